@@ -1,0 +1,111 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Settings every target of this package shares: Swift 6 with strict concurrency (the language mode's default),
+// explicit `public import` for modules that appear in public API, and `any` spelled out for existentials.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-highlight-propagation",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HighlightPropagation", targets: ["HighlightPropagation"]),
+        .library(name: "HighlightKafka", targets: ["HighlightKafka"]),
+        .library(name: "HighlightKafkaTesting", targets: ["HighlightKafkaTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: Propagation core: no Kafka, no HTTP server, no exporter.
+        .target(
+            name: "HighlightPropagation",
+            dependencies: [
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: librdkafka, from the system (Debian: librdkafka-dev).
+        .systemLibrary(
+            name: "CRDKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
+
+        // MARK: Plain Kafka client: knows nothing about tracing.
+        .target(
+            name: "HighlightKafkaClient",
+            dependencies: [
+                "CRDKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Kafka tracing layer: joins the plain client and the propagation core.
+        .target(
+            name: "HighlightKafka",
+            dependencies: [
+                "HighlightKafkaClient",
+                "HighlightPropagation",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Test support users take into their own tests.
+        .target(
+            name: "HighlightKafkaTesting",
+            dependencies: [
+                "CRDKafka",
+                "HighlightKafkaClient",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Examples (compiled by every build so they cannot rot)
+        .executableTarget(
+            name: "HighlightQuickStart",
+            dependencies: ["HighlightPropagation", .product(name: "Instrumentation", package: "swift-distributed-tracing")],
+            path: "Examples/QuickStart",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "HighlightPropagationTests",
+            dependencies: [
+                "HighlightPropagation",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ],
+            path: "Tests/HighlightPropagationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HighlightKafkaIntegrationTests",
+            dependencies: [
+                "HighlightKafka",
+                "HighlightKafkaTesting",
+            ],
+            path: "IntegrationTests/HighlightKafkaIntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,54 @@
+// Byte constants and ASCII helpers shared by the parsers of this module.
+
+extension UInt8 {
+    static let tab: UInt8 = 0x09
+    static let space: UInt8 = 0x20
+    static let slash: UInt8 = 0x2F
+    static let comma: UInt8 = 0x2C
+    static let semicolon: UInt8 = 0x3B
+    static let equals: UInt8 = 0x3D
+    static let percent: UInt8 = 0x25
+    static let hyphen: UInt8 = 0x2D
+
+    /// The value of a hexadecimal digit in either case, or `nil`.
+    var hexValue: UInt8? {
+        switch self {
+        case 0x30...0x39: self - 0x30
+        case 0x41...0x46: self - 0x41 + 10
+        case 0x61...0x66: self - 0x61 + 10
+        default: nil
+        }
+    }
+
+    /// An RFC 9110 `tchar`: the characters a baggage key (and an HTTP field name) may hold.
+    var isTokenCharacter: Bool {
+        switch self {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default: false
+        }
+    }
+
+    /// A W3C `baggage-octet`: what a baggage value may hold without percent-encoding.
+    var isBaggageOctet: Bool {
+        self == 0x21 || (0x23...0x2B).contains(self) || (0x2D...0x3A).contains(self)
+            || (0x3C...0x5B).contains(self) || (0x5D...0x7E).contains(self)
+    }
+
+    var isOptionalWhitespace: Bool { self == .space || self == .tab }
+
+    var asciiLowercased: UInt8 { (0x41...0x5A).contains(self) ? self + 0x20 : self }
+}
+
+extension StringProtocol {
+    /// Compares two strings byte for byte, ignoring ASCII case: how every carrier matches header names.
+    func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
+        let lhs = utf8
+        let rhs = other.utf8
+        guard lhs.count == rhs.count else { return false }
+        return zip(lhs, rhs).allSatisfy { $0.asciiLowercased == $1.asciiLowercased }
+    }
+}

@@ -1,0 +1,22 @@
+public import Instrumentation
+
+/// Writes propagated values into a `[String: String]` carrier: any spelling of the key already there is removed,
+/// then the value is stored under `key` as given (lowercase for every header this package writes).
+///
+/// ```swift
+/// var headers: [String: String] = ["X-Highlight-Request": "old/1"]
+/// ServiceContext.$current.withValue(context) { ServiceContext.injectCurrent(into: &headers) }
+/// // headers == ["x-highlight-request": "<session>/<request>", ...]
+/// ```
+public struct DictionaryInjector: Injector {
+    /// Creates the injector.
+    public init() {}
+
+    /// Replaces every spelling of `key` with `key: value`.
+    public func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
+        for existing in carrier.keys where existing != key && existing.equalsIgnoringASCIICase(key) {
+            carrier.removeValue(forKey: existing)
+        }
+        carrier[key] = value
+    }
+}

@@ -1,0 +1,193 @@
+public import Instrumentation
+public import Logging
+import W3CTraceContext
+
+/// Propagates the highlight session (`x-highlight-request`), W3C `traceparent`/`tracestate` and W3C `baggage`
+/// through any carrier that has an `Extractor` and an `Injector`.
+///
+/// Bootstrap it once, alone or before a tracer in a `MultiplexInstrument`:
+///
+/// ```swift
+/// InstrumentationSystem.bootstrap(HighlightPropagator())
+/// // or, with an OpenTelemetry tracer, so that the tracer's own traceparent wins on injection:
+/// InstrumentationSystem.bootstrap(HighlightPropagator().combined(with: tracer))
+/// ```
+///
+/// Extraction restores ``ServiceContext/highlightRequest``, ``ServiceContext/w3cTraceContext`` and
+/// ``ServiceContext/baggage``. Each field stands alone: a refused baggage never costs the `traceparent`, and so on.
+/// When `x-highlight-request` is absent or refused, a baggage member of that name (any case, percent-decoded) is used,
+/// as highlight's Python SDK sends it. Every refusal is counted in ``statistics`` and logged at debug level without
+/// its value.
+///
+/// Injection writes lowercase names and replaces earlier values (through the injector). By default the session is
+/// mirrored into baggage, keeping the other members.
+public struct HighlightPropagator: Instrument {
+    /// How a ``HighlightPropagator`` behaves.
+    public struct Configuration: Sendable {
+        /// Write the session into a `x-highlight-request` baggage member on injection, for services whose SDK reads
+        /// only baggage. Default: on.
+        public var mirrorSessionIntoBaggage: Bool
+        /// Forward the inbound `traceparent`/`tracestate` when no tracer writes its own. Default: on.
+        public var forwardTraceContext: Bool
+        /// Size limits.
+        public var limits: PropagationLimits
+        /// Where refusals are reported, at debug level. Header values are never logged.
+        public var logger: Logger
+
+        /// Creates a configuration; every argument has the default described on its property.
+        public init(
+            mirrorSessionIntoBaggage: Bool = true,
+            forwardTraceContext: Bool = true,
+            limits: PropagationLimits = .default,
+            logger: Logger = Logger(label: "highlight.propagation")
+        ) {
+            self.mirrorSessionIntoBaggage = mirrorSessionIntoBaggage
+            self.forwardTraceContext = forwardTraceContext
+            self.limits = limits
+            self.logger = logger
+        }
+    }
+
+    /// How this propagator behaves.
+    public var configuration: Configuration
+    /// Where this propagator counts extractions and refusals.
+    public let statistics: PropagationStatistics
+
+    /// Creates a propagator.
+    public init(configuration: Configuration = Configuration(), statistics: PropagationStatistics = .shared) {
+        self.configuration = configuration
+        self.statistics = statistics
+    }
+
+    /// A `MultiplexInstrument` of this propagator followed by `tracer`, the order in which a tracer's `traceparent`
+    /// replaces the forwarded one on injection.
+    public func combined(with tracer: any Instrument) -> MultiplexInstrument {
+        MultiplexInstrument([self, tracer])
+    }
+
+    // MARK: Extract
+
+    public func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier,
+        into context: inout ServiceContext,
+        using extractor: Extract
+    ) where Extract.Carrier == Carrier {
+        let reader = CarrierReader(extractor: extractor, carrier: carrier)
+        var rejections: [PropagationRejection] = []
+
+        // Baggage first: it may hold the session when the header does not.
+        var baggage: W3CBaggage?
+        let baggageValues = reader.all(PropagationHeader.baggage)
+        if !baggageValues.isEmpty {
+            let parsed = W3CBaggage.parse(baggageValues, limits: configuration.limits)
+            baggage = parsed.baggage
+            rejections += parsed.rejections
+        }
+
+        var request: HighlightRequestContext?
+        if let value = reader.last(PropagationHeader.highlightRequest) {
+            do {
+                request = try HighlightRequestContext.parse(value, maximumLength: configuration.limits.maximumHighlightRequestBytes)
+            } catch {
+                rejections.append(error)
+            }
+        }
+        if let mirrored = baggage?.value(forNameIgnoringCase: HighlightRequestContext.headerName) {
+            do {
+                let fromBaggage = try HighlightRequestContext.parse(
+                    mirrored,
+                    maximumLength: configuration.limits.maximumHighlightRequestBytes
+                )
+                if request == nil { request = fromBaggage }
+            } catch {
+                // A refused value is never copied onward, not even inside the baggage it came in.
+                baggage?.removeMembers(namedIgnoringCase: HighlightRequestContext.headerName)
+                rejections.append(error)
+            }
+        }
+
+        if configuration.forwardTraceContext, let traceParent = reader.last(PropagationHeader.traceParent) {
+            let traceState = reader.all(PropagationHeader.traceState)
+            let parsed = W3CTraceContextParser.parse(
+                traceParent: traceParent,
+                traceState: traceState.isEmpty ? nil : traceState.joined(separator: ",")
+            )
+            rejections += parsed.rejections
+            if let traceContext = parsed.traceContext { context.w3cTraceContext = traceContext }
+        }
+
+        if let request { context.highlightRequest = request }
+        if let baggage, !baggage.isEmpty { context.baggage = baggage }
+
+        statistics.recordExtraction(restoredHighlightRequest: request != nil)
+        for rejection in rejections {
+            statistics.record(rejection)
+            configuration.logger.debug(
+                "Refused a propagated value; it is treated as absent",
+                metadata: ["field": "\(rejection.field.rawValue)", "reason": "\(rejection.reason.rawValue)"]
+            )
+        }
+    }
+
+    // MARK: Inject
+
+    public func inject<Carrier, Inject: Injector>(
+        _ context: ServiceContext,
+        into carrier: inout Carrier,
+        using injector: Inject
+    ) where Inject.Carrier == Carrier {
+        let request = context.highlightRequest
+        if let request {
+            injector.inject(request.headerValue, forKey: PropagationHeader.highlightRequest, into: &carrier)
+        }
+
+        if configuration.forwardTraceContext, let traceContext = context.w3cTraceContext {
+            injector.inject(traceContext.traceParentHeaderValue, forKey: PropagationHeader.traceParent, into: &carrier)
+            if let traceState = traceContext.traceStateHeaderValue {
+                injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)
+            }
+        }
+
+        var baggage = context.baggage
+        if configuration.mirrorSessionIntoBaggage {
+            baggage?.removeMembers(namedIgnoringCase: HighlightRequestContext.headerName)
+            if let request, let member = W3CBaggage.Member(name: HighlightRequestContext.headerName, value: request.headerValue) {
+                if baggage == nil { baggage = W3CBaggage() }
+                baggage?.append(member)
+            }
+        }
+        if let baggage, !baggage.isEmpty {
+            let (value, dropped) = baggage.headerValue(limits: configuration.limits)
+            if let value { injector.inject(value, forKey: PropagationHeader.baggage, into: &carrier) }
+            if dropped > 0 {
+                statistics.recordDroppedOnInjection(dropped)
+                configuration.logger.debug(
+                    "Dropped baggage members that did not fit the limits",
+                    metadata: ["dropped": "\(dropped)"]
+                )
+            }
+        }
+    }
+}
+
+/// Reads one carrier through an extractor, using every value when the extractor can list them.
+private struct CarrierReader<Extract: Extractor> {
+    let extractor: Extract
+    let carrier: Extract.Carrier
+    let multiValue: (any HeaderValuesExtractor<Extract.Carrier>)?
+
+    init(extractor: Extract, carrier: Extract.Carrier) {
+        self.extractor = extractor
+        self.carrier = carrier
+        self.multiValue = extractor as? any HeaderValuesExtractor<Extract.Carrier>
+    }
+
+    func last(_ key: String) -> String? {
+        extractor.extract(key: key, from: carrier)
+    }
+
+    func all(_ key: String) -> [String] {
+        if let multiValue { return multiValue.extractAll(key: key, from: carrier) }
+        return extractor.extract(key: key, from: carrier).map { [$0] } ?? []
+    }
+}

@@ -1,0 +1,48 @@
+/// W3C Baggage's percent-encoding of values.
+enum PercentEncoding {
+    /// Encodes every byte that is not a `baggage-octet`, and `%` itself.
+    static func encode(_ value: String) -> String {
+        let utf8 = value.utf8
+        if utf8.allSatisfy({ $0.isBaggageOctet && $0 != .percent }) { return value }
+        var output: [UInt8] = []
+        output.reserveCapacity(utf8.count + 8)
+        for byte in utf8 {
+            if byte.isBaggageOctet && byte != .percent {
+                output.append(byte)
+            } else {
+                output.append(.percent)
+                output.append(hexDigit(byte >> 4))
+                output.append(hexDigit(byte & 0x0F))
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` sequences (either case); a `%` not followed by two hex digits stays as it is. Byte sequences
+    /// that are not UTF-8 become U+FFFD, as W3C Baggage asks.
+    static func decode(_ bytes: some Collection<UInt8>) -> String {
+        guard bytes.contains(.percent) else { return String(decoding: bytes, as: UTF8.self) }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            let first = bytes.index(after: index)
+            if byte == .percent, first != bytes.endIndex {
+                let second = bytes.index(after: first)
+                if second != bytes.endIndex, let high = bytes[first].hexValue, let low = bytes[second].hexValue {
+                    output.append(high << 4 | low)
+                    index = bytes.index(after: second)
+                    continue
+                }
+            }
+            output.append(byte)
+            index = first
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 0x30 + nibble : 0x41 + nibble - 10
+    }
+}

@@ -1,0 +1,205 @@
+/// A W3C Baggage value: an ordered list of `name=value;property` members.
+///
+/// Parse the `baggage` header values a carrier holds with ``parse(_:limits:)`` (several headers combine), keep the
+/// result in ``ServiceContext/baggage``, and ``HighlightPropagator`` writes it on to the next hop. Values are kept
+/// decoded; percent-encoding happens on serialization.
+///
+/// ```swift
+/// var baggage = W3CBaggage(headerValue: "tenant=acme,X-Highlight-Request=abc%2Freq1")!
+/// baggage["tenant"]                                    // "acme"
+/// baggage.value(forNameIgnoringCase: "x-highlight-request")  // "abc/req1"
+/// baggage["plan"] = "gold"
+/// baggage.headerValue  // "tenant=acme,X-Highlight-Request=abc%2Freq1,plan=gold"
+/// ```
+public struct W3CBaggage: Sendable, Hashable {
+    /// One list member of a baggage.
+    public struct Member: Sendable, Hashable {
+        /// The key: an RFC 9110 token, compared case-sensitively as W3C Baggage says.
+        public let name: String
+        /// The value, percent-decoded.
+        public var value: String
+        /// The member's properties (`;key=value` or `;key`), kept verbatim, whitespace trimmed.
+        public var properties: [String]
+
+        /// Creates a member, or returns `nil` when `name` is not a token or a property has characters baggage
+        /// cannot carry.
+        public init?(name: String, value: String, properties: [String] = []) {
+            guard !name.isEmpty, name.utf8.allSatisfy(\.isTokenCharacter) else { return nil }
+            guard properties.allSatisfy(Self.isValidProperty) else { return nil }
+            self.name = name
+            self.value = value
+            self.properties = properties
+        }
+
+        fileprivate init(uncheckedName: String, value: String, properties: [String]) {
+            self.name = uncheckedName
+            self.value = value
+            self.properties = properties
+        }
+
+        /// The member as it is written in a header.
+        public var headerValue: String {
+            var text = name + "=" + PercentEncoding.encode(value)
+            for property in properties { text += ";" + property }
+            return text
+        }
+
+        static func isValidProperty(_ property: String) -> Bool {
+            let bytes = Array(property.utf8)
+            guard let equals = bytes.firstIndex(of: .equals) else {
+                return !bytes.isEmpty && bytes.allSatisfy(\.isTokenCharacter)
+            }
+            let key = bytes[..<equals].trimmingOptionalWhitespace()
+            let value = bytes[(equals + 1)...].trimmingOptionalWhitespace()
+            return !key.isEmpty && key.allSatisfy(\.isTokenCharacter)
+                && value.allSatisfy { $0.isBaggageOctet }
+        }
+    }
+
+    /// The members, in order.
+    public private(set) var members: [Member]
+
+    /// An empty baggage.
+    public init() { members = [] }
+
+    /// A baggage holding `members`, in that order.
+    public init(members: [Member]) { self.members = members }
+
+    /// Parses a single `baggage` header value, dropping invalid members; `nil` when nothing valid is left.
+    public init?(headerValue: some StringProtocol) {
+        let result = Self.parse([headerValue])
+        guard let baggage = result.baggage else { return nil }
+        self = baggage
+    }
+
+    /// Whether the baggage has no member.
+    public var isEmpty: Bool { members.isEmpty }
+
+    /// The value of the last member named exactly `name`; setting replaces every member of that name with one
+    /// at the end (or removes them all when set to `nil`).
+    public subscript(name: String) -> String? {
+        get { members.last { $0.name == name }?.value }
+        set {
+            members.removeAll { $0.name == name }
+            if let newValue, let member = Member(name: name, value: newValue) { members.append(member) }
+        }
+    }
+
+    /// The value of the last member whose name matches `name` ignoring ASCII case (how `x-highlight-request` is
+    /// looked up: Python writes `X-Highlight-Request`, Node reads the lowercase name).
+    public func value(forNameIgnoringCase name: String) -> String? {
+        members.last { $0.name.equalsIgnoringASCIICase(name) }?.value
+    }
+
+    /// Removes every member whose name matches `name` ignoring ASCII case.
+    public mutating func removeMembers(namedIgnoringCase name: String) {
+        members.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+    }
+
+    /// Appends a member, keeping any earlier member of the same name.
+    public mutating func append(_ member: Member) { members.append(member) }
+
+    /// The header value, with every member.
+    public var headerValue: String { members.map(\.headerValue).joined(separator: ",") }
+
+    /// The header value cut to `limits`: members are kept in order while they fit; the rest are dropped.
+    ///
+    /// - Returns: the value (`nil` when no member fits) and how many members were dropped.
+    public func headerValue(limits: PropagationLimits) -> (value: String?, droppedMembers: Int) {
+        var text = ""
+        var kept = 0
+        for member in members {
+            let encoded = member.headerValue
+            let length = text.utf8.count + (kept == 0 ? 0 : 1) + encoded.utf8.count
+            guard kept < limits.maximumBaggageMembers, length <= limits.maximumBaggageBytes else { break }
+            if kept > 0 { text += "," }
+            text += encoded
+            kept += 1
+        }
+        return (kept == 0 ? nil : text, members.count - kept)
+    }
+
+    /// What ``parse(_:limits:)`` found.
+    public struct ParseResult: Sendable, Hashable {
+        /// The valid members, or `nil` when there were none.
+        public var baggage: W3CBaggage?
+        /// One entry per member that was dropped, and why.
+        public var rejections: [PropagationRejection]
+    }
+
+    /// Parses the `baggage` header values of one carrier: several headers combine, in order.
+    ///
+    /// An invalid member (no `=`, a key that is not a token, a value or property with characters baggage does not
+    /// allow) is dropped on its own and reported; the rest are kept. Members past `limits` are dropped and reported
+    /// as ``PropagationRejection/Reason/tooManyMembers`` or ``PropagationRejection/Reason/tooLong``.
+    public static func parse(_ headerValues: some Sequence<some StringProtocol>, limits: PropagationLimits = .default) -> ParseResult {
+        var members: [Member] = []
+        var rejections: [PropagationRejection] = []
+        var totalBytes = 0
+        for headerValue in headerValues {
+            let bytes = Array(headerValue.utf8)
+            for rawMember in bytes.split(separator: .comma, omittingEmptySubsequences: false) {
+                let trimmed = rawMember.trimmingOptionalWhitespace()
+                if trimmed.isEmpty { continue }
+                guard let member = parseMember(trimmed) else {
+                    rejections.append(PropagationRejection(.baggage, classify(trimmed)))
+                    continue
+                }
+                guard members.count < limits.maximumBaggageMembers else {
+                    rejections.append(PropagationRejection(.baggage, .tooManyMembers))
+                    continue
+                }
+                let length = (members.isEmpty ? 0 : 1) + trimmed.count
+                guard totalBytes + length <= limits.maximumBaggageBytes else {
+                    rejections.append(PropagationRejection(.baggage, .tooLong))
+                    continue
+                }
+                totalBytes += length
+                members.append(member)
+            }
+        }
+        return ParseResult(baggage: members.isEmpty ? nil : W3CBaggage(members: members), rejections: rejections)
+    }
+
+    private static func parseMember(_ bytes: ArraySlice<UInt8>) -> Member? {
+        let parts = bytes.split(separator: .semicolon, omittingEmptySubsequences: false)
+        guard let pair = parts.first, let equals = pair.firstIndex(of: .equals) else { return nil }
+        let key = pair[..<equals].trimmingOptionalWhitespace()
+        let value = pair[(equals + 1)...].trimmingOptionalWhitespace()
+        guard !key.isEmpty, key.allSatisfy(\.isTokenCharacter), value.allSatisfy(\.isBaggageOctet) else { return nil }
+        var properties: [String] = []
+        for rawProperty in parts.dropFirst() {
+            let property = String(decoding: rawProperty.trimmingOptionalWhitespace(), as: UTF8.self)
+            guard Member.isValidProperty(property) else { return nil }
+            properties.append(property)
+        }
+        return Member(
+            uncheckedName: String(decoding: key, as: UTF8.self),
+            value: PercentEncoding.decode(value),
+            properties: properties
+        )
+    }
+
+    /// Names the first problem of an invalid member, for the counters.
+    private static func classify(_ bytes: ArraySlice<UInt8>) -> PropagationRejection.Reason {
+        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return .controlCharacter }
+        if bytes.contains(where: { $0 >= 0x80 }) { return .nonASCII }
+        if !bytes.contains(.equals) { return .malformed }
+        return .invalidCharacter
+    }
+}
+
+extension W3CBaggage: CustomStringConvertible {
+    /// The header value.
+    public var description: String { headerValue }
+}
+
+extension ArraySlice<UInt8> {
+    /// The slice without the spaces and tabs (W3C's `OWS`) at either end.
+    func trimmingOptionalWhitespace() -> ArraySlice<UInt8> {
+        var slice = self
+        while let first = slice.first, first.isOptionalWhitespace { slice = slice.dropFirst() }
+        while let last = slice.last, last.isOptionalWhitespace { slice = slice.dropLast() }
+        return slice
+    }
+}
