@@ -1,0 +1,58 @@
+import CRDKafka
+
+/// Creates topics on a real cluster (the mock cluster has its own ``createTopic`` in `HighlightKafkaTesting`).
+///
+/// ```swift
+/// let admin = try KafkaTopicAdministrator(bootstrapServers: ["localhost:9092"])
+/// try await admin.createTopic("orders", partitions: 8, replicationFactor: 3)
+/// ```
+public final class KafkaTopicAdministrator: Sendable {
+    private let client: RDKafkaClient
+
+    /// Connects to a cluster; `additionalProperties` carries TLS or SASL settings.
+    public init(bootstrapServers: [String], additionalProperties: [String: String] = [:]) throws(KafkaError) {
+        let properties = [("bootstrap.servers", bootstrapServers.joined(separator: ","))]
+            + additionalProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let conf = try RDKafkaConfiguration.make(properties)
+        client = try RDKafkaClient(type: RD_KAFKA_PRODUCER, conf: conf)
+    }
+
+    /// Creates a topic and waits until the cluster confirms; a topic that already exists is not an error.
+    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1, timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let client = self.client
+        let milliseconds = Int32(clamping: timeout.milliseconds)
+        let outcome: Result<Void, KafkaError> = await runBlocking {
+            var text = [CChar](repeating: 0, count: 512)
+            guard let topic = rd_kafka_NewTopic_new(name, Int32(partitions), Int32(replicationFactor), &text, text.count) else {
+                return .failure(KafkaError(kind: .administration, code: .invalidArgument, message: "invalid topic \(name): \(String(nulTerminated: text))"))
+            }
+            defer { rd_kafka_NewTopic_destroy(topic) }
+            let queue = rd_kafka_queue_new(client.handle)
+            defer { rd_kafka_queue_destroy(queue) }
+            let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
+            defer { rd_kafka_AdminOptions_destroy(options) }
+            _ = rd_kafka_AdminOptions_set_operation_timeout(options, milliseconds, &text, text.count)
+            var topics: [OpaquePointer?] = [topic]
+            rd_kafka_CreateTopics(client.handle, &topics, 1, options, queue)
+            guard let event = rd_kafka_queue_poll(queue, milliseconds) else {
+                return .failure(KafkaError(kind: .administration, code: .timedOut, message: "no answer to CreateTopics(\(name)) within the timeout"))
+            }
+            defer { rd_kafka_event_destroy(event) }
+            if rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR {
+                return .failure(KafkaError.from(rd_kafka_event_error(event), kind: .administration, context: "CreateTopics(\(name))"))
+            }
+            var count = 0
+            guard let result = rd_kafka_event_CreateTopics_result(event),
+                let results = rd_kafka_CreateTopics_result_topics(result, &count), count > 0, let first = results[0]
+            else {
+                return .failure(KafkaError(kind: .administration, code: .state, message: "CreateTopics(\(name)) returned no result"))
+            }
+            let code = rd_kafka_topic_result_error(first)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS else {
+                return .failure(KafkaError.from(code, kind: .administration, context: "CreateTopics(\(name))"))
+            }
+            return .success(())
+        }
+        try outcome.get()
+    }
+}

@@ -1,0 +1,420 @@
+import CRDKafka
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// A Kafka consumer on librdkafka: a member of a consumer group, or a reader of fixed partitions.
+///
+/// ```swift
+/// let consumer = try KafkaConsumer(
+///     configuration: .init(bootstrapServers: ["localhost:9092"], subscription: .group(id: "workers", topics: ["orders"])),
+///     logger: logger
+/// )
+/// try await consumer.run { message in
+///     try await process(message)  // the offset is committed only after this returns
+/// }
+/// ```
+///
+/// - A dedicated thread blocks in `rd_kafka_consume_batch_queue` and hands messages over in batches through a
+///   bounded buffer (``KafkaConsumerConfiguration/bufferCapacity``): no timer, no sleep.
+/// - Read ``messages`` and commit yourself (``storeOffset(for:)`` then ``commitStoredOffsets()``, or ``commit(_:)``),
+///   or let ``run(_:)`` do it: at least once, offsets committed only after the handler returns.
+/// - Rebalances, partition EOF and errors arrive on ``events``; errors are also logged.
+/// - ``shutdown()`` stops fetching, waits for ``run(_:)`` handlers in flight, commits what was processed, and leaves
+///   the group. As a swift-service-lifecycle `Service`, ``run()`` does that on graceful shutdown.
+public final class KafkaConsumer: Service, Sendable {
+    /// The configuration the consumer was created with.
+    public let configuration: KafkaConsumerConfiguration
+    /// The messages, in order per partition; ends at shutdown.
+    public let messages: KafkaConsumerMessages
+    /// Rebalances, partition EOF, commits and errors. Keeps the newest 1,000 when nobody reads it.
+    public let events: AsyncStream<KafkaConsumerEvent>
+
+    private let client: RDKafkaClient
+    private let callbacks: ConsumerCallbacks
+    private let buffer: MessageBuffer<KafkaConsumerMessage>
+    private let pollThread = PollThreadControl()
+    private let lifecycle = Mutex(Lifecycle())
+    private let logger: Logger
+
+    private struct Lifecycle {
+        var shutdownStarted = false
+        var closed = false
+        var runningHandlers = 0
+        var handlersIdle: [CheckedContinuation<Void, Never>] = []
+        var closedWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// Creates the consumer, subscribes (or assigns), and starts fetching.
+    ///
+    /// - Throws: ``KafkaError`` of kind ``KafkaError/Kind/configuration`` naming a refused property, or of kind
+    ///   ``KafkaError/Kind/consumer`` when the subscription or assignment is refused.
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger = Logger(label: "highlight.kafka.consumer")) throws(KafkaError) {
+        self.configuration = configuration
+        self.logger = logger
+        let buffer = MessageBuffer<KafkaConsumerMessage>(capacity: configuration.bufferCapacity)
+        self.buffer = buffer
+        self.messages = KafkaConsumerMessages(buffer: buffer)
+        let (events, continuation) = AsyncStream.makeStream(of: KafkaConsumerEvent.self, bufferingPolicy: .bufferingNewest(1000))
+        self.events = events
+        let callbacks = ConsumerCallbacks(events: continuation, buffer: buffer, logger: logger)
+        self.callbacks = callbacks
+
+        let conf = try RDKafkaConfiguration.make(configuration.properties)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
+        rd_kafka_conf_set_error_cb(conf, ConsumerCallbackEntryPoints.error)
+        if configuration.groupID != nil {
+            rd_kafka_conf_set_rebalance_cb(conf, ConsumerCallbackEntryPoints.rebalance)
+            rd_kafka_conf_set_offset_commit_cb(conf, ConsumerCallbackEntryPoints.offsetCommit)
+        }
+        let client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, conf: conf, callbackOwner: callbacks)
+        self.client = client
+        // Every event (errors, rebalances, commits) then arrives on the queue the poll thread serves.
+        rd_kafka_poll_set_consumer(client.handle)
+
+        switch configuration.subscription {
+        case .group(_, let topics):
+            guard !topics.isEmpty else {
+                throw KafkaError(kind: .invalidArgument, code: .invalidArgument, message: "subscribe to at least one topic")
+            }
+            let list = RDKafkaTopicPartitionList.make(topics: topics)
+            let result = rd_kafka_subscribe(client.handle, list)
+            rd_kafka_topic_partition_list_destroy(list)
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.from(result, kind: .consumer, context: "subscribing to \(topics)")
+            }
+        case .assignment(let positions, _):
+            let list = RDKafkaTopicPartitionList.make(positions)
+            let result = rd_kafka_assign(client.handle, list)
+            rd_kafka_topic_partition_list_destroy(list)
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError.from(result, kind: .consumer, context: "assigning \(positions)")
+            }
+        }
+        Self.startPollThread(client: client, callbacks: callbacks, buffer: buffer, control: pollThread, batchSize: configuration.batchSize)
+    }
+
+    deinit {
+        pollThread.requestStop()
+        buffer.finish(discardingBuffered: true)
+        pollThread.waitUntilExited()
+        let alreadyClosed = lifecycle.withLock { $0.closed }
+        if !alreadyClosed { _ = rd_kafka_consumer_close(client.handle) }
+        callbacks.events.finish()
+    }
+
+    private static func startPollThread(
+        client: RDKafkaClient,
+        callbacks: ConsumerCallbacks,
+        buffer: MessageBuffer<KafkaConsumerMessage>,
+        control: PollThreadControl,
+        batchSize: Int
+    ) {
+        let thread = Thread {
+            let queue = rd_kafka_queue_get_consumer(client.handle)
+            var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(1, batchSize))
+            var topicNames: [OpaquePointer: String] = [:]
+            polling: while !control.shouldStop {
+                // Blocks until messages or events arrive; the 100 ms bound only lets the thread notice a stop request.
+                let count = slots.withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, 100, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    callbacks.report(KafkaError(kind: .consumer, code: .state, message: "consume failed (\(count))"))
+                    continue
+                }
+                guard count > 0 else { continue }
+                var batch: [KafkaConsumerMessage] = []
+                batch.reserveCapacity(count)
+                for index in 0..<count {
+                    guard let message = slots[index] else { continue }
+                    defer { rd_kafka_message_destroy(message) }
+                    let topic: String
+                    if let topicHandle = message.pointee.rkt {
+                        if let known = topicNames[topicHandle] {
+                            topic = known
+                        } else {
+                            topic = String(cString: rd_kafka_topic_name(topicHandle))
+                            topicNames[topicHandle] = topic
+                        }
+                    } else {
+                        topic = ""
+                    }
+                    switch message.pointee.err {
+                    case RD_KAFKA_RESP_ERR_NO_ERROR:
+                        batch.append(Self.copy(message, topic: topic))
+                    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                        callbacks.events.yield(
+                            .partitionEOF(KafkaTopicPartitionOffset(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset))
+                        )
+                    default:
+                        var context = "consuming"
+                        if !topic.isEmpty { context += " \(topic)[\(message.pointee.partition)]" }
+                        callbacks.report(KafkaError.from(message.pointee.err, kind: .consumer, context: context))
+                    }
+                }
+                if !batch.isEmpty && !buffer.push(batch, shouldStop: { control.shouldStop }) { break polling }
+            }
+            rd_kafka_queue_destroy(queue)
+            control.markExited()
+        }
+        thread.name = "highlight-kafka-consumer"
+        control.markStarted()
+        thread.start()
+    }
+
+    private static func copy(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> KafkaConsumerMessage {
+        let raw = message.pointee
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return KafkaConsumerMessage(
+            topic: topic,
+            partition: raw.partition,
+            offset: raw.offset,
+            key: raw.key.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.key_len)) },
+            value: raw.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.len)) },
+            headers: RDKafkaHeaders.read(message),
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+        )
+    }
+
+    // MARK: Offsets
+
+    /// Marks `message` as processed: its offset is committed by the next commit (yours, ``run(_:)``'s, auto-commit's,
+    /// the one before a revocation, or the one at shutdown).
+    ///
+    /// - Throws: ``KafkaError`` when the partition is no longer assigned to this consumer (it was revoked: the message
+    ///   will be read again by its new owner).
+    public func storeOffset(for message: KafkaConsumerMessage) throws(KafkaError) {
+        try store([message.nextPosition])
+    }
+
+    /// Marks positions as processed (the offset is that of the next message to read).
+    public func store(_ positions: [KafkaTopicPartitionOffset]) throws(KafkaError) {
+        try ensureOpen()
+        let client = self.client
+        try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
+            let result = rd_kafka_offsets_store(client.handle, list)
+            let failure = RDKafkaTopicPartitionList.read(list).first { $0.error != nil }
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR || failure != nil {
+                let code = failure?.error ?? KafkaErrorCode(result)
+                throw KafkaError(
+                    kind: .commit,
+                    code: code,
+                    message: "cannot store the offset of \(failure?.position.description ?? "\(positions)"): \(code.message); "
+                        + "the partition may have been revoked, in which case its new owner reads the message again"
+                )
+            }
+        }
+    }
+
+    /// Commits `message` as processed and waits for the broker.
+    public func commit(_ message: KafkaConsumerMessage) async throws(KafkaError) {
+        try await commit([message.nextPosition])
+    }
+
+    /// Commits positions (the offset of the next message to read) and waits for the broker.
+    public func commit(_ positions: [KafkaTopicPartitionOffset]) async throws(KafkaError) {
+        try ensureOpen()
+        let client = self.client
+        let outcome: Result<Void, KafkaError> = await runBlocking {
+            Result { () throws(KafkaError) in
+                try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
+                    let result = rd_kafka_commit(client.handle, list, 0)
+                    try Self.checkCommit(result, list)
+                }
+            }
+        }
+        try outcome.get()
+    }
+
+    /// Commits `message` without waiting; the outcome arrives on ``events``.
+    public func commitAsync(_ message: KafkaConsumerMessage) throws(KafkaError) {
+        try ensureOpen()
+        let client = self.client
+        try RDKafkaTopicPartitionList.with([message.nextPosition]) { list throws(KafkaError) in
+            let result = rd_kafka_commit(client.handle, list, 1)
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(result, kind: .commit, context: "commit") }
+        }
+    }
+
+    /// Commits every stored offset and waits for the broker; does nothing when nothing new was stored.
+    public func commitStoredOffsets() async throws(KafkaError) {
+        try ensureOpen()
+        try await commitStored()
+    }
+
+    /// Commits every stored offset without waiting; the outcome arrives on ``events``.
+    public func commitStoredOffsetsAsync() throws(KafkaError) {
+        try ensureOpen()
+        let result = rd_kafka_commit(client.handle, nil, 1)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR || result == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+            throw KafkaError.from(result, kind: .commit, context: "commit")
+        }
+    }
+
+    /// The offsets the group has committed for these partitions (`KafkaTopicPartitionOffset.stored` when none).
+    public func committedOffsets(for partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        let client = self.client
+        let positions = partitions.map { KafkaTopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: KafkaTopicPartitionOffset.stored) }
+        let milliseconds = Int32(clamping: timeout.milliseconds)
+        let outcome: Result<[KafkaTopicPartitionOffset], KafkaError> = await runBlocking {
+            Result { () throws(KafkaError) in
+                try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
+                    let result = rd_kafka_committed(client.handle, list, milliseconds)
+                    guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(result, kind: .commit, context: "reading committed offsets") }
+                    return RDKafkaTopicPartitionList.read(list).map(\.position)
+                }
+            }
+        }
+        return try outcome.get()
+    }
+
+    private func commitStored() async throws(KafkaError) {
+        let client = self.client
+        let result = await runBlocking { rd_kafka_commit(client.handle, nil, 0) }
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR || result == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+            throw KafkaError.from(result, kind: .commit, context: "commit of processed offsets")
+        }
+    }
+
+    private static func checkCommit(_ result: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(KafkaError) {
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(result, kind: .commit, context: "commit") }
+        if let failure = RDKafkaTopicPartitionList.read(list).first(where: { $0.error != nil }), let code = failure.error {
+            throw KafkaError(kind: .commit, code: code, message: "commit of \(failure.position) failed: \(code.message)")
+        }
+    }
+
+    private func ensureOpen() throws(KafkaError) {
+        if lifecycle.withLock({ $0.closed }) { throw KafkaError.closed("consumer") }
+    }
+
+    // MARK: Running
+
+    /// Calls `handler` for each message, one at a time, and commits each message's offset only after the handler
+    /// returns (asynchronously every ``KafkaConsumerConfiguration/commitInterval``, synchronously on revocation and
+    /// at shutdown). Returns after graceful shutdown or ``shutdown()``, having committed what was processed.
+    ///
+    /// - Throws: the handler's error, after committing the messages handled before it (the failed message is not
+    ///   committed, so it is read again). The consumer is then shut down.
+    public func run(_ handler: (KafkaConsumerMessage) async throws -> Void) async throws {
+        lifecycle.withLock { $0.runningHandlers += 1 }
+        var failure: (any Error)?
+        await withGracefulShutdownHandler {
+            var lastCommit = ContinuousClock.now
+            var pendingCommit = false
+            for await message in messages {
+                do {
+                    try await handler(message)
+                } catch {
+                    failure = error
+                    break
+                }
+                do {
+                    try storeOffset(for: message)
+                    pendingCommit = true
+                } catch {
+                    logger.warning("Processed message not committed", metadata: ["error": "\(error)"])
+                }
+                if pendingCommit && ContinuousClock.now - lastCommit >= configuration.commitInterval {
+                    try? commitStoredOffsetsAsync()
+                    pendingCommit = false
+                    lastCommit = .now
+                }
+            }
+        } onGracefulShutdown: {
+            self.stopFetching()
+        }
+        handlerFinished()
+        await shutdown()
+        if let failure { throw failure }
+    }
+
+    /// Runs until graceful shutdown (or cancellation), then calls ``shutdown()``.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Stops fetching, waits for ``run(_:)`` handlers in flight, commits every processed offset, leaves the group and
+    /// closes. Messages fetched but not handed out are dropped (never committed: they are read again). Safe to call more
+    /// than once; later calls wait for the first to finish.
+    public func shutdown() async {
+        let first = lifecycle.withLock { state -> Bool in
+            defer { state.shutdownStarted = true }
+            return !state.shutdownStarted
+        }
+        guard first else {
+            await waitUntilClosed()
+            return
+        }
+        stopFetching()
+        await waitForHandlers()
+        do {
+            if configuration.groupID != nil { try await commitStored() }
+        } catch {
+            logger.error("Shutdown: committing processed offsets failed; they will be read again", metadata: ["error": "\(error)"])
+        }
+        let client = self.client
+        let control = pollThread
+        let callbacks = self.callbacks
+        await runBlocking {
+            control.waitUntilExited()
+            // Leaves the group; serves the final revocation (which commits again if anything is left).
+            let result = rd_kafka_consumer_close(client.handle)
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                callbacks.report(KafkaError.from(result, kind: .consumer, context: "closing the consumer"))
+            }
+        }
+        callbacks.events.finish()
+        let waiters = lifecycle.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.closed = true
+            defer { state.closedWaiters.removeAll() }
+            return state.closedWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Asks the consumer to stop without waiting: fetching stops at once, ``run(_:)`` returns after the handler in
+    /// flight (and then shuts down). Safe to call from inside a handler, where awaiting ``shutdown()`` would wait for
+    /// the handler itself.
+    public func triggerShutdown() {
+        stopFetching()
+    }
+
+    private func stopFetching() {
+        pollThread.requestStop()
+        buffer.finish(discardingBuffered: true)
+    }
+
+    private func handlerFinished() {
+        let waiters = lifecycle.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.runningHandlers -= 1
+            guard state.runningHandlers == 0 else { return [] }
+            defer { state.handlersIdle.removeAll() }
+            return state.handlersIdle
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func waitForHandlers() async {
+        await withCheckedContinuation { continuation in
+            let idle = lifecycle.withLock { state -> Bool in
+                if state.runningHandlers == 0 { return true }
+                state.handlersIdle.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+
+    private func waitUntilClosed() async {
+        await withCheckedContinuation { continuation in
+            let closed = lifecycle.withLock { state -> Bool in
+                if state.closed { return true }
+                state.closedWaiters.append(continuation)
+                return false
+            }
+            if closed { continuation.resume() }
+        }
+    }
+}

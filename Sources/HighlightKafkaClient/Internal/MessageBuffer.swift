@@ -1,0 +1,138 @@
+import DequeModule
+import Foundation
+
+/// A bounded hand-off from librdkafka's poll thread to Swift tasks.
+///
+/// The poll thread pushes whole batches and blocks while the buffer is full (that is the consumer's backpressure:
+/// librdkafka stops fetching once its own queues fill); tasks take one element at a time and suspend while it is empty.
+///
+/// `@unchecked Sendable` is safe: every stored `var` is read and written only while `condition` is locked.
+final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items = Deque<Element>()
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Element?, Never>)] = []
+    private var nextWaiterID: UInt64 = 0
+    private var finished = false
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Appends a batch, blocking the calling thread while the buffer holds `capacity` or more elements.
+    ///
+    /// - Parameter shouldStop: checked at least every 100 ms while blocked; returning true abandons the batch.
+    /// - Returns: false when the buffer was finished (or `shouldStop` said so) and the batch was not taken.
+    func push(_ batch: [Element], shouldStop: () -> Bool) -> Bool {
+        var batch = batch[...]
+        var resumed: [(CheckedContinuation<Element?, Never>, Element)] = []
+        condition.lock()
+        while items.count >= capacity && !finished {
+            if shouldStop() {
+                condition.unlock()
+                return false
+            }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
+        }
+        guard !finished else {
+            condition.unlock()
+            return false
+        }
+        while !waiters.isEmpty, let first = batch.first {
+            resumed.append((waiters.removeFirst().continuation, first))
+            batch = batch.dropFirst()
+        }
+        items.append(contentsOf: batch)
+        condition.unlock()
+        for (continuation, element) in resumed { continuation.resume(returning: element) }
+        return true
+    }
+
+    /// The next element, or `nil` once the buffer is finished and drained (or the task is cancelled).
+    func next() async -> Element? {
+        switch takeImmediately() {
+        case .element(let element): return element
+        case .finished: return nil
+        case .mustWait(let id):
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    if let immediate = takeOrRegister(id: id, continuation) { continuation.resume(returning: immediate.value) }
+                }
+            } onCancel: {
+                cancelWaiter(id: id)
+            }
+        }
+    }
+
+    private enum Immediate {
+        case element(Element)
+        case finished
+        case mustWait(id: UInt64)
+    }
+
+    private func takeImmediately() -> Immediate {
+        condition.lock()
+        defer { condition.unlock() }
+        if let element = items.popFirst() {
+            if items.count + 1 >= capacity { condition.broadcast() }
+            return .element(element)
+        }
+        if finished { return .finished }
+        nextWaiterID += 1
+        return .mustWait(id: nextWaiterID)
+    }
+
+    /// Takes an element if one arrived meanwhile (or `nil` when finished or cancelled); otherwise registers the
+    /// continuation and returns `nil` for "wait".
+    private func takeOrRegister(id: UInt64, _ continuation: CheckedContinuation<Element?, Never>) -> (value: Element?, Void)? {
+        condition.lock()
+        defer { condition.unlock() }
+        if let element = items.popFirst() {
+            if items.count + 1 >= capacity { condition.broadcast() }
+            return (element, ())
+        }
+        if finished || Task.isCancelled { return (nil, ()) }
+        waiters.append((id, continuation))
+        return nil
+    }
+
+    private func cancelWaiter(id: UInt64) {
+        condition.lock()
+        let index = waiters.firstIndex { $0.id == id }
+        let waiter = index.map { waiters.remove(at: $0) }
+        condition.unlock()
+        waiter?.continuation.resume(returning: nil)
+    }
+
+    /// Ends the sequence: waiting tasks get `nil`; with `discardingBuffered`, elements not yet taken are dropped
+    /// (they were never handed out, so for a consumer they are simply read again later).
+    func finish(discardingBuffered: Bool) {
+        condition.lock()
+        finished = true
+        if discardingBuffered { items.removeAll() }
+        let pending = waiters
+        waiters.removeAll()
+        condition.unlock()
+        condition.broadcast()
+        for waiter in pending { waiter.continuation.resume(returning: nil) }
+    }
+
+    /// Drops buffered elements that match, returning how many were dropped (revoked partitions).
+    @discardableResult
+    func removeAll(where shouldRemove: (Element) -> Bool) -> Int {
+        condition.lock()
+        let before = items.count
+        items.removeAll(where: shouldRemove)
+        let removed = before - items.count
+        condition.unlock()
+        if removed > 0 { condition.broadcast() }
+        return removed
+    }
+
+    /// Elements waiting to be taken.
+    var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count
+    }
+}

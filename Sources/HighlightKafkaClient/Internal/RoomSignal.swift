@@ -1,0 +1,46 @@
+import Synchronization
+
+/// Wakes senders waiting for room in librdkafka's local queue. The poll thread signals after serving delivery
+/// reports (each one frees room); a sender that saw the queue full waits for the next signal.
+///
+/// A generation counter closes the race between "the queue was full" and "start waiting": a sender passes the
+/// generation it read before trying, and does not wait if a signal came in between.
+final class RoomSignal: Sendable {
+    private struct State {
+        var generation: UInt64 = 0
+        var closed = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Waits for a signal newer than `generation`, or for close.
+    func wait(after generation: UInt64) async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.closed || state.generation != generation { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Wakes every waiter.
+    func signal() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.generation &+= 1
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Wakes every waiter now and every later one at once.
+    func close() {
+        state.withLock { $0.closed = true }
+        signal()
+    }
+}

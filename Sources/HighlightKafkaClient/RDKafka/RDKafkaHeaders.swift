@@ -1,0 +1,49 @@
+import CRDKafka
+
+/// Conversions between ``KafkaHeader`` arrays and `rd_kafka_headers_t`.
+enum RDKafkaHeaders {
+    /// A new header list holding copies of `headers`; `nil` when there are none. The caller owns it.
+    static func make(_ headers: [KafkaHeader]) -> OpaquePointer? {
+        guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
+        for header in headers {
+            if let value = header.value {
+                value.withUnsafeBytes { bytes in
+                    // A non-null pointer for an empty value keeps "empty" distinct from "no value".
+                    _ = rd_kafka_header_add(list, header.name, -1, bytes.baseAddress ?? UnsafeRawPointer(emptyValue), bytes.count)
+                }
+            } else {
+                _ = rd_kafka_header_add(list, header.name, -1, nil, 0)
+            }
+        }
+        return list
+    }
+
+    /// Copies the headers of a consumed message, in order.
+    static func read(_ message: UnsafePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        var list: OpaquePointer?
+        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        var headers: [KafkaHeader] = []
+        headers.reserveCapacity(rd_kafka_header_cnt(list))
+        var index = 0
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            let headerName = name.map { String(cString: $0) } ?? ""
+            let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
+            headers.append(KafkaHeader(name: headerName, value: bytes))
+            index += 1
+        }
+        return headers
+    }
+}
+
+/// One byte that outlives every produce call: librdkafka is given this address for empty (non-null) values.
+nonisolated(unsafe) let emptyValue = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+extension String {
+    /// Decodes a NUL-terminated C buffer filled in by librdkafka (an error text).
+    init(nulTerminated buffer: [CChar]) {
+        self = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
