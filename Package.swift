@@ -16,12 +16,15 @@ let package = Package(
         .library(name: "HighlightPropagation", targets: ["HighlightPropagation"]),
         .library(name: "HighlightKafka", targets: ["HighlightKafka"]),
         .library(name: "HighlightKafkaTesting", targets: ["HighlightKafkaTesting"]),
+        .executable(name: "hlkafka", targets: ["hlkafka"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -80,6 +83,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The command-line tool
+        .executableTarget(
+            name: "hlkafka",
+            dependencies: [
+                "HighlightKafka",
+                "HighlightKafkaTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OTel", package: "swift-otel"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Examples (compiled by every build so they cannot rot)
         .executableTarget(
             name: "HighlightQuickStart",
@@ -105,6 +120,7 @@ let package = Package(
             dependencies: [
                 "HighlightKafka",
                 "HighlightKafkaTesting",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             path: "IntegrationTests/HighlightKafkaIntegrationTests",
             swiftSettings: swiftSettings

@@ -45,7 +45,7 @@ extension UInt8 {
 
 extension StringProtocol {
     /// Compares two strings byte for byte, ignoring ASCII case: how every carrier matches header names.
-    func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
+    package func equalsIgnoringASCIICase(_ other: some StringProtocol) -> Bool {
         let lhs = utf8
         let rhs = other.utf8
         guard lhs.count == rhs.count else { return false }

@@ -1,6 +1,7 @@
 public import HTTPTypes
 public import Instrumentation
 import Tracing
+public import W3CTraceContext
 
 extension ServiceContext {
     /// A fresh context holding what `instrument` extracts from `carrier`.
@@ -19,7 +20,7 @@ extension ServiceContext {
         instrument: (any Instrument)? = nil
     ) -> ServiceContext {
         var context = ServiceContext.topLevel
-        resolve(instrument).extract(carrier, into: &context, using: extractor)
+        resolvedInstrument(instrument).extract(carrier, into: &context, using: extractor)
         return context
     }
 
@@ -40,7 +41,7 @@ extension ServiceContext {
         using injector: Inject,
         instrument: (any Instrument)? = nil
     ) {
-        Self.resolve(instrument).inject(self, into: &carrier, using: injector)
+        Self.resolvedInstrument(instrument).inject(self, into: &carrier, using: injector)
     }
 
     /// Writes the current task's context (`ServiceContext.current`) into `carrier`; does nothing outside any context.
@@ -68,7 +69,19 @@ extension ServiceContext {
         injectCurrent(into: &carrier, using: HTTPFieldsInjector(), instrument: instrument)
     }
 
-    private static func resolve(_ instrument: (any Instrument)?) -> any Instrument {
+    /// The W3C trace context this context would send to the next hop: the active span's when a tracer is
+    /// bootstrapped, the forwarded inbound one otherwise. Tools use it to print trace and span ids whatever tracer
+    /// is in use.
+    public func outgoingTraceContext(instrument: (any Instrument)? = nil) -> TraceContext? {
+        var carrier: [String: String] = [:]
+        inject(into: &carrier, using: DictionaryInjector(), instrument: instrument)
+        guard let traceParent = carrier[PropagationHeader.traceParent] else { return nil }
+        return W3CTraceContextParser.parse(traceParent: traceParent, traceState: carrier[PropagationHeader.traceState]).traceContext
+    }
+
+    /// The instrument to use: `instrument` when given, else the bootstrapped one, else (nothing bootstrapped) a
+    /// default ``HighlightPropagator`` so the highlight context is never silently dropped.
+    package static func resolvedInstrument(_ instrument: (any Instrument)?) -> any Instrument {
         if let instrument { return instrument }
         let bootstrapped = InstrumentationSystem.instrument
         if bootstrapped is NoOpInstrument || bootstrapped is NoOpTracer { return HighlightPropagator.fallback }

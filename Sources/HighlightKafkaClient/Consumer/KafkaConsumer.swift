@@ -177,6 +177,11 @@ public final class KafkaConsumer: Service, Sendable {
         )
     }
 
+    /// Waits for at least one message, then returns up to `maximum` that are already fetched; empty after shutdown.
+    public func nextBatch(maximum: Int) async -> [KafkaConsumerMessage] {
+        await buffer.nextBatch(maximum: max(1, maximum))
+    }
+
     // MARK: Offsets
 
     /// Marks `message` as processed: its offset is committed by the next commit (yours, ``run(_:)``'s, auto-commit's,

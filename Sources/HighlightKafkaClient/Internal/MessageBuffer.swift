@@ -104,6 +104,22 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
         waiter?.continuation.resume(returning: nil)
     }
 
+    /// Waits for at least one element, then takes up to `maximum` that are already there, in order; empty once the
+    /// buffer is finished and drained.
+    func nextBatch(maximum: Int) async -> [Element] {
+        guard let first = await next() else { return [] }
+        var batch = [first]
+        takeAvailable(into: &batch, maximum: maximum)
+        return batch
+    }
+
+    private func takeAvailable(into batch: inout [Element], maximum: Int) {
+        condition.lock()
+        while batch.count < maximum, let element = items.popFirst() { batch.append(element) }
+        condition.unlock()
+        condition.broadcast()
+    }
+
     /// Ends the sequence: waiting tasks get `nil`; with `discardingBuffered`, elements not yet taken are dropped
     /// (they were never handed out, so for a consumer they are simply read again later).
     func finish(discardingBuffered: Bool) {

@@ -103,9 +103,19 @@ public final class KafkaProducer: Service, Sendable {
     /// Waits for room when the local queue is full.
     @discardableResult
     public func sendAndForget(_ record: KafkaProducerRecord) async throws(KafkaError) -> UInt64 {
-        let pending = PendingDelivery(id: nextMessageID.add(1, ordering: .relaxed).oldValue, topic: record.topic, forgotten: true)
-        try await enqueue(record, pending: pending)
-        return pending.id
+        let id = reserveMessageID()
+        try await sendAndForget(record, messageID: id)
+        return id
+    }
+
+    /// A fresh message id, for callers that must file something under the id before the report can arrive.
+    package func reserveMessageID() -> UInt64 {
+        nextMessageID.add(1, ordering: .relaxed).oldValue
+    }
+
+    /// ``sendAndForget(_:)`` with an id from ``reserveMessageID()``.
+    package func sendAndForget(_ record: KafkaProducerRecord, messageID: UInt64) async throws(KafkaError) {
+        try await enqueue(record, pending: PendingDelivery(id: messageID, topic: record.topic, forgotten: true))
     }
 
     /// Waits until every queued message has been delivered or failed.

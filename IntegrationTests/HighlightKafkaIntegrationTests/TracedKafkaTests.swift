@@ -1,0 +1,251 @@
+@testable import HighlightKafka
+import HighlightKafkaClient
+import HighlightPropagation
+import InMemoryTracing
+import Instrumentation
+import Testing
+import Tracing
+
+@Suite("Context-restoring producer and consumer", .timeLimit(.minutes(2)))
+struct TracedKafkaTests {
+    let fixture = TracingFixture()
+
+    /// Produces `count` messages through the traced producer inside `context`, each in a `send` span.
+    func produce(_ count: Int, to topic: String, in context: ServiceContext, partition: Int32? = nil) async throws {
+        let producer = TracedKafkaProducer(producer: try TestKafka.producer(), configuration: fixture.producerConfiguration)
+        try await withTracer(fixture.tracer) {
+            try await ServiceContext.withValue(context) {
+                for index in 0..<count {
+                    try await producer.send(KafkaProducerRecord(topic: topic, partition: partition, key: "k\(index)", value: "\(index)"))
+                }
+            }
+        }
+        await producer.shutdown()
+    }
+
+    func consumer(topic: String, group: String? = nil, _ configure: (inout TracedKafkaConsumer.Configuration) -> Void = { _ in }) throws -> TracedKafkaConsumer {
+        let plain = try TestKafka.groupMember(topic: topic, group: group ?? "g-\(topic)")
+        return TracedKafkaConsumer(consumer: plain, configuration: fixture.consumerConfiguration(configure), logger: TestKafka.logger)
+    }
+
+    /// Runs `consumer` until `count` handler calls, returning what each saw.
+    func observe(_ count: Int, _ consumer: TracedKafkaConsumer, _ body: @escaping @Sendable (KafkaTracedMessage) async throws -> Void = { _ in }) async throws -> [Observation] {
+        let seen = LockedArray<Observation>()
+        try await withTracer(fixture.tracer) {
+            try await withTimeout(.seconds(60)) {
+                try await consumer.run { message in
+                    seen.append(message.observe())
+                    if seen.values.count >= count { consumer.triggerShutdown() }
+                    try await body(message)
+                }
+            }
+        }
+        return seen.values
+    }
+
+    @Test func theHandlerRunsInTheProducersSessionAndContinuesItsSpan() async throws {
+        let topic = try await TestKafka.makeTopic("traced")
+        try await produce(3, to: topic, in: TracingFixture.requestContext(session: "sessS", request: "reqR"))
+        let sends = fixture.finishedSpans(named: "send \(topic)")
+        #expect(sends.count == 3)
+        #expect(sends.allSatisfy { $0.kind == .producer && $0.attributes["messaging.system"]?.toSpanAttribute() == .string("kafka") })
+
+        let observations = try await observe(3, try consumer(topic: topic))
+        #expect(observations.map(\.session) == ["sessS", "sessS", "sessS"])
+        #expect(observations.map(\.request) == ["reqR", "reqR", "reqR"])
+        #expect(observations.map(\.tenant) == ["acme", "acme", "acme"])
+        // Parent mode: each process span is the child of the send span of its message, in the same trace.
+        for (observation, send) in zip(observations, sends) {
+            #expect(observation.spanTraceID == send.context.inMemorySpanContext?.traceID)
+            #expect(observation.spanParentID == send.context.inMemorySpanContext?.spanID)
+        }
+        let processes = fixture.finishedSpans(named: "process \(topic)")
+        #expect(processes.count == 3)
+        #expect(processes.allSatisfy { $0.kind == .consumer })
+        #expect(processes.first?.attributes["messaging.kafka.offset"]?.toSpanAttribute() == .int64(0))
+    }
+
+    @Test func linkModeStartsANewTraceLinkedToTheProducerAndKeepsTheSession() async throws {
+        let topic = try await TestKafka.makeTopic("linked")
+        try await produce(1, to: topic, in: TracingFixture.requestContext(session: "linkS", request: "linkR"))
+        let send = try #require(fixture.finishedSpans(named: "send \(topic)").first)
+        let observations = try await observe(1, try consumer(topic: topic) { $0.spanRelation = .link })
+        #expect(observations.first?.session == "linkS")
+        #expect(observations.first?.spanTraceID != send.context.inMemorySpanContext?.traceID)
+        let process = try #require(fixture.finishedSpans(named: "process \(topic)").first)
+        #expect(process.links.count == 1)
+        #expect(process.links.first?.context.inMemorySpanContext?.spanID == send.context.inMemorySpanContext?.spanID)
+    }
+
+    @Test func messagesWithoutOrWithMalformedHeadersRunWithoutContext() async throws {
+        let topic = try await TestKafka.makeTopic("malformed")
+        let producer = try TestKafka.producer()
+        try await producer.send(KafkaProducerRecord(topic: topic, value: "no headers"))
+        try await producer.send(KafkaProducerRecord(topic: topic, value: "crlf", headers: [KafkaHeader(name: "x-highlight-request", string: "evil\r\nx-other: 1/r")]))
+        try await producer.send(KafkaProducerRecord(topic: topic, value: "bytes", headers: [KafkaHeader(name: "X-Highlight-Request", value: [0xC3, 0x28, 0x2F, 0x72])]))
+        try await producer.send(KafkaProducerRecord(topic: topic, value: "bad trace", headers: [KafkaHeader(name: "traceparent", string: "00-zz-zz-01")]))
+        await producer.shutdown()
+
+        let observations = try await observe(4, try consumer(topic: topic))
+        #expect(observations.count == 4)
+        #expect(observations.allSatisfy { $0.session == nil })
+        #expect(fixture.statistics.rejectionCount(for: .highlightRequest) == 2)
+        #expect(fixture.statistics.rejectionCount(for: .traceParent) == 1)
+    }
+
+    @Test func twoSessionsOnTwoPartitionsNeverSeeEachOthersContext() async throws {
+        let topic = try await TestKafka.makeTopic("isolation", partitions: 2)
+        try await produce(20, to: topic, in: TracingFixture.requestContext(session: "alice", request: "a"), partition: 0)
+        try await produce(20, to: topic, in: TracingFixture.requestContext(session: "bob", request: "b"), partition: 1)
+        let mixups = LockedArray<String>()
+        let observations = try await observe(40, try consumer(topic: topic)) { message in
+            let expected = message.message.partition == 0 ? "alice" : "bob"
+            for _ in 0..<3 {
+                // Interleave with the other partition's handler.
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...3)))
+                let current = ServiceContext.current?.highlightRequest?.sessionSecureID
+                if current != expected { mixups.append("\(message.message.partition): \(current ?? "nil")") }
+            }
+        }
+        #expect(observations.count == 40)
+        #expect(mixups.values.isEmpty)
+        #expect(Set(observations.filter { $0.partition == 0 }.map(\.session)) == ["alice"])
+        #expect(Set(observations.filter { $0.partition == 1 }.map(\.session)) == ["bob"])
+    }
+}
+
+@Suite("Handler errors under each policy", .timeLimit(.minutes(2)))
+struct TracedKafkaErrorPolicyTests {
+    let fixture = TracingFixture()
+    struct HandlerFailed: Error, CustomStringConvertible { let description = "order 2 is broken" }
+
+    func setUp(_ name: String, messages: Int = 4) async throws -> String {
+        let topic = try await TestKafka.makeTopic(name)
+        let producer = TracedKafkaProducer(producer: try TestKafka.producer(), configuration: fixture.producerConfiguration)
+        try await ServiceContext.withValue(TracingFixture.requestContext(session: "errS", request: "errR")) {
+            for index in 0..<messages { try await producer.send(KafkaProducerRecord(topic: topic, key: "k\(index)", value: "\(index)")) }
+        }
+        await producer.shutdown()
+        return topic
+    }
+
+    func committed(_ topic: String, group: String) async throws -> Int64 {
+        let probe = try TestKafka.groupMember(topic: topic, group: group)
+        defer { Task { await probe.shutdown() } }
+        return try await probe.committedOffsets(for: [KafkaTopicPartition(topic: topic, partition: 0)]).first?.offset ?? -1
+    }
+
+    @Test func stopDoesNotCommitTheFailedMessageAndThrows() async throws {
+        let topic = try await setUp("stop")
+        let group = "stop-\(topic)"
+        let reported = LockedArray<Int>()
+        let consumer = TracedKafkaConsumer(
+            consumer: try TestKafka.groupMember(topic: topic, group: group),
+            configuration: fixture.consumerConfiguration {
+                $0.errorPolicy = .retry(attempts: 2, backoff: .constant(.milliseconds(10)), then: .stop)
+                $0.errorReporter = { failure in reported.append(failure.attempt) }
+            },
+            logger: TestKafka.logger
+        )
+        let attempts = LockedArray<Int>()
+        await #expect(throws: KafkaHandlerError.self) {
+            try await consumer.run { message in
+                if message.message.offset == 2 {
+                    attempts.append(message.attempt)
+                    throw HandlerFailed()
+                }
+            }
+        }
+        #expect(attempts.values == [1, 2])
+        #expect(reported.values == [1, 2], "each failed attempt reported exactly once")
+        #expect(consumer.statistics.handled == 2)
+        #expect(try await committed(topic, group: group) == 2, "offsets 0 and 1 committed; 2 will be read again")
+    }
+
+    @Test func skipCommitsAndGoesOn() async throws {
+        let topic = try await setUp("skip")
+        let group = "skip-\(topic)"
+        let consumer = TracedKafkaConsumer(
+            consumer: try TestKafka.groupMember(topic: topic, group: group),
+            configuration: fixture.consumerConfiguration { $0.errorPolicy = .skip },
+            logger: TestKafka.logger
+        )
+        let handled = LockedArray<Int64>()
+        try await withTimeout(.seconds(60)) {
+            try await consumer.run { message in
+                handled.append(message.message.offset)
+                if message.message.offset == 3 { consumer.triggerShutdown() }
+                if message.message.offset == 2 { throw HandlerFailed() }
+            }
+        }
+        #expect(handled.values == [0, 1, 2, 3])
+        #expect(consumer.statistics.skipped == 1)
+        #expect(try await committed(topic, group: group) == 4)
+    }
+
+    @Test func deadLetterCarriesTheContextAndTheErrorThenCommits() async throws {
+        let topic = try await setUp("dlq")
+        let deadLetters = try await TestKafka.makeTopic("dlq-target")
+        let group = "dlq-\(topic)"
+        let consumer = TracedKafkaConsumer(
+            consumer: try TestKafka.groupMember(topic: topic, group: group),
+            configuration: fixture.consumerConfiguration {
+                $0.errorPolicy = .retry(attempts: 2, backoff: .constant(.milliseconds(10)), then: .deadLetter(topic: deadLetters))
+            },
+            logger: TestKafka.logger
+        )
+        try await withTimeout(.seconds(60)) {
+            try await consumer.run { message in
+                if message.message.offset == 3 { consumer.triggerShutdown() }
+                if message.message.offset == 2 { throw HandlerFailed() }
+            }
+        }
+        #expect(consumer.statistics.deadLettered == 1)
+        #expect(consumer.statistics.retries == 1)
+        #expect(try await committed(topic, group: group) == 4)
+
+        let reader = try TestKafka.reader(topic: deadLetters)
+        let parked = try #require(try await collect(1, from: reader).first)
+        await reader.shutdown()
+        #expect(parked.keyString == "k2")
+        #expect(parked.valueString == "2")
+        #expect(parked.lastHeader(named: "x-highlight-request")?.stringValue == "errS/errR")
+        #expect(parked.lastHeader(named: "baggage")?.stringValue?.contains("tenant=acme") == true)
+        #expect(parked.lastHeader(named: DeadLetterHeader.errorType)?.stringValue?.hasSuffix("HandlerFailed") == true)
+        #expect(parked.lastHeader(named: DeadLetterHeader.errorMessage)?.stringValue == "order 2 is broken")
+        #expect(parked.lastHeader(named: DeadLetterHeader.originalTopic)?.stringValue == topic)
+        #expect(parked.lastHeader(named: DeadLetterHeader.originalPartition)?.stringValue == "0")
+        #expect(parked.lastHeader(named: DeadLetterHeader.originalOffset)?.stringValue == "2")
+        #expect(parked.lastHeader(named: DeadLetterHeader.attempts)?.stringValue == "2")
+    }
+
+    @Test func aHandlerThatHangsPastTheTimeoutFailsUnderThePolicy() async throws {
+        let topic = try await setUp("hang", messages: 2)
+        let consumer = TracedKafkaConsumer(
+            consumer: try TestKafka.groupMember(topic: topic, group: "hang-\(topic)"),
+            configuration: fixture.consumerConfiguration {
+                $0.errorPolicy = .skip
+                $0.handlerTimeout = .milliseconds(200)
+            },
+            logger: TestKafka.logger
+        )
+        try await withTimeout(.seconds(60)) {
+            try await consumer.run { message in
+                if message.message.offset == 1 { consumer.triggerShutdown() }
+                if message.message.offset == 0 { try await Task.sleep(for: .seconds(3600)) }
+            }
+        }
+        #expect(consumer.statistics.failedAttempts == 1)
+        #expect(consumer.statistics.skipped == 1)
+        #expect(consumer.statistics.handled == 1)
+    }
+
+    @Test func policyResolution() {
+        let policy = KafkaErrorPolicy.retry(attempts: 3, backoff: .exponential(initial: .milliseconds(100), maximum: .milliseconds(250)), then: .deadLetter(topic: "d"))
+        #expect(TracedKafkaConsumer.decide(policy, failedAttempt: 1) == .retry(after: .milliseconds(100)))
+        #expect(TracedKafkaConsumer.decide(policy, failedAttempt: 2) == .retry(after: .milliseconds(200)))
+        #expect(TracedKafkaConsumer.decide(policy, failedAttempt: 3) == .deadLetter(topic: "d"))
+        #expect(TracedKafkaConsumer.decide(.default, failedAttempt: 3) == .stop)
+        #expect(TracedKafkaConsumer.decide(.retry(attempts: 1, then: .skip), failedAttempt: 1) == .skip)
+    }
+}

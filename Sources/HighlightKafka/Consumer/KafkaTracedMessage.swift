@@ -1,0 +1,30 @@
+public import HighlightKafkaClient
+public import HighlightPropagation
+public import Instrumentation
+
+/// A consumed message with the context it carried: what a traced handler receives.
+///
+/// ```swift
+/// try await consumer.run { traced in
+///     // ServiceContext.current is already this message's context here.
+///     print(traced.highlightRequest?.sessionSecureID ?? "no session", traced.attempt)
+/// }
+/// ```
+public struct KafkaTracedMessage: Sendable {
+    /// The message.
+    public let message: KafkaConsumerMessage
+    /// The context extracted from its headers (session, baggage, trace), before any span was started.
+    public let extractedContext: ServiceContext
+    /// The context the handler runs in: the `process` span's context (which also holds the extracted session).
+    public let context: ServiceContext
+    /// 1 for the first run of the handler on this message, 2 for the first retry, and so on.
+    public let attempt: Int
+
+    /// The session the message was produced under, if any.
+    public var highlightRequest: HighlightRequestContext? { extractedContext.highlightRequest }
+
+    /// Runs `body` inside this message's context: how a batch handler treats each message under its own session.
+    public func withContext<Result>(_ body: () async throws -> Result) async rethrows -> Result {
+        try await ServiceContext.withValue(context) { try await body() }
+    }
+}

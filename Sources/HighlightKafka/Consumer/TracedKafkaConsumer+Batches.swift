@@ -1,0 +1,104 @@
+import Logging
+import Synchronization
+import HighlightKafkaClient
+import HighlightPropagation
+import Instrumentation
+import ServiceLifecycle
+import Tracing
+
+extension TracedKafkaConsumer {
+    /// Handles messages in batches: up to `maximumSize` messages already fetched, in one `process` span that links to
+    /// every message's context. Each ``KafkaTracedMessage`` carries its own context; run per-message work inside it
+    /// with ``KafkaTracedMessage/withContext(_:)``. Offsets are committed after the batch handler returns; the error
+    /// policy applies to the batch as a whole (a dead-letter policy sends each of its messages).
+    ///
+    /// ```swift
+    /// try await consumer.runBatches(maximumSize: 100) { batch in
+    ///     for message in batch {
+    ///         try await message.withContext { try await store(message.message) }
+    ///     }
+    /// }
+    /// ```
+    public func runBatches(maximumSize: Int = 100, _ handler: @escaping @Sendable ([KafkaTracedMessage]) async throws -> Void) async throws {
+        var failure: KafkaHandlerError?
+        await withGracefulShutdownHandler {
+            batches: while true {
+                let batch = await consumer.nextBatch(maximum: maximumSize)
+                if batch.isEmpty { break }
+                switch await processBatch(batch, handler: handler) {
+                case .done:
+                    do {
+                        try consumer.store(latestPositions(of: batch))
+                        try consumer.commitStoredOffsetsAsync()
+                    } catch {
+                        logger.warning("A handled batch could not be committed; it will be read again", metadata: ["error": "\(error)"])
+                    }
+                case .stop(let error):
+                    failure = error
+                    consumer.triggerShutdown()
+                    break batches
+                }
+            }
+        } onGracefulShutdown: {
+            self.consumer.triggerShutdown()
+        }
+        await consumer.shutdown()
+        if let failure { throw failure }
+    }
+
+    private func latestPositions(of batch: [KafkaConsumerMessage]) -> [KafkaTopicPartitionOffset] {
+        var latest: [KafkaTopicPartition: KafkaTopicPartitionOffset] = [:]
+        for message in batch where (latest[message.topicPartition]?.offset ?? .min) < message.offset + 1 {
+            latest[message.topicPartition] = message.nextPosition
+        }
+        return Array(latest.values)
+    }
+
+    private func processBatch(_ batch: [KafkaConsumerMessage], handler: @escaping @Sendable ([KafkaTracedMessage]) async throws -> Void) async -> Outcome {
+        let extracted = batch.map {
+            ServiceContext.extract(from: $0.headers, using: KafkaHeadersExtractor(), instrument: configuration.instrument)
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            if attempt > 1 { counters.retries.add(1, ordering: .relaxed) }
+            let span = startProcessSpan(for: batch, extracted: extracted, attempt: attempt)
+            let traced = zip(batch, extracted).map { message, context in
+                KafkaTracedMessage(message: message, extractedContext: context, context: context, attempt: attempt)
+            }
+            do {
+                try await ServiceContext.withValue(span.context) {
+                    try await withTimeLimit(configuration.handlerTimeout) { try await handler(traced) }
+                }
+                span.end()
+                counters.handled.add(batch.count, ordering: .relaxed)
+                return .done
+            } catch {
+                counters.failedAttempts.add(1, ordering: .relaxed)
+                await report(error, message: batch[0], attempt: attempt, span: span)
+                let decision = Self.decide(configuration.errorPolicy, failedAttempt: attempt)
+                span.end()
+                switch decision {
+                case .retry(let delay):
+                    try? await Task.sleep(for: delay)
+                case .skip:
+                    counters.skipped.add(batch.count, ordering: .relaxed)
+                    logger.error("Skipping a batch its handler could not process (error policy: skip)", metadata: ["messages": "\(batch.count)", "error": "\(error)"])
+                    return .done
+                case .deadLetter(let topic):
+                    for message in batch {
+                        do {
+                            try await deadLetter(message, error: error, attempts: attempt, topic: topic)
+                            counters.deadLettered.add(1, ordering: .relaxed)
+                        } catch let sendError {
+                            return .stop(KafkaHandlerError(underlying: sendError, message: message, attempts: attempt))
+                        }
+                    }
+                    return .done
+                case .stop:
+                    return .stop(KafkaHandlerError(underlying: error, message: batch[0], attempts: attempt))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Logging
+import Synchronization
+import HighlightKafkaClient
+import HighlightPropagation
+import Instrumentation
+import Tracing
+
+extension TracedKafkaConsumer {
+    enum Outcome {
+        /// Handled, skipped or dead-lettered: the offset may be committed.
+        case done
+        /// The policy stops the consumer; the message is not committed.
+        case stop(KafkaHandlerError)
+    }
+
+    /// What the error policy decides after a failed attempt.
+    enum Decision: Equatable {
+        case retry(after: Duration)
+        case skip
+        case deadLetter(topic: String)
+        case stop
+    }
+
+    /// Resolves `policy` for the `attempt`-th failure (1-based), walking nested `then` policies.
+    static func decide(_ policy: KafkaErrorPolicy, failedAttempt attempt: Int) -> Decision {
+        switch policy {
+        case .stop: .stop
+        case .skip: .skip
+        case .deadLetter(let topic): .deadLetter(topic: topic)
+        case .retry(let attempts, let backoff, let then):
+            attempt < attempts ? .retry(after: backoff.delay(afterAttempt: attempt)) : decide(then, failedAttempt: attempt - max(attempts, 1) + 1)
+        }
+    }
+
+    /// Handles one message: extract, span, handler, and the error policy until the message is done or stops us.
+    func process(_ message: KafkaConsumerMessage, handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void) async -> Outcome {
+        let extracted = ServiceContext.extract(from: message.headers, using: KafkaHeadersExtractor(), instrument: configuration.instrument)
+        var attempt = 0
+        while true {
+            attempt += 1
+            if attempt > 1 { counters.retries.add(1, ordering: .relaxed) }
+            let span = startProcessSpan(for: [message], extracted: [extracted], attempt: attempt)
+            let traced = KafkaTracedMessage(message: message, extractedContext: extracted, context: span.context, attempt: attempt)
+            do {
+                try await ServiceContext.withValue(span.context) {
+                    try await withTimeLimit(configuration.handlerTimeout) { try await handler(traced) }
+                }
+                span.end()
+                counters.handled.add(1, ordering: .relaxed)
+                return .done
+            } catch {
+                counters.failedAttempts.add(1, ordering: .relaxed)
+                await report(error, message: message, attempt: attempt, span: span)
+                let decision = Self.decide(configuration.errorPolicy, failedAttempt: attempt)
+                span.attributes["highlight.kafka.error_policy"] = "\(decision)"
+                span.end()
+                switch decision {
+                case .retry(let delay):
+                    try? await Task.sleep(for: delay)
+                case .skip:
+                    counters.skipped.add(1, ordering: .relaxed)
+                    logger.error(
+                        "Skipping a message its handler could not process (error policy: skip)",
+                        metadata: ["topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(error)"]
+                    )
+                    return .done
+                case .deadLetter(let topic):
+                    do {
+                        try await deadLetter(message, error: error, attempts: attempt, topic: topic)
+                        counters.deadLettered.add(1, ordering: .relaxed)
+                        return .done
+                    } catch let sendError {
+                        logger.error("Dead-letter send failed; stopping so the message is not lost", metadata: ["error": "\(sendError)"])
+                        return .stop(KafkaHandlerError(underlying: sendError, message: message, attempts: attempt))
+                    }
+                case .stop:
+                    logger.error(
+                        "Stopping the consumer: a message could not be handled (error policy: stop)",
+                        metadata: ["topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(error)"]
+                    )
+                    return .stop(KafkaHandlerError(underlying: error, message: message, attempts: attempt))
+                }
+            }
+        }
+    }
+
+    /// Records a failed attempt exactly once: through the reporter when there is one, on the span otherwise.
+    func report(_ error: any Error, message: KafkaConsumerMessage, attempt: Int, span: any Span) async {
+        span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
+        if let reporter = configuration.errorReporter {
+            let failure = KafkaHandlerFailure(error: error, message: message, attempt: attempt, context: span.context)
+            await ServiceContext.withValue(span.context) { await reporter(failure) }
+        } else {
+            span.recordError(error)
+        }
+    }
+
+    /// Starts the CONSUMER span for one message (or a batch): a child of the producer's context, or a new trace
+    /// linked to every message's context.
+    func startProcessSpan(for messages: [KafkaConsumerMessage], extracted: [ServiceContext], attempt: Int) -> any Span {
+        let topics = Set(messages.map(\.topic))
+        let topic = topics.count == 1 ? messages[0].topic : "multiple"
+        let tracer = InstrumentationSystem.tracer
+        let span: any Span
+        if messages.count == 1 && configuration.spanRelation == .parent {
+            span = tracer.startSpan("process \(topic)", context: extracted[0], ofKind: .consumer)
+        } else {
+            // A new trace, still carrying the session and baggage (of the first message, for a batch).
+            var base = ServiceContext.topLevel
+            base.highlightRequest = extracted.first?.highlightRequest
+            base.baggage = extracted.first?.baggage
+            span = tracer.startSpan("process \(topic)", context: base, ofKind: .consumer)
+            for context in extracted { span.addLink(SpanLink(context: context, attributes: [:])) }
+        }
+        span.updateAttributes { attributes in
+            attributes.setKafka(
+                operationType: "process",
+                operationName: "process",
+                topic: topic,
+                clientID: consumer.configuration.clientID,
+                server: consumer.configuration.firstServerHost
+            )
+            if let group = consumer.configuration.groupID { attributes[MessagingAttribute.consumerGroup] = group }
+            if messages.count == 1 {
+                let message = messages[0]
+                attributes[MessagingAttribute.partitionID] = "\(message.partition)"
+                attributes[MessagingAttribute.offset] = Int(message.offset)
+                attributes[MessagingAttribute.bodySize] = message.value?.count ?? 0
+                attributes.setKafkaKey(message.key)
+            } else {
+                attributes[MessagingAttribute.batchCount] = messages.count
+            }
+            if attempt > 1 { attributes["highlight.kafka.attempt"] = attempt }
+        }
+        return span
+    }
+}

@@ -1,0 +1,179 @@
+public import HighlightKafkaClient
+import HighlightPropagation
+import Instrumentation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+import Tracing
+
+/// A ``KafkaConsumer`` that runs your handler inside the session and trace each message carries.
+///
+/// For each message it extracts the headers into a fresh context (a message with no or malformed headers just has
+/// none), starts a CONSUMER span `process <topic>` that continues the producer's span (or links to it), and runs the
+/// handler inside `ServiceContext.withValue(...)` with that span's context: `ServiceContext.current?.highlightRequest`
+/// is the message's session, and tracer calls and loggers with a metadata provider see it.
+///
+/// ```swift
+/// let consumer = try TracedKafkaConsumer(configuration: .init(
+///     bootstrapServers: ["localhost:9092"], subscription: .group(id: "workers", topics: ["orders"])))
+/// try await consumer.run { message in
+///     logger.info("processing order")       // carries the session through the metadata provider
+///     try await process(message.message)
+/// }
+/// ```
+///
+/// Delivery is at least once: a message's offset is committed only after its handler returned (or the error policy
+/// skipped or dead-lettered it). Partitions are handled concurrently, each in order, so one slow or failing message
+/// holds up only its own partition.
+public final class TracedKafkaConsumer: Service, Sendable {
+    /// The plain consumer underneath.
+    public let consumer: KafkaConsumer
+    /// How this consumer traces and handles failures.
+    public let configuration: Configuration
+
+    let counters = Counters()
+    let logger: Logger
+    private let deadLetterProducer: Mutex<KafkaProducer?>
+
+    /// Wraps an existing consumer.
+    public init(consumer: KafkaConsumer, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "highlight.kafka.consumer")) {
+        self.consumer = consumer
+        self.configuration = configuration
+        self.logger = logger
+        self.deadLetterProducer = Mutex(configuration.deadLetterProducer)
+    }
+
+    /// Creates the plain consumer and wraps it.
+    public convenience init(
+        configuration: KafkaConsumerConfiguration,
+        tracing: Configuration = Configuration(),
+        logger: Logger = Logger(label: "highlight.kafka.consumer")
+    ) throws(KafkaError) {
+        self.init(consumer: try KafkaConsumer(configuration: configuration, logger: logger), configuration: tracing, logger: logger)
+    }
+
+    /// Counters of handled, failed, retried, skipped and dead-lettered messages.
+    public var statistics: TracedKafkaConsumerStatistics { counters.snapshot }
+
+    /// Handles messages until graceful shutdown, ``triggerShutdown()``, or a ``KafkaErrorPolicy/stop``; then commits
+    /// what was handled and closes the consumer.
+    ///
+    /// - Throws: ``KafkaHandlerError`` when the error policy stopped the consumer.
+    public func run(_ handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void) async throws {
+        let stop = FirstFailure()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.commitPeriodically() }
+            var queues: [KafkaTopicPartition: AsyncBoundedQueue<KafkaConsumerMessage>] = [:]
+            await withGracefulShutdownHandler {
+                for await message in consumer.messages {
+                    let queue: AsyncBoundedQueue<KafkaConsumerMessage>
+                    if let existing = queues[message.topicPartition] {
+                        queue = existing
+                    } else {
+                        queue = AsyncBoundedQueue(capacity: configuration.partitionQueueCapacity)
+                        queues[message.topicPartition] = queue
+                        group.addTask { await self.work(queue, handler: handler, stop: stop) }
+                    }
+                    await queue.send(message)
+                }
+            } onGracefulShutdown: {
+                self.consumer.triggerShutdown()
+            }
+            // Fetching has stopped. Messages queued but not started are dropped (never committed: read again);
+            // handlers in flight finish and their offsets are stored.
+            for queue in queues.values { queue.finish(discardingPending: true) }
+            for _ in 0..<queues.count { await group.next() }
+            group.cancelAll()
+        }
+        await consumer.shutdown()
+        await deadLetterProducer.withLock { $0 }?.shutdown()
+        if let failure = stop.value { throw failure }
+    }
+
+    /// Stops fetching; ``run(_:)`` returns once the handlers in flight finish. Safe to call from a handler.
+    public func triggerShutdown() {
+        consumer.triggerShutdown()
+    }
+
+    /// Runs the plain consumer's lifecycle (see ``KafkaConsumer/run()``); use ``run(_:)`` to handle messages.
+    public func run() async throws {
+        try await consumer.run()
+    }
+
+    // MARK: Workers
+
+    private func work(
+        _ queue: AsyncBoundedQueue<KafkaConsumerMessage>,
+        handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
+        stop: FirstFailure
+    ) async {
+        while let message = await queue.next() {
+            switch await process(message, handler: handler) {
+            case .done:
+                do {
+                    try consumer.storeOffset(for: message)
+                } catch {
+                    logger.warning("A handled message could not be committed; it will be read again", metadata: ["error": "\(error)"])
+                }
+            case .stop(let failure):
+                stop.record(failure)
+                consumer.triggerShutdown()
+                return
+            }
+        }
+    }
+
+    private func commitPeriodically() async {
+        let interval = consumer.configuration.commitInterval
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            try? consumer.commitStoredOffsetsAsync()
+        }
+    }
+
+    // MARK: Dead letters
+
+    func deadLetter(_ message: KafkaConsumerMessage, error: any Error, attempts: Int, topic: String) async throws(KafkaError) {
+        let producer: KafkaProducer = try deadLetterProducer.withLock { (existing: inout KafkaProducer?) throws(KafkaError) -> KafkaProducer in
+            if let existing { return existing }
+            let created = try KafkaProducer(
+                configuration: KafkaProducerConfiguration(
+                    bootstrapServers: consumer.configuration.bootstrapServers,
+                    clientID: consumer.configuration.clientID + "-dead-letters"
+                ),
+                logger: logger
+            )
+            existing = created
+            return created
+        }
+        try await producer.send(DeadLetterHeader.record(for: message, error: error, attempts: attempts, topic: topic))
+    }
+}
+
+/// The failure that stopped the consumer, if any: the first one wins.
+final class FirstFailure: Sendable {
+    private let slot = Mutex<KafkaHandlerError?>(nil)
+
+    func record(_ failure: KafkaHandlerError) { slot.withLock { if $0 == nil { $0 = failure } } }
+
+    var value: KafkaHandlerError? { slot.withLock { $0 } }
+}
+
+/// Counters behind ``TracedKafkaConsumer/statistics``.
+final class Counters: Sendable {
+    let handled = Atomic<Int>(0)
+    let failedAttempts = Atomic<Int>(0)
+    let retries = Atomic<Int>(0)
+    let skipped = Atomic<Int>(0)
+    let deadLettered = Atomic<Int>(0)
+
+    var snapshot: TracedKafkaConsumerStatistics {
+        TracedKafkaConsumerStatistics(
+            handled: handled.load(ordering: .relaxed),
+            failedAttempts: failedAttempts.load(ordering: .relaxed),
+            retries: retries.load(ordering: .relaxed),
+            skipped: skipped.load(ordering: .relaxed),
+            deadLettered: deadLettered.load(ordering: .relaxed)
+        )
+    }
+}

@@ -1,0 +1,77 @@
+public import HighlightKafkaClient
+public import Instrumentation
+
+extension TracedKafkaConsumer {
+    /// How the traced consumer traces, handles failures and spreads work.
+    public struct Configuration: Sendable {
+        /// How a message's `process` span relates to the producer's span.
+        public enum SpanRelation: Sendable, Hashable {
+            /// The `process` span is a child of the producer's span: one trace from the browser to the worker.
+            /// The OpenTelemetry conventions allow this for single-message processing. Default.
+            case parent
+            /// The `process` span starts a new trace with a link to the producer's span (the conventions' default
+            /// for messaging). The handler still runs under the message's session and baggage.
+            case link
+        }
+
+        /// Parent (default) or link.
+        public var spanRelation: SpanRelation
+        /// What to do when the handler throws; default ``KafkaErrorPolicy/default`` (3 attempts, then stop).
+        public var errorPolicy: KafkaErrorPolicy
+        /// Called once for every failed handler run, inside the message's context, before the policy acts. When set,
+        /// it is responsible for reporting the error (the `Highlight` facade's `consumeError` records the `exception`
+        /// event itself); when `nil`, the error is recorded on the `process` span. Either way each failure is recorded
+        /// exactly once.
+        public var errorReporter: (@Sendable (KafkaHandlerFailure) async -> Void)?
+        /// A handler run that takes longer fails with ``KafkaHandlerTimeout`` (and the policy applies). Default: none.
+        public var handlerTimeout: Duration?
+        /// Messages waiting per partition; a slow partition fills only its own queue. Default 1,000.
+        public var partitionQueueCapacity: Int
+        /// The producer for ``KafkaErrorPolicy/deadLetter(topic:)``; `nil` creates one on the consumer's bootstrap
+        /// servers when the policy needs it.
+        public var deadLetterProducer: KafkaProducer?
+        /// The instrument used for extraction; `nil` resolves `InstrumentationSystem.instrument` on every message (a
+        /// default `HighlightPropagator` when nothing was bootstrapped).
+        public var instrument: (any Instrument)?
+
+        /// Creates a configuration with the defaults above.
+        public init(
+            spanRelation: SpanRelation = .parent,
+            errorPolicy: KafkaErrorPolicy = .default,
+            errorReporter: (@Sendable (KafkaHandlerFailure) async -> Void)? = nil,
+            handlerTimeout: Duration? = nil,
+            partitionQueueCapacity: Int = 1000,
+            deadLetterProducer: KafkaProducer? = nil,
+            instrument: (any Instrument)? = nil
+        ) {
+            self.spanRelation = spanRelation
+            self.errorPolicy = errorPolicy
+            self.errorReporter = errorReporter
+            self.handlerTimeout = handlerTimeout
+            self.partitionQueueCapacity = partitionQueueCapacity
+            self.deadLetterProducer = deadLetterProducer
+            self.instrument = instrument
+        }
+    }
+}
+
+/// Counters of a ``TracedKafkaConsumer``.
+public struct TracedKafkaConsumerStatistics: Sendable, Hashable {
+    /// Messages whose handler returned.
+    public var handled: Int
+    /// Handler runs that threw or timed out.
+    public var failedAttempts: Int
+    /// Handler runs that were retries.
+    public var retries: Int
+    /// Messages committed without being handled, by ``KafkaErrorPolicy/skip``.
+    public var skipped: Int
+    /// Messages sent to a dead-letter topic.
+    public var deadLettered: Int
+}
+
+/// A handler run that exceeded ``TracedKafkaConsumer/Configuration/handlerTimeout``.
+public struct KafkaHandlerTimeout: Error, CustomStringConvertible {
+    /// The limit that was exceeded.
+    public let timeout: Duration
+    public var description: String { "the handler did not finish within \(timeout)" }
+}

@@ -1,0 +1,47 @@
+import Synchronization
+
+/// Runs `body`, throwing ``KafkaHandlerTimeout`` once `limit` passes. The body runs in its own task (inheriting the
+/// caller's task-local values, so its `ServiceContext`), is cancelled on timeout, and is not waited for: a handler
+/// that ignores cancellation cannot stall its partition.
+func withTimeLimit(_ limit: Duration?, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    guard let limit else { return try await body() }
+    let race = Race()
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let work = Task {
+            do {
+                try await body()
+                if race.claim() { continuation.resume() }
+            } catch {
+                if race.claim() { continuation.resume(throwing: error) }
+            }
+            race.cancelTimer()
+        }
+        race.setTimer(
+            Task {
+                try? await Task.sleep(for: limit)
+                guard !Task.isCancelled, race.claim() else { return }
+                work.cancel()
+                continuation.resume(throwing: KafkaHandlerTimeout(timeout: limit))
+            }
+        )
+    }
+}
+
+/// Decides which of the handler and the timer finishes the race.
+private final class Race: Sendable {
+    private let claimed = Atomic<Bool>(false)
+    private let timer = Mutex<Task<Void, Never>?>(nil)
+
+    /// True for the first caller only.
+    func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
+
+    func setTimer(_ task: Task<Void, Never>) {
+        let finished = timer.withLock { timer -> Bool in
+            timer = task
+            return claimed.load(ordering: .acquiring)
+        }
+        if finished { task.cancel() }
+    }
+
+    func cancelTimer() { timer.withLock { $0?.cancel() } }
+}
