@@ -93,6 +93,32 @@ struct TracedKafkaTests {
         #expect(fixture.statistics.rejectionCount(for: .traceParent) == 1)
     }
 
+    @Test func batchesGetOneSpanLinkingEveryMessageAndEachMessageItsOwnContext() async throws {
+        let topic = try await TestKafka.makeTopic("batches")
+        try await produce(3, to: topic, in: TracingFixture.requestContext(session: "first", request: "1"))
+        try await produce(3, to: topic, in: TracingFixture.requestContext(session: "second", request: "2"))
+        let consumer = try consumer(topic: topic)
+        let seen = LockedArray<String>()
+        let batchSizes = LockedArray<Int>()
+        try await withTracer(fixture.tracer) {
+            try await withTimeout(.seconds(60)) {
+                try await consumer.runBatches(maximumSize: 10) { batch in
+                    batchSizes.append(batch.count)
+                    for message in batch {
+                        await message.withContext {
+                            seen.append("\(message.message.offset):\(ServiceContext.current?.highlightRequest?.sessionSecureID ?? "nil")")
+                        }
+                    }
+                    if seen.values.count >= 6 { consumer.triggerShutdown() }
+                }
+            }
+        }
+        #expect(seen.values == ["0:first", "1:first", "2:first", "3:second", "4:second", "5:second"])
+        let spans = fixture.finishedSpans(named: "process \(topic)")
+        #expect(spans.count == batchSizes.values.count)
+        #expect(spans.map(\.links.count) == batchSizes.values)
+    }
+
     @Test func twoSessionsOnTwoPartitionsNeverSeeEachOthersContext() async throws {
         let topic = try await TestKafka.makeTopic("isolation", partitions: 2)
         try await produce(20, to: topic, in: TracingFixture.requestContext(session: "alice", request: "a"), partition: 0)

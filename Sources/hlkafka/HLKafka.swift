@@ -1,10 +1,14 @@
 import ArgumentParser
-import OTel
 
 @main
 struct HLKafka: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hlkafka",
-        abstract: "See highlight session propagation on your own Kafka topics."
+        abstract: "See highlight session propagation on your own Kafka topics.",
+        discussion: """
+            Every command runs a real tracer, so the trace and span ids it prints are its own spans' and what it \
+            injects. Output is human-readable by default and JSON lines with --json.
+            """,
+        subcommands: [MockClusterCommand.self, ProduceCommand.self, ConsumeCommand.self]
     )
 }

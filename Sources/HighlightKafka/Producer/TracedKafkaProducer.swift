@@ -84,11 +84,20 @@ public final class TracedKafkaProducer: Service, Sendable {
     /// - Parameter injectContext: overrides ``Configuration/injectContext`` for this record.
     @discardableResult
     public func send(_ record: KafkaProducerRecord, injectContext: Bool? = nil) async throws(KafkaError) -> KafkaDeliveryReceipt {
+        try await sendReportingHeaders(record, injectContext: injectContext).receipt
+    }
+
+    /// ``send(_:injectContext:)``, also returning the headers the record was sent with (the user's and the injected
+    /// ones): what tools print to show what travelled.
+    public func sendReportingHeaders(
+        _ record: KafkaProducerRecord,
+        injectContext: Bool? = nil
+    ) async throws(KafkaError) -> (receipt: KafkaDeliveryReceipt, headers: [KafkaHeader]) {
         let (span, traced) = startSpan(for: record, injectContext: injectContext)
         do {
             let receipt = try await producer.send(traced)
             Self.end(span, with: .success(receipt))
-            return receipt
+            return (receipt, traced.headers)
         } catch {
             Self.end(span, with: .failure(error))
             throw error

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// Drives the `hlkafka` executable in separate processes, as a user would.
+@Suite("hlkafka command line", .timeLimit(.minutes(2)))
+struct HLKafkaCommandLineTests {
+    /// `hlkafka` is built next to the test bundle by `swift build --build-tests` (`make build`).
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hlkafka")
+    }
+
+    struct Run {
+        let status: Int32
+        let output: String
+        let errors: String
+
+        var jsonLines: [[String: Any]] {
+            output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self), errors: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// Starts `hlkafka mock-cluster` and returns it with the bootstrap servers it printed first.
+    static func startMockCluster(topic: String) throws -> (Process, String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["mock-cluster", "--brokers", "1", "--topic", "\(topic):1"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var firstLine = Data()
+        while !firstLine.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            firstLine.append(chunk)
+        }
+        let line = String(decoding: firstLine, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        guard line.hasPrefix("bootstrap.servers=") else {
+            process.terminate()
+            throw TestTimeout(description: "mock-cluster printed '\(line)' instead of bootstrap.servers=...")
+        }
+        return (process, String(line.dropFirst("bootstrap.servers=".count)))
+    }
+
+    @Test func produceThenConsumeAcrossProcessesCarriesTheSessionAndTheTrace() throws {
+        let topic = "cli-orders"
+        let (cluster, servers) = try Self.startMockCluster(topic: topic)
+        defer { if cluster.isRunning { cluster.terminate() } }
+
+        let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+        let produced = try Self.run([
+            "produce", "--bootstrap-servers", servers, "--topic", topic, "--count", "2", "--key", "order-7",
+            "--x-highlight-request", "cliSession/cliRequest", "--traceparent", "00-\(traceID)-00f067aa0ba902b7-01",
+            "--baggage", "tenant=acme", "--json",
+        ])
+        #expect(produced.status == 0, "\(produced.errors)")
+        let producedLines = produced.jsonLines
+        #expect(producedLines.count == 2)
+        for line in producedLines {
+            for field in ["topic", "partition", "offset", "traceId", "spanId", "sessionSecureId", "requestId"] {
+                #expect(line.keys.contains(field), "produce JSON has \(field)")
+            }
+            #expect(line["sessionSecureId"] as? String == "cliSession")
+            #expect(line["requestId"] as? String == "cliRequest")
+            #expect(line["traceId"] as? String == traceID)
+        }
+
+        let consumed = try Self.run([
+            "consume", "--bootstrap-servers", servers, "--topic", topic, "--group", "cli-group", "--max", "2",
+            "--idle-timeout", "30", "--fail-every", "2", "--json",
+        ])
+        #expect(consumed.status == 0, "\(consumed.errors)")
+        let consumedLines = consumed.jsonLines
+        // Call 2 throws on purpose: offset 1 is handled twice, the second time as attempt 2.
+        #expect(consumedLines.map { $0["offset"] as? Int } == [0, 1, 1])
+        #expect(consumedLines.map { $0["attempt"] as? Int } == [1, 1, 2])
+        for line in consumedLines {
+            for field in ["topic", "partition", "offset", "key", "sessionSecureId", "requestId", "traceId", "spanId", "parentSpanId", "baggage", "attempt"] {
+                #expect(line.keys.contains(field), "consume JSON has \(field)")
+            }
+            #expect(line["sessionSecureId"] as? String == "cliSession")
+            #expect(line["requestId"] as? String == "cliRequest")
+            #expect(line["traceId"] as? String == traceID)
+            #expect(line["key"] as? String == "order-7")
+            #expect((line["baggage"] as? [String: String])?["tenant"] == "acme")
+        }
+        // Each process span continues the send span of its message.
+        let sendSpans = producedLines.map { $0["spanId"] as? String }
+        #expect(consumedLines.map { $0["parentSpanId"] as? String } == [sendSpans[0], sendSpans[1], sendSpans[1]])
+
+        cluster.interrupt()
+        cluster.waitUntilExit()
+        #expect(cluster.terminationStatus == 0)
+    }
+
+    @Test func badArgumentsAreExplained() throws {
+        let result = try Self.run(["mock-cluster", "--topic", "orders:zero"])
+        #expect(result.status != 0)
+        #expect(result.errors.contains("partition count"))
+    }
+}

@@ -1,0 +1,53 @@
+import UnixSignals
+import HighlightPropagation
+import Instrumentation
+import Logging
+import OTel
+import ServiceLifecycle
+import Tracing
+
+/// Sets up the tracer every command runs: swift-otel's, composed with the highlight propagator, so the ids printed
+/// are real spans' and what is injected. Nothing is exported here.
+enum Telemetry {
+    /// Bootstraps tracing once for the process and returns the service that must run alongside the command.
+    static func bootstrap(serviceName: String = "hlkafka") throws -> any Service {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = serviceName
+        configuration.traces.exporter = .none
+        configuration.metrics.enabled = false
+        configuration.logs.enabled = false
+        configuration.diagnosticLogger = .custom(quietLogger)
+        let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
+        InstrumentationSystem.bootstrap(HighlightPropagator().combined(with: tracer))
+        return service
+    }
+
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "hlkafka")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// Runs `body` next to the telemetry service; SIGINT and SIGTERM shut both down gracefully.
+    static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let telemetry = try bootstrap()
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: telemetry),
+                    .init(service: CommandService(body: body), successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: quietLogger
+            )
+        )
+        try await group.run()
+    }
+}
+
+/// A command body as a service: when it returns, the group shuts down (flushing telemetry).
+struct CommandService: Service {
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws { try await body() }
+}
