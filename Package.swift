@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "HighlightPropagation", targets: ["HighlightPropagation"]),
         .library(name: "HighlightKafka", targets: ["HighlightKafka"]),
         .library(name: "HighlightKafkaTesting", targets: ["HighlightKafkaTesting"]),
+        .library(name: "Highlight", targets: ["Highlight"]),
+        .library(name: "HighlightHummingbird", targets: ["HighlightHummingbird"]),
+        .library(name: "HighlightAsyncHTTPClient", targets: ["HighlightAsyncHTTPClient"]),
         .executable(name: "hlkafka", targets: ["hlkafka"]),
     ],
     dependencies: [
@@ -24,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -68,6 +74,41 @@ let package = Package(
             dependencies: [
                 "HighlightKafkaClient",
                 "HighlightPropagation",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: The highlight facade: H.consumeError, H.log, export over OTLP/HTTP (swift-otel).
+        .target(
+            name: "Highlight",
+            dependencies: [
+                "HighlightPropagation",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: HTTP: server middleware and client injection.
+        .target(
+            name: "HighlightHummingbird",
+            dependencies: [
+                "HighlightPropagation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HighlightAsyncHTTPClient",
+            dependencies: [
+                "HighlightPropagation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
@@ -119,13 +160,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "HighlightKafkaIntegrationTests",
+            name: "HighlightIntegrationTests",
             dependencies: [
+                "Highlight",
+                "HighlightAsyncHTTPClient",
+                "HighlightHummingbird",
                 "HighlightKafka",
                 "HighlightKafkaTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
-            path: "IntegrationTests/HighlightKafkaIntegrationTests",
+            path: "IntegrationTests/HighlightIntegrationTests",
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,164 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A local OTLP/HTTP receiver (JSON protocol) on loopback: it records what exporters send so tests can check the
+/// contract highlight's backend relies on. It can play a backend that is down (500) or slow.
+final class OTLPTestReceiver: Sendable {
+    enum Behaviour: Sendable { case accept, fail, slow(Duration) }
+
+    /// One exported span event or log record, with every attribute merged the way highlight's backend merges them
+    /// (resource, then span or record, then event).
+    struct Record: Sendable {
+        var kind: String  // "event" or "log"
+        var name: String  // event name or log body
+        var severityText: String?
+        var attributes: [String: String]
+    }
+
+    struct Request: Sendable {
+        let path: String
+        let headers: [String: String]
+    }
+
+    private struct State {
+        var records: [Record] = []
+        var requests: [Request] = []
+        var behaviour: Behaviour = .accept
+    }
+
+    private let state = Mutex(State())
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+    var records: [Record] { state.withLock { $0.records } }
+    var requests: [Request] { state.withLock { $0.requests } }
+
+    func setBehaviour(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
+
+    /// Starts the receiver and waits until it listens.
+    static func start() async throws -> OTLPTestReceiver {
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let holder = ReceiverHolder()
+        let router = Router()
+        for path in ["/v1/traces", "/v1/logs"] {
+            router.post(RouterPath(path)) { request, context -> HTTPResponse.Status in
+                let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
+                let headers = Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { $1 })
+                guard let receiver = holder.receiver else { return .serviceUnavailable }
+                return await receiver.receive(path: path, headers: headers, body: Data(body.readableBytesView))
+            }
+        }
+        var logger = Logger(label: "otlp-test-receiver")
+        logger.logLevel = .error
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        let task = Task { try await app.run() }
+        var iterator = portStream.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        let receiver = OTLPTestReceiver(port: port, task: task)
+        holder.receiver = receiver
+        return receiver
+    }
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    private func receive(path: String, headers: [String: String], body: Data) async -> HTTPResponse.Status {
+        let behaviour = state.withLock { state -> Behaviour in
+            state.requests.append(Request(path: path, headers: headers))
+            return state.behaviour
+        }
+        switch behaviour {
+        case .fail: return .internalServerError
+        case .slow(let delay): try? await Task.sleep(for: delay)
+        case .accept: break
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return .badRequest }
+        let parsed = path == "/v1/traces" ? Self.spanEvents(json) : Self.logRecords(json)
+        state.withLock { $0.records.append(contentsOf: parsed) }
+        return .ok
+    }
+
+    /// Waits until `condition` holds for the records (or fails after `timeout`).
+    func waitFor(timeout: Duration = .seconds(20), _ condition: ([Record]) -> Bool) async throws -> [Record] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let current = records
+            if condition(current) { return current }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestTimeout(description: "the OTLP receiver did not get the expected records within \(timeout); it has \(records.count)")
+    }
+
+    // MARK: OTLP JSON
+
+    static func attributes(_ list: Any?) -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in list as? [[String: Any]] ?? [] {
+            guard let key = entry["key"] as? String, let value = entry["value"] as? [String: Any] else { continue }
+            if let string = value["stringValue"] as? String {
+                result[key] = string
+            } else if let int = value["intValue"] {
+                result[key] = "\(int)"
+            } else if let bool = value["boolValue"] as? Bool {
+                result[key] = "\(bool)"
+            } else if let double = value["doubleValue"] {
+                result[key] = "\(double)"
+            }
+        }
+        return result
+    }
+
+    static func spanEvents(_ json: [String: Any]) -> [Record] {
+        var records: [Record] = []
+        for resourceSpans in json["resourceSpans"] as? [[String: Any]] ?? [] {
+            let resource = attributes((resourceSpans["resource"] as? [String: Any])?["attributes"])
+            for scope in resourceSpans["scopeSpans"] as? [[String: Any]] ?? [] {
+                for span in scope["spans"] as? [[String: Any]] ?? [] {
+                    let spanAttributes = resource.merging(attributes(span["attributes"])) { $1 }
+                    var base = spanAttributes
+                    base["span.name"] = span["name"] as? String
+                    for event in span["events"] as? [[String: Any]] ?? [] {
+                        let merged = base.merging(attributes(event["attributes"])) { $1 }
+                        records.append(Record(kind: "event", name: event["name"] as? String ?? "", severityText: nil, attributes: merged))
+                    }
+                }
+            }
+        }
+        return records
+    }
+
+    static func logRecords(_ json: [String: Any]) -> [Record] {
+        var records: [Record] = []
+        for resourceLogs in json["resourceLogs"] as? [[String: Any]] ?? [] {
+            let resource = attributes((resourceLogs["resource"] as? [String: Any])?["attributes"])
+            for scope in resourceLogs["scopeLogs"] as? [[String: Any]] ?? [] {
+                for record in scope["logRecords"] as? [[String: Any]] ?? [] {
+                    let merged = resource.merging(attributes(record["attributes"])) { $1 }
+                    let body = (record["body"] as? [String: Any])?["stringValue"] as? String ?? ""
+                    records.append(Record(kind: "log", name: body, severityText: record["severityText"] as? String, attributes: merged))
+                }
+            }
+        }
+        return records
+    }
+}
+
+/// Lets the route handlers reach the receiver created after them.
+private final class ReceiverHolder: Sendable {
+    private let slot = Mutex<OTLPTestReceiver?>(nil)
+    var receiver: OTLPTestReceiver? {
+        get { slot.withLock { $0 } }
+        set { slot.withLock { $0 = newValue } }
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+public import HighlightPropagation
+public import HTTPTypes
+public import Instrumentation
+public import Logging
+import OTel
+import Synchronization
+import Tracing
+
+/// The names highlight's other SDKs use: `H.init` becomes ``Highlight/bootstrap(_:environment:)``,
+/// `H.consumeError` and `H.log` keep theirs.
+public typealias H = Highlight
+
+/// Reports errors and logs to a highlight-compatible OTLP backend, linked to the frontend session in
+/// `ServiceContext.current` (restored by the Kafka consumer or the HTTP middleware of this package).
+///
+/// ```swift
+/// let telemetry = try H.bootstrap(.init(projectID: "abc123", serviceName: "orders-worker"))
+/// // run `telemetry` in your ServiceGroup, then anywhere:
+/// H.log("charging card", metadata: ["order": "42"])
+/// H.consumeError(error)   // exported once, with highlight.session_id of the current session
+/// ```
+public enum Highlight {
+    struct State: Sendable {
+        let resolved: Resolved
+        let tracer: any Tracer
+        let logger: Logger
+    }
+
+    private static let state = Mutex<State?>(nil)
+    static let counters = HighlightCounters()
+
+    /// Sets up export (swift-otel, OTLP/HTTP), bootstraps `InstrumentationSystem` with the OTel tracer and the
+    /// ``HighlightPropagator`` together (and, unless ``Options/bootstrapLogging`` is off, `LoggingSystem` with the
+    /// highlight metadata provider), and returns the service that exports: run it in your `ServiceGroup`.
+    ///
+    /// Call it once per process, like `InstrumentationSystem.bootstrap`.
+    public static func bootstrap(
+        _ options: Options = Options(),
+        environment: [String: String]? = nil
+    ) throws -> HighlightService {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let resolved = options.resolved(environment: environment)
+        let configuration = otelConfiguration(resolved)
+        let (tracer, tracingService) = try OTel.makeTracingBackend(configuration: configuration)
+        let (logFactory, loggingService) = try OTel.makeLoggingBackend(configuration: configuration)
+
+        var propagatorConfiguration = HighlightPropagator.Configuration()
+        if let debug = resolved.debugLogger { propagatorConfiguration.logger = debug }
+        InstrumentationSystem.bootstrap(HighlightPropagator(configuration: propagatorConfiguration).combined(with: tracer))
+
+        let counters = self.counters
+        let printOnly = options.export == .console
+        let makeHandler: @Sendable (String) -> any LogHandler = { label in
+            let base = printOnly ? StreamLogHandler.standardOutput(label: label) : logFactory(label)
+            return HighlightLogHandler(base: base, counters: counters)
+        }
+        if options.bootstrapLogging {
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var exported = makeHandler(label)
+                    exported.metadataProvider = provider
+                    if printOnly { return exported }
+                    // Keep a console copy of what is exported, as plain swift-log would print it.
+                    var console = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    console.logLevel = .info
+                    return MultiplexLogHandler([console, exported])
+                },
+                metadataProvider: metadataProvider
+            )
+        }
+        var logger = Logger(label: "highlight", factory: { label in makeHandler(label) })
+        logger.handler.metadataProvider = metadataProvider
+        logger.logLevel = .trace
+        state.withLock { $0 = State(resolved: resolved, tracer: tracer, logger: logger) }
+        resolved.debugLogger?.debug(
+            "Highlight bootstrapped",
+            metadata: ["endpoint": "\(resolved.endpoint)", "export": "\(options.export)", "project": "\(resolved.projectID ?? "-")"]
+        )
+        return HighlightService(services: [tracingService, loggingService], shutdownTimeout: options.shutdownTimeout)
+    }
+
+    /// A log handler exporting to highlight, for applications that bootstrap `LoggingSystem` themselves.
+    public static func logHandler(label: String) -> any LogHandler {
+        var handler = state.withLock { $0 }?.logger.handler ?? StreamLogHandler.standardError(label: label)
+        handler.metadataProvider = metadataProvider
+        return handler
+    }
+
+    /// Counters of reported errors and logs and failed exports.
+    public static var statistics: HighlightStatistics { counters.snapshot }
+
+    /// Sends the spans (so the errors) queued now, without waiting for the batch delay; log records go with the next
+    /// batch, at most ``Options/exportBatchDelay`` later, and everything queued is sent at shutdown.
+    public static func flush() {
+        // swift-distributed-tracing marks forceFlush deprecated but offers nothing else; swift-otel implements it.
+        state.withLock { $0 }?.tracer.forceFlush()
+    }
+
+    // MARK: Errors
+
+    /// Reports `error` once, linked to a session.
+    ///
+    /// With no ids given, the session and request come from `ServiceContext.current` (what the Kafka consumer or the
+    /// HTTP middleware restored). Outside any context the error is still exported, at project level. It becomes one
+    /// `exception` span event with `exception.type` (the Swift type's full name), a non-empty `exception.message`,
+    /// `exception.stacktrace` (the call stack here), plus `highlight.session_id`, `highlight.trace_id` and
+    /// `highlight.project_id`.
+    ///
+    /// Never blocks on the network: the span waits in a bounded queue.
+    public static func consumeError(
+        _ error: any Error,
+        secureSessionID: String? = nil,
+        requestID: String? = nil,
+        metadata: [String: String] = [:],
+        file: String = #fileID,
+        function: String = #function,
+        line: UInt = #line
+    ) {
+        guard let state = state.withLock({ $0 }) else {
+            counters.droppedErrors.increment()
+            Logger(label: "highlight").warning(
+                "Highlight.consumeError called before Highlight.bootstrap: the error is not exported",
+                metadata: ["error.type": "\(String(reflecting: type(of: error)))"]
+            )
+            return
+        }
+        let context = ServiceContext.current ?? .topLevel
+        let session = secureSessionID ?? context.highlightRequest?.sessionSecureID
+        let request = requestID ?? (secureSessionID == nil ? context.highlightRequest?.requestID : nil)
+        let span = state.tracer.startSpan("highlight.error", context: context, ofKind: .internal)
+        span.updateAttributes { attributes in
+            if let session { attributes[HighlightAttribute.sessionID] = session }
+            if let request { attributes[HighlightAttribute.traceID] = request }
+            if let project = state.resolved.projectID { attributes[HighlightAttribute.projectID] = project }
+            attributes["code.filepath"] = file
+            attributes["code.function"] = function
+            attributes["code.lineno"] = Int(line)
+            for (key, value) in metadata { attributes[key] = value }
+        }
+        let exception = exceptionAttributes(error)
+        span.addEvent(SpanEvent(name: "exception", attributes: exception))
+        if state.resolved.options.export == .console {
+            var printed: Logger.Metadata = [:]
+            if let session { printed[HighlightAttribute.sessionID] = .string(session) }
+            if let request { printed[HighlightAttribute.traceID] = .string(request) }
+            exception.forEach { key, value in
+                if key != "exception.stacktrace" { printed[key] = .string("\(value)") }
+            }
+            state.logger.error("exception", metadata: printed, file: file, function: function, line: line)
+        }
+        span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
+        span.end()
+        counters.errors.increment()
+        state.resolved.debugLogger?.debug(
+            "Error recorded",
+            metadata: ["type": "\(String(reflecting: type(of: error)))", "linked_to_session": "\(session != nil)"]
+        )
+    }
+
+    /// The OTel exception attributes of `error`; the message is never empty.
+    static func exceptionAttributes(_ error: any Error) -> SpanAttributes {
+        let type = String(reflecting: Swift.type(of: error))
+        var message = String(describing: error)
+        if message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { message = type }
+        var attributes = SpanAttributes()
+        attributes["exception.type"] = type
+        attributes["exception.message"] = message
+        attributes["exception.stacktrace"] = Thread.callStackSymbols.dropFirst(2).joined(separator: "\n")
+        return attributes
+    }
+
+    // MARK: Logs
+
+    /// Writes an OTLP log record with highlight's severity text, the session attributes of `ServiceContext.current`
+    /// and the calling code's location. Never blocks on the network.
+    public static func log(
+        _ message: String,
+        level: Logger.Level = .info,
+        metadata: Logger.Metadata = [:],
+        file: String = #fileID,
+        function: String = #function,
+        line: UInt = #line
+    ) {
+        let logger = state.withLock { $0 }?.logger ?? fallbackLogger
+        logger.log(level: level, "\(message)", metadata: metadata, file: file, function: function, line: line)
+    }
+
+    private static let fallbackLogger: Logger = {
+        var logger = Logger(label: "highlight")
+        logger.handler.metadataProvider = metadataProvider
+        return logger
+    }()
+
+    // MARK: Headers
+
+    /// The session and request a carrier holds, by this package's parsing rules (the `x-highlight-request` header,
+    /// else its baggage mirror); what highlight's Node SDK calls `parseHeaders`.
+    public static func parseHeaders(_ headers: [String: String]) -> HighlightRequestContext? {
+        ServiceContext.extract(from: headers, instrument: HighlightPropagator()).highlightRequest
+    }
+
+    /// ``parseHeaders(_:)-([String:String])`` over HTTP fields.
+    public static func parseHeaders(_ headers: HTTPFields) -> HighlightRequestContext? {
+        ServiceContext.extract(from: headers, instrument: HighlightPropagator()).highlightRequest
+    }
+
+    /// ``parseHeaders(_:)-([String:String])`` over any carrier.
+    public static func parseHeaders<Extract: Extractor>(_ carrier: Extract.Carrier, using extractor: Extract) -> HighlightRequestContext? {
+        ServiceContext.extract(from: carrier, using: extractor, instrument: HighlightPropagator()).highlightRequest
+    }
+
+    // MARK: Configuration
+
+    static func otelConfiguration(_ resolved: Resolved) -> OTel.Configuration {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = resolved.serviceName
+        var resource: [String: String] = [
+            "telemetry.distro.name": "swift-highlight-propagation",
+            "telemetry.distro.version": HighlightVersion.current,
+        ]
+        if let project = resolved.projectID { resource[HighlightAttribute.projectID] = project }
+        if let version = resolved.serviceVersion { resource["service.version"] = version }
+        if let environment = resolved.environment { resource["deployment.environment"] = environment }
+        configuration.resourceAttributes = resource
+        configuration.metrics.enabled = false
+        // swift-otel reports failed exports only through its diagnostic logger: count them there.
+        let counters = self.counters
+        let debug = resolved.debugLogger
+        configuration.diagnosticLogger = .custom(
+            Logger(label: "highlight.export") { _ in ExportOutcomeLogHandler(counters: counters, forwardTo: debug) }
+        )
+        configuration.diagnosticLogLevel = debug == nil ? .warning : .debug
+
+        var exporter = OTel.Configuration.OTLPExporterConfiguration.default
+        exporter.protocol = resolved.otlpProtocol == .httpJSON ? .httpJSON : .httpProtobuf
+        exporter.compression = resolved.gzip ? .gzip : .none
+        if let project = resolved.projectID { exporter.headers.append((HighlightAttribute.projectHeader, project)) }
+
+        switch resolved.options.export {
+        case .otlp:
+            configuration.traces.exporter = .otlp
+            configuration.logs.exporter = .otlp
+        case .console:
+            // swift-otel has no console exporters: the facade prints log records and errors itself.
+            configuration.traces.exporter = .none
+            configuration.logs.exporter = .none
+        case .disabled:
+            configuration.traces.exporter = .none
+            configuration.logs.exporter = .none
+        }
+        // An endpoint set in code is used as-is by swift-otel: add the signal paths of OTLP/HTTP here.
+        let base = resolved.endpoint.hasSuffix("/") ? String(resolved.endpoint.dropLast()) : resolved.endpoint
+        exporter.endpoint = base + "/v1/traces"
+        configuration.traces.otlpExporter = exporter
+        exporter.endpoint = base + "/v1/logs"
+        configuration.traces.batchSpanProcessor.scheduleDelay = resolved.options.exportBatchDelay
+        configuration.traces.batchSpanProcessor.maxQueueSize = resolved.options.exportQueueSize
+        configuration.logs.otlpExporter = exporter
+        configuration.logs.batchLogRecordProcessor.scheduleDelay = resolved.options.exportBatchDelay
+        configuration.logs.batchLogRecordProcessor.maxQueueSize = resolved.options.exportQueueSize
+        configuration.logs.level = .trace
+        return configuration
+    }
+}
+
+/// This package's version, as `telemetry.distro.version`.
+enum HighlightVersion {
+    static let current = "0.1.0"
+}

@@ -1,0 +1,11 @@
+/// The attribute names highlight's backend reads (see its OTLP ingest).
+public enum HighlightAttribute {
+    /// Links an error or log to a session. The only attribute that does.
+    public static let sessionID = "highlight.session_id"
+    /// The request id from `x-highlight-request`; replaces the OTLP trace id on the stored row.
+    public static let traceID = "highlight.trace_id"
+    /// The project.
+    public static let projectID = "highlight.project_id"
+    /// The header that names the project on an export request.
+    public static let projectHeader = "x-highlight-project"
+}

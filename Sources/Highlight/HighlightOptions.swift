@@ -1,0 +1,114 @@
+public import Logging
+
+extension Highlight {
+    /// How ``Highlight/bootstrap(_:environment:)`` sets up export. Unset fields fall back to the standard environment
+    /// variables, then to the defaults named on each field.
+    ///
+    /// ```swift
+    /// var options = Highlight.Options(projectID: "abc123", serviceName: "orders-worker")
+    /// options.serviceVersion = "1.4.2"
+    /// options.environment = "production"
+    /// let service = try Highlight.bootstrap(options)
+    /// ```
+    public struct Options: Sendable {
+        /// Where telemetry goes.
+        public enum Export: Sendable, Hashable {
+            /// OTLP/HTTP to ``Options/otlpEndpoint``.
+            case otlp
+            /// Printed to standard output in a readable form (for demos and local debugging).
+            case console
+            /// Nothing is exported.
+            case disabled
+        }
+
+        /// The OTLP/HTTP encoding.
+        public enum OTLPProtocol: String, Sendable, Hashable {
+            /// `http/protobuf` (default).
+            case httpProtobuf = "http/protobuf"
+            /// `http/json`.
+            case httpJSON = "http/json"
+        }
+
+        /// The highlight project id; env `HIGHLIGHT_PROJECT_ID`. Sent as the `highlight.project_id` resource attribute
+        /// and the `x-highlight-project` header.
+        public var projectID: String?
+        /// `service.name`; env `OTEL_SERVICE_NAME`; default `unknown_service`.
+        public var serviceName: String?
+        /// `service.version`.
+        public var serviceVersion: String?
+        /// `deployment.environment`.
+        public var environment: String?
+        /// The OTLP/HTTP base URL; env `OTEL_EXPORTER_OTLP_ENDPOINT`; default highlight's cloud,
+        /// `https://otel.highlight.io:4318` (`/v1/traces` and `/v1/logs` are appended).
+        public var otlpEndpoint: String?
+        /// Env `OTEL_EXPORTER_OTLP_PROTOCOL`; default `http/protobuf`.
+        public var otlpProtocol: OTLPProtocol?
+        /// gzip request bodies; env `OTEL_EXPORTER_OTLP_COMPRESSION=gzip|none`; default on.
+        public var gzip: Bool?
+        /// How long telemetry waits in memory before a batch is sent; default 1 s.
+        public var exportBatchDelay: Duration
+        /// How many spans (errors) and log records each wait at most; past that new ones are dropped and counted.
+        /// Default 10,000.
+        public var exportQueueSize: Int
+        /// OTLP, console or nothing; default ``Export/otlp``.
+        public var export: Export
+        /// The longest shutdown waits for the last export; default 5 s.
+        public var shutdownTimeout: Duration
+        /// Also send every swift-log logger's records (through `LoggingSystem.bootstrap`); default on. Turn it off when
+        /// your application bootstraps logging itself, and add ``Highlight/logHandler(label:)`` to your multiplex.
+        public var bootstrapLogging: Bool
+        /// Debug output: what was extracted or refused and why, and each failed export. Header values are never
+        /// logged. Env `HIGHLIGHT_DEBUG=1` turns it on with a console logger.
+        public var debugLogger: Logger?
+
+        /// Creates options; every field not given falls back as described on it.
+        public init(projectID: String? = nil, serviceName: String? = nil) {
+            self.projectID = projectID
+            self.serviceName = serviceName
+            self.exportBatchDelay = .seconds(1)
+            self.exportQueueSize = 10_000
+            self.export = .otlp
+            self.shutdownTimeout = .seconds(5)
+            self.bootstrapLogging = true
+        }
+
+        /// highlight's cloud OTLP/HTTP endpoint.
+        public static let highlightCloudEndpoint = "https://otel.highlight.io:4318"
+
+        /// The options with every unset field resolved from `environment`, then from the defaults.
+        func resolved(environment variables: [String: String]) -> Resolved {
+            let endpoint = otlpEndpoint ?? variables["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? Self.highlightCloudEndpoint
+            let protocolName = otlpProtocol?.rawValue ?? variables["OTEL_EXPORTER_OTLP_PROTOCOL"] ?? OTLPProtocol.httpProtobuf.rawValue
+            var debugLogger = self.debugLogger
+            if debugLogger == nil, let flag = variables["HIGHLIGHT_DEBUG"], ["1", "true", "yes"].contains(flag.lowercased()) {
+                var logger = Logger(label: "highlight.debug")
+                logger.logLevel = .debug
+                debugLogger = logger
+            }
+            return Resolved(
+                projectID: projectID ?? variables["HIGHLIGHT_PROJECT_ID"],
+                serviceName: serviceName ?? variables["OTEL_SERVICE_NAME"] ?? "unknown_service",
+                serviceVersion: serviceVersion,
+                environment: environment,
+                endpoint: endpoint,
+                otlpProtocol: OTLPProtocol(rawValue: protocolName) ?? .httpProtobuf,
+                gzip: gzip ?? (variables["OTEL_EXPORTER_OTLP_COMPRESSION"].map { $0.lowercased() != "none" } ?? true),
+                options: self,
+                debugLogger: debugLogger
+            )
+        }
+    }
+
+    /// Options with nothing left unset.
+    struct Resolved: Sendable {
+        let projectID: String?
+        let serviceName: String
+        let serviceVersion: String?
+        let environment: String?
+        let endpoint: String
+        let otlpProtocol: Options.OTLPProtocol
+        let gzip: Bool
+        let options: Options
+        let debugLogger: Logger?
+    }
+}
