@@ -128,6 +128,7 @@ let package = Package(
         .executableTarget(
             name: "hlkafka",
             dependencies: [
+                "Highlight",
                 "HighlightKafka",
                 "HighlightKafkaTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,8 @@
+import Logging
 import W3CTraceContext
 import ArgumentParser
 import Foundation
+import Highlight
 import HighlightKafka
 import HighlightKafkaClient
 import HighlightPropagation
@@ -68,11 +70,13 @@ struct ConsumeCommand: AsyncParsableCommand {
                 clientID: "hlkafka-consume"
             )
             configuration.sessionTimeout = .seconds(10)
-            let consumer = try TracedKafkaConsumer(
-                configuration: configuration,
-                tracing: TracedKafkaConsumer.Configuration(spanRelation: linkOnly ? .link : .parent),
-                logger: Telemetry.quietLogger
-            )
+            let exporting = Telemetry.exporting
+            var tracing = TracedKafkaConsumer.Configuration(spanRelation: linkOnly ? .link : .parent)
+            if exporting {
+                // Each failure reaches the backend once, linked to the message's session.
+                tracing.errorReporter = { failure in H.consumeError(failure.error) }
+            }
+            let consumer = try TracedKafkaConsumer(configuration: configuration, tracing: tracing, logger: Telemetry.quietLogger)
             let progress = ConsumeProgress()
             let watchdog = Task {
                 guard let idleTimeout else { return }
@@ -108,6 +112,12 @@ struct ConsumeCommand: AsyncParsableCommand {
                     line,
                     text: "\(line.topic)[\(line.partition)]@\(line.offset) attempt=\(line.attempt) session=\(line.sessionSecureId ?? "-") request=\(line.requestId ?? "-") trace=\(line.traceId ?? "-") span=\(line.spanId ?? "-") parent=\(line.parentSpanId ?? "-")"
                 )
+                if exporting {
+                    H.log(
+                        "hlkafka handled a message",
+                        metadata: ["topic": "\(line.topic)", "partition": "\(line.partition)", "offset": "\(line.offset)", "attempt": "\(line.attempt)"]
+                    )
+                }
                 if let failEvery, call % failEvery == 0 { throw InjectedFailure(call: call) }
                 if let max, progress.handled() >= max { consumer.triggerShutdown() }
             }

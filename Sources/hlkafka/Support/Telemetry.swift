@@ -1,4 +1,6 @@
 import UnixSignals
+import Foundation
+import Highlight
 import HighlightPropagation
 import Instrumentation
 import Logging
@@ -7,10 +9,22 @@ import ServiceLifecycle
 import Tracing
 
 /// Sets up the tracer every command runs: swift-otel's, composed with the highlight propagator, so the ids printed
-/// are real spans' and what is injected. Nothing is exported here.
+/// are real spans' and what is injected. When `HIGHLIGHT_PROJECT_ID` or an OTLP endpoint is configured, the
+/// `Highlight` facade is bootstrapped instead and spans, errors and logs are exported; otherwise nothing is.
 enum Telemetry {
+    /// Whether the facade exports (and so whether commands should log through `H.log`).
+    static var exporting: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return ["HIGHLIGHT_PROJECT_ID", "OTEL_EXPORTER_OTLP_ENDPOINT"].contains { !(environment[$0] ?? "").isEmpty }
+    }
+
     /// Bootstraps tracing once for the process and returns the service that must run alongside the command.
     static func bootstrap(serviceName: String = "hlkafka") throws -> any Service {
+        if exporting {
+            var options = Highlight.Options(serviceName: ProcessInfo.processInfo.environment["OTEL_SERVICE_NAME"] ?? serviceName)
+            options.bootstrapLogging = false
+            return try Highlight.bootstrap(options)
+        }
         var configuration = OTel.Configuration.default
         configuration.serviceName = serviceName
         configuration.traces.exporter = .none
