@@ -114,3 +114,21 @@ struct HLKafkaCommandLineTests {
         #expect(result.errors.contains("partition count"))
     }
 }
+
+@Suite("make demo", .timeLimit(.minutes(2)))
+struct DemoCommandTests {
+    /// What `make demo` runs: it must exit 0 and end with the summary showing every hop and the linked error.
+    @Test func theDemoShowsTheWholeFullstackMapping() throws {
+        let result = try HLKafkaCommandLineTests.run(["demo"])
+        #expect(result.status == 0, "\(result.errors)")
+        let output = result.output
+        #expect(output.contains("Summary (one row per simulated browser request)"))
+        #expect(!output.contains("PROBLEM:"))
+        let rows = output.split(separator: "\n").filter { $0.contains("browser → api → inventory → kafka → worker") }
+        #expect(rows.count == 4)
+        #expect(rows.filter { $0.contains("(session matches)") }.count == 1)
+        // The browser's own trace ids survive every hop.
+        #expect(rows.contains { $0.contains("4bf92f3577b34da6a3ce929d0e0e4736") })
+        #expect(rows.contains { $0.contains("0af7651916cd43dd8448eb211c80319c") })
+    }
+}

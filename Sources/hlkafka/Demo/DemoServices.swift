@@ -1,0 +1,104 @@
+import NIOHTTP1
+import AsyncHTTPClient
+import Foundation
+import Highlight
+import HighlightAsyncHTTPClient
+import HighlightHummingbird
+import HighlightKafka
+import HighlightKafkaClient
+import HighlightPropagation
+import Hummingbird
+import Instrumentation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The demo's two HTTP services: the orders API (first hop: it calls inventory and produces to Kafka) and the
+/// inventory service (second hop).
+enum DemoServices {
+    static let ordersTopic = "orders"
+    static let deadLetterTopic = "orders.dlq"
+
+    struct OrderAccepted: ResponseEncodable {
+        let orderID: String
+        let partition: Int32
+        let offset: Int64
+    }
+
+    /// The orders API: POST /orders?item=ITEM.
+    static func ordersRouter(producer: TracedKafkaProducer, inventoryURL: @escaping @Sendable () -> String, recorder: DemoRecorder) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: HighlightMiddleware(cors: HighlightCORSPolicy(allowedOrigins: .any)))
+        let client = HighlightHTTPClient(tracingOrigins: TracingOrigins(["127.0.0.1", "localhost"]))
+        router.post("orders") { request, _ -> OrderAccepted in
+            recorder.hop("api")
+            let item = request.uri.queryParameters["item"].map(String.init) ?? "coffee"
+            H.log("order received", metadata: ["item": "\(item)"])
+            let reservation = try await client.execute(HTTPClientRequest(url: "\(inventoryURL())/reserve?item=\(item)"), timeout: .seconds(5))
+            guard reservation.status == .ok else { throw HTTPError(.serviceUnavailable, message: "inventory refused the reservation") }
+            let orderID = "order-\(UInt32.random(in: 1000...9999))"
+            let receipt = try await producer.send(KafkaProducerRecord(topic: ordersTopic, key: orderID, value: item))
+            recorder.hop("kafka")
+            return OrderAccepted(orderID: orderID, partition: receipt.partition, offset: receipt.offset)
+        }
+        return router
+    }
+
+    /// The inventory service: GET /reserve?item=ITEM.
+    static func inventoryRouter(recorder: DemoRecorder) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: HighlightMiddleware())
+        router.get("reserve") { _, _ -> HTTPResponse.Status in
+            recorder.hop("inventory")
+            H.log("item reserved")
+            return .ok
+        }
+        return router
+    }
+
+    /// The order worker's handler: logs with H.log; an order for a "broken" item fails.
+    static func workerHandler(recorder: DemoRecorder) -> @Sendable (KafkaTracedMessage) async throws -> Void {
+        { message in
+            recorder.hop("worker")
+            H.log("processing order", metadata: ["order": "\(message.message.keyString ?? "-")"])
+            if message.message.valueString == "broken" { throw PaymentDeclined(order: message.message.keyString ?? "?") }
+        }
+    }
+
+    struct PaymentDeclined: Error, CustomStringConvertible {
+        let order: String
+        var description: String { "payment declined for \(order)" }
+    }
+
+    /// Starts Hummingbird applications on loopback as one service group, returning each one's port once all listen.
+    /// Shut them down with the group's `triggerGracefulShutdown()`.
+    static func start(_ routers: [(name: String, router: Router<BasicRequestContext>, port: Int)]) async throws -> (ports: [Int], group: ServiceGroup, task: Task<Void, any Error>) {
+        let (ports, continuation) = AsyncStream.makeStream(of: (Int, Int).self)
+        var applications: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for (index, entry) in routers.enumerated() {
+            var logger = Logger(label: entry.name)
+            logger.logLevel = .warning
+            let app = Application(
+                router: entry.router,
+                configuration: .init(address: .hostname("127.0.0.1", port: entry.port), serverName: entry.name),
+                onServerRunning: { channel in continuation.yield((index, channel.localAddress?.port ?? 0)) },
+                logger: logger
+            )
+            applications.append(.init(service: app))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: applications, logger: Telemetry.quietLogger))
+        let task = Task { try await group.run() }
+        var bound = [Int](repeating: 0, count: routers.count)
+        var iterator = ports.makeAsyncIterator()
+        for _ in routers {
+            guard let (index, port) = await iterator.next(), port > 0 else { throw DemoFailure("an HTTP server of the demo did not start") }
+            bound[index] = port
+        }
+        return (bound, group, task)
+    }
+}
+
+struct DemoFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
