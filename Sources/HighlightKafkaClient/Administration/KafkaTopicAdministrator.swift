@@ -55,4 +55,47 @@ public final class KafkaTopicAdministrator: Sendable {
         }
         try outcome.get()
     }
+
+    /// The partition numbers of `topic`.
+    public func partitions(of topic: String, timeout: Duration = .seconds(10)) async throws(KafkaError) -> [Int32] {
+        let client = self.client
+        let milliseconds = Int32(clamping: timeout.milliseconds)
+        let outcome: Result<[Int32], KafkaError> = await runBlocking {
+            guard let topicHandle = rd_kafka_topic_new(client.handle, topic, nil) else {
+                return .failure(KafkaError(kind: .administration, code: .invalidArgument, message: "invalid topic name \(topic)"))
+            }
+            defer { rd_kafka_topic_destroy(topicHandle) }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let result = rd_kafka_metadata(client.handle, 0, topicHandle, &metadata, milliseconds)
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                return .failure(KafkaError.from(result, kind: .administration, context: "metadata of \(topic)"))
+            }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            guard metadata.pointee.topic_cnt > 0 else {
+                return .failure(KafkaError(kind: .administration, code: .unknownTopicOrPartition, message: "topic \(topic) not found"))
+            }
+            let entry = metadata.pointee.topics[0]
+            if entry.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                return .failure(KafkaError.from(entry.err, kind: .administration, context: "topic \(topic)"))
+            }
+            return .success((0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted())
+        }
+        return try outcome.get()
+    }
+
+    /// The oldest offset still kept and the offset the next message will get, for one partition.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        let client = self.client
+        let milliseconds = Int32(clamping: timeout.milliseconds)
+        let outcome: Result<(low: Int64, high: Int64), KafkaError> = await runBlocking {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let result = rd_kafka_query_watermark_offsets(client.handle, topic, partition, &low, &high, milliseconds)
+            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                return .failure(KafkaError.from(result, kind: .administration, context: "watermarks of \(topic)[\(partition)]"))
+            }
+            return .success((low, high))
+        }
+        return try outcome.get()
+    }
 }
