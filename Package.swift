@@ -156,6 +156,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "GettingStartedExamples",
+            dependencies: [
+                "Highlight",
+                "HighlightHummingbird",
+                "HighlightKafka",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/GettingStarted"
+        ),
+
         // MARK: Tests
         .testTarget(
             name: "HighlightPropagationTests",

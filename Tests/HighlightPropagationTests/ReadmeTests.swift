@@ -20,3 +20,27 @@ struct ReadmeTests {
         #expect(snippet.trimmingCharacters(in: .whitespacesAndNewlines) == exampleBody.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
+
+extension ReadmeTests {
+    /// Every README block marked `<!-- snippet: PATH -->` is the file at PATH without its first comment line, and every
+    /// such file is compiled by the build (the `GettingStartedExamples` target).
+    @Test func gettingStartedSnippetsMatchTheCompiledExamples() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let marker = "<!-- snippet: "
+        var checked = 0
+        var rest = readme[...]
+        while let found = rest.range(of: marker) {
+            let pathEnd = try #require(rest[found.upperBound...].range(of: " -->"))
+            let path = String(rest[found.upperBound..<pathEnd.lowerBound])
+            let open = try #require(rest[pathEnd.upperBound...].range(of: "```swift\n"))
+            let close = try #require(rest[open.upperBound...].range(of: "```"))
+            let snippet = rest[open.upperBound..<close.lowerBound]
+            let file = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+            let body = file.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")
+            #expect(snippet.trimmingCharacters(in: .whitespacesAndNewlines) == body.trimmingCharacters(in: .whitespacesAndNewlines), "\(path)")
+            checked += 1
+            rest = rest[close.upperBound...]
+        }
+        #expect(checked == 3)
+    }
+}
