@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "HighlightHummingbird", targets: ["HighlightHummingbird"]),
         .library(name: "HighlightAsyncHTTPClient", targets: ["HighlightAsyncHTTPClient"]),
         .executable(name: "hlkafka", targets: ["hlkafka"]),
+        .executable(name: "hlkafka-raw-baseline", targets: ["hlkafka-raw-baseline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -146,6 +147,13 @@ let package = Package(
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ],
             swiftSettings: swiftSettings
+        ),
+
+        // MARK: The raw librdkafka baseline `hlkafka bench` compares with (C, no Swift).
+        .executableTarget(
+            name: "hlkafka-raw-baseline",
+            dependencies: ["CRDKafka"],
+            path: "Benchmarks/RawBaseline"
         ),
 
         // MARK: Examples (compiled by every build so they cannot rot)

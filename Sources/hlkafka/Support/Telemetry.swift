@@ -31,6 +31,7 @@ enum Telemetry {
         configuration.metrics.enabled = false
         configuration.logs.enabled = false
         configuration.diagnosticLogger = .custom(quietLogger)
+        configuration.diagnosticLogLevel = .error
         let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(HighlightPropagator().combined(with: tracer))
         return service

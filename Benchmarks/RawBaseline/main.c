@@ -1,0 +1,139 @@
+/*
+ * hlkafka-raw-baseline: the raw librdkafka producer and consumer that `hlkafka bench` compares the Swift clients
+ * with. Same settings as the Swift defaults (acks=all, idempotence, linger 5 ms, batch 1 MB, queue 100,000;
+ * consumer batches of 1,024 from a dedicated loop). Prints one JSON line:
+ * {"mode":"raw","operation":...,"messages":N,"seconds":S,"messagesPerSecond":R}
+ *
+ * usage: hlkafka-raw-baseline produce|consume BOOTSTRAP TOPIC MESSAGES VALUE_BYTES
+ */
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static long delivered = 0;
+static long failed = 0;
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void *opaque) {
+    (void)rk;
+    (void)opaque;
+    if (message->err) failed++; else delivered++;
+}
+
+static int set(rd_kafka_conf_t *conf, const char *name, const char *value) {
+    char error[512];
+    if (rd_kafka_conf_set(conf, name, value, error, sizeof(error)) != RD_KAFKA_CONF_OK) {
+        fprintf(stderr, "hlkafka-raw-baseline: %s=%s refused: %s\n", name, value, error);
+        return -1;
+    }
+    return 0;
+}
+
+static void report(const char *operation, long messages, double seconds) {
+    printf("{\"mode\":\"raw\",\"operation\":\"%s\",\"messages\":%ld,\"seconds\":%.6f,\"messagesPerSecond\":%.1f}\n",
+           operation, messages, seconds, seconds > 0 ? (double)messages / seconds : 0.0);
+}
+
+static int produce(const char *bootstrap, const char *topic, long messages, size_t value_bytes) {
+    char error[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (set(conf, "bootstrap.servers", bootstrap) || set(conf, "acks", "all") || set(conf, "enable.idempotence", "true") ||
+        set(conf, "linger.ms", "5") || set(conf, "batch.size", "1000000") ||
+        set(conf, "queue.buffering.max.messages", "100000")) return 2;
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+    if (!rk) { fprintf(stderr, "hlkafka-raw-baseline: %s\n", error); return 2; }
+    char *value = malloc(value_bytes ? value_bytes : 1);
+    memset(value, 'x', value_bytes);
+    double started = now_seconds();
+    for (long i = 0; i < messages; i++) {
+        rd_kafka_resp_err_t err;
+        do {
+            err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_VALUE(value, value_bytes), RD_KAFKA_V_END);
+            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) rd_kafka_poll(rk, 100);
+        } while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+        if (err) { fprintf(stderr, "hlkafka-raw-baseline: produce failed: %s\n", rd_kafka_err2str(err)); return 1; }
+        rd_kafka_poll(rk, 0);
+    }
+    rd_kafka_flush(rk, 60000);
+    double seconds = now_seconds() - started;
+    free(value);
+    rd_kafka_destroy(rk);
+    if (failed || delivered != messages) {
+        fprintf(stderr, "hlkafka-raw-baseline: %ld delivered, %ld failed of %ld\n", delivered, failed, messages);
+        return 1;
+    }
+    report("produce", messages, seconds);
+    return 0;
+}
+
+static int consume(const char *bootstrap, const char *topic, long messages) {
+    char error[512];
+    char group[64];
+    snprintf(group, sizeof(group), "raw-baseline-%ld", (long)time(NULL));
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (set(conf, "bootstrap.servers", bootstrap) || set(conf, "group.id", group) ||
+        set(conf, "enable.auto.commit", "false") || set(conf, "enable.auto.offset.store", "false")) return 2;
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error));
+    if (!rk) { fprintf(stderr, "hlkafka-raw-baseline: %s\n", error); return 2; }
+    rd_kafka_poll_set_consumer(rk);
+
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    const struct rd_kafka_metadata *metadata = NULL;
+    if (rd_kafka_metadata(rk, 0, rkt, &metadata, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR || metadata->topic_cnt < 1) {
+        fprintf(stderr, "hlkafka-raw-baseline: no metadata for %s\n", topic);
+        return 2;
+    }
+    rd_kafka_topic_partition_list_t *assignment = rd_kafka_topic_partition_list_new(metadata->topics[0].partition_cnt);
+    for (int i = 0; i < metadata->topics[0].partition_cnt; i++)
+        rd_kafka_topic_partition_list_add(assignment, topic, metadata->topics[0].partitions[i].id)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_metadata_destroy(metadata);
+    rd_kafka_topic_destroy(rkt);
+
+    double started = now_seconds();
+    rd_kafka_assign(rk, assignment);
+    rd_kafka_topic_partition_list_destroy(assignment);
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
+    rd_kafka_message_t *batch[1024];
+    long received = 0;
+    size_t bytes = 0;
+    while (received < messages && now_seconds() - started < 120) {
+        ssize_t count = rd_kafka_consume_batch_queue(queue, 100, batch, 1024);
+        for (ssize_t i = 0; i < count; i++) {
+            if (!batch[i]->err) { received++; bytes += batch[i]->len; }
+            rd_kafka_message_destroy(batch[i]);
+        }
+    }
+    double seconds = now_seconds() - started;
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    if (received < messages) {
+        fprintf(stderr, "hlkafka-raw-baseline: read %ld of %ld messages\n", received, messages);
+        return 1;
+    }
+    (void)bytes;
+    report("consume", received, seconds);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 6) {
+        fprintf(stderr, "usage: hlkafka-raw-baseline produce|consume BOOTSTRAP TOPIC MESSAGES VALUE_BYTES\n");
+        return 2;
+    }
+    long messages = atol(argv[4]);
+    size_t value_bytes = (size_t)atol(argv[5]);
+    if (strcmp(argv[1], "produce") == 0) return produce(argv[2], argv[3], messages, value_bytes);
+    if (strcmp(argv[1], "consume") == 0) return consume(argv[2], argv[3], messages);
+    fprintf(stderr, "hlkafka-raw-baseline: unknown operation %s\n", argv[1]);
+    return 2;
+}

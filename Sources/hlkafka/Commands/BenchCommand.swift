@@ -1,0 +1,221 @@
+import ArgumentParser
+import Foundation
+import HighlightKafka
+import HighlightKafkaClient
+import HighlightKafkaTesting
+import HighlightPropagation
+import Instrumentation
+import Synchronization
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Messages per second of the raw C client, the plain Swift client and the traced wrapper, side by side.",
+        discussion: """
+            Without --bootstrap-servers the embedded mock cluster is used. produce sends --messages values of \
+            --value-bytes bytes (the traced mode inside a request context, so every record gets injected headers); \
+            consume first fills a topic through the traced producer, then each mode reads it from the beginning. \
+            Build with -c release for meaningful numbers (make bench does).
+            """
+    )
+
+    enum Operation: String, ExpressibleByArgument, CaseIterable { case produce, consume }
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case raw, plain, traced }
+
+    @Argument(help: "produce or consume")
+    var operation: Operation
+
+    @Option(name: .long, help: "Messages per run.")
+    var messages = 100_000
+
+    @Option(name: .long, help: "Bytes per value.")
+    var valueBytes = 100
+
+    @Option(name: .long, help: "Only this mode: raw, plain or traced (default: all three).")
+    var mode: Mode?
+
+    @Option(name: .long, help: "An existing cluster instead of the embedded one.")
+    var bootstrapServers: String?
+
+    @Option(name: .long, help: "With --bootstrap-servers: the topic (consume reads --messages from its beginning).")
+    var topic: String?
+
+    @Flag(name: .long, help: "One JSON line per run.")
+    var json = false
+
+    struct Result: Encodable {
+        let mode: String
+        let operation: String
+        let messages: Int
+        let seconds: Double
+        let messagesPerSecond: Double
+    }
+
+    func validate() throws {
+        guard messages > 0, valueBytes >= 0 else { throw ValidationError("--messages must be positive and --value-bytes not negative") }
+        if bootstrapServers != nil && topic == nil { throw ValidationError("--bootstrap-servers needs --topic") }
+    }
+
+    func run() async throws {
+        let operation = self.operation, messages = self.messages, valueBytes = self.valueBytes
+        let modes = mode.map { [$0] } ?? Mode.allCases
+        let json = self.json
+        let external = bootstrapServers.map { ($0, topic!) }
+        try await Telemetry.run {
+            let cluster: KafkaMockCluster? = external == nil ? try KafkaMockCluster(brokers: 1) : nil
+            let servers = external?.0 ?? cluster!.bootstrapServers
+            // The mock cluster keeps about 5 MB per partition: spread the volume so nothing is deleted mid-run.
+            let partitions = Swift.max(4, messages * (valueBytes + 200) / 2_000_000 + 1)
+            func freshTopic(_ name: String) throws -> String {
+                guard let cluster else { return external!.1 }
+                let topic = "bench-\(name)-\(UInt32.random(in: 0...UInt32.max))"
+                try cluster.createTopic(topic, partitions: partitions)
+                return topic
+            }
+
+            var results: [Result] = []
+            var consumeTopic: String?
+            if operation == .consume {
+                let topic = try freshTopic("consume")
+                if external == nil {
+                    Output.progress("hlkafka bench: filling \(topic) with \(messages) messages")
+                    _ = try await Self.produceTraced(servers: servers, topic: topic, messages: messages, valueBytes: valueBytes)
+                }
+                consumeTopic = topic
+            }
+            for mode in modes {
+                Output.progress("hlkafka bench: \(operation.rawValue) \(messages) x \(valueBytes) B, mode \(mode.rawValue)")
+                let seconds: Double
+                switch (operation, mode) {
+                case (.produce, .raw):
+                    seconds = try Self.runRaw("produce", servers: servers, topic: try freshTopic("raw"), messages: messages, valueBytes: valueBytes)
+                case (.produce, .plain):
+                    seconds = try await Self.producePlain(servers: servers, topic: try freshTopic("plain"), messages: messages, valueBytes: valueBytes)
+                case (.produce, .traced):
+                    seconds = try await Self.produceTraced(servers: servers, topic: try freshTopic("traced"), messages: messages, valueBytes: valueBytes)
+                case (.consume, .raw):
+                    seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
+                case (.consume, .plain):
+                    seconds = try await Self.consumePlain(servers: servers, topic: consumeTopic!, messages: messages)
+                case (.consume, .traced):
+                    seconds = try await Self.consumeTraced(servers: servers, topic: consumeTopic!, messages: messages)
+                }
+                let result = Result(mode: mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds, messagesPerSecond: Double(messages) / seconds)
+                results.append(result)
+                Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s")
+            }
+            if !json, let raw = results.first(where: { $0.mode == "raw" }) {
+                for other in results where other.mode != "raw" {
+                    print("\(other.mode)/raw = \(String(format: "%.1f", other.messagesPerSecond / raw.messagesPerSecond * 100))%")
+                }
+            }
+            withExtendedLifetime(cluster) {}
+        }
+    }
+
+    static func value(_ bytes: Int) -> [UInt8] { [UInt8](repeating: UInt8(ascii: "x"), count: bytes) }
+
+    static func producerConfiguration(_ servers: String) -> KafkaProducerConfiguration {
+        KafkaProducerConfiguration(bootstrapServers: [servers], clientID: "hlkafka-bench")
+    }
+
+    static func producePlain(servers: String, topic: String, messages: Int, valueBytes: Int) async throws -> Double {
+        let producer = try KafkaProducer(configuration: producerConfiguration(servers), logger: Telemetry.quietLogger)
+        let record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
+        let started = ContinuousClock.now
+        for _ in 0..<messages { try await producer.sendAndForget(record) }
+        try await producer.flush(timeout: .seconds(120))
+        let elapsed = ContinuousClock.now - started
+        try check(producer.statistics, messages)
+        await producer.shutdown()
+        return elapsed.seconds
+    }
+
+    static func produceTraced(servers: String, topic: String, messages: Int, valueBytes: Int) async throws -> Double {
+        let producer = try TracedKafkaProducer(configuration: producerConfiguration(servers), logger: Telemetry.quietLogger)
+        let record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
+        let request = ServiceContext.extract(from: [
+            "x-highlight-request": "benchSession0000000000000000/benchReq01",
+            "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "baggage": "tenant=acme,plan=gold",
+        ])
+        let started = ContinuousClock.now
+        try await ServiceContext.withValue(request) {
+            for _ in 0..<messages { try await producer.sendAndForget(record) }
+        }
+        try await producer.flush(timeout: .seconds(120))
+        let elapsed = ContinuousClock.now - started
+        try check(producer.producer.statistics, messages)
+        await producer.shutdown()
+        return elapsed.seconds
+    }
+
+    static func check(_ statistics: KafkaProducerStatistics, _ messages: Int) throws {
+        guard statistics.delivered == messages, statistics.failed == 0 else {
+            throw BenchFailure(description: "\(statistics.delivered) of \(messages) delivered, \(statistics.failed) failed")
+        }
+    }
+
+    static func readerConfiguration(_ servers: String, _ topic: String) async throws -> KafkaConsumerConfiguration {
+        let admin = try KafkaTopicAdministrator(bootstrapServers: [servers])
+        let partitions = try await admin.partitions(of: topic)
+        let positions = partitions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0, offset: KafkaTopicPartitionOffset.beginning) }
+        return KafkaConsumerConfiguration(bootstrapServers: [servers], subscription: .assignment(positions), clientID: "hlkafka-bench")
+    }
+
+    static func consumePlain(servers: String, topic: String, messages: Int) async throws -> Double {
+        let configuration = try await readerConfiguration(servers, topic)
+        let started = ContinuousClock.now
+        let consumer = try KafkaConsumer(configuration: configuration, logger: Telemetry.quietLogger)
+        var count = 0
+        for await _ in consumer.messages {
+            count += 1
+            if count == messages { break }
+        }
+        let elapsed = ContinuousClock.now - started
+        await consumer.shutdown()
+        guard count == messages else { throw BenchFailure(description: "read \(count) of \(messages)") }
+        return elapsed.seconds
+    }
+
+    static func consumeTraced(servers: String, topic: String, messages: Int) async throws -> Double {
+        let configuration = try await readerConfiguration(servers, topic)
+        let started = ContinuousClock.now
+        let consumer = try TracedKafkaConsumer(configuration: configuration, logger: Telemetry.quietLogger)
+        let handled = Atomic<Int>(0)
+        let sessions = Atomic<Int>(0)
+        try await consumer.run { message in
+            if message.highlightRequest != nil { sessions.add(1, ordering: .relaxed) }
+            if handled.add(1, ordering: .relaxed).newValue == messages { consumer.triggerShutdown() }
+        }
+        let elapsed = ContinuousClock.now - started
+        let count = handled.load(ordering: .relaxed)
+        guard count >= messages else { throw BenchFailure(description: "handled \(count) of \(messages)") }
+        return elapsed.seconds
+    }
+
+    static func runRaw(_ operation: String, servers: String, topic: String, messages: Int, valueBytes: Int) throws -> Double {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hlkafka-raw-baseline")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = [operation, servers, topic, "\(messages)", "\(valueBytes)"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let line = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let seconds = line["seconds"] as? Double
+        else { throw BenchFailure(description: "the raw baseline failed (build it: swift build --product hlkafka-raw-baseline)") }
+        return seconds
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
