@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := librdkafka-dev pkg-config kcat
 
-.PHONY: all deps build test demo clean-build help
+.PHONY: all deps build test demo bench soak fuzz help
 
 all: build
 
@@ -16,6 +16,9 @@ help:
 	@echo "make build  debug build of the package and its tests"
 	@echo "make test   unit and integration tests (embedded librdkafka mock cluster)"
 	@echo "make demo   the end-to-end demo on the embedded mock cluster"
+	@echo "make bench  release build; raw C vs plain vs traced throughput, and micro-benchmarks (writes bench-results/)"
+	@echo "make soak   the long variants of the reliability scenarios"
+	@echo "make fuzz   1,000,000 generated values through every extractor, then libFuzzer for FUZZ_SECONDS (default 60)"
 
 deps:
 	@missing=""; \
@@ -38,3 +41,21 @@ test: build
 
 demo: build
 	"$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/hlkafka" demo
+
+soak: build
+	SOAK=1 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter Reliability
+
+FUZZ_SECONDS ?= 60
+fuzz: build
+	FUZZ_COUNT=1000000 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter PropagationPropertyTests
+	cd Fuzz && $(SWIFT) build --scratch-path ../.build-fuzz -Xswiftc -sanitize=fuzzer,address
+	mkdir -p .build-fuzz/corpus
+	.build-fuzz/debug/PropagationFuzzer -max_total_time=$(FUZZ_SECONDS) .build-fuzz/corpus
+
+BENCH_MESSAGES ?= 200000
+BENCH_RUNS ?= 5
+bench: deps
+	$(SWIFT) build -c release --product hlkafka
+	$(SWIFT) build -c release --product hlkafka-raw-baseline
+	BENCH_MESSAGES=$(BENCH_MESSAGES) BENCH_RUNS=$(BENCH_RUNS) ./Benchmarks/run-throughput.sh
+	cd Benchmarks && $(SWIFT) package --scratch-path ../.build-bench benchmark --no-progress

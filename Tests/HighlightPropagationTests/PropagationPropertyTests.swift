@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import HighlightPropagation
 import Instrumentation
@@ -14,6 +15,9 @@ struct PropagationPropertyTests {
     static let hostileBytes = Gen.int(in: 0..<hostileAlphabet.count).map { hostileAlphabet[$0] }.array(of: 0...300)
 
     let propagator = HighlightPropagator(statistics: PropagationStatistics())
+
+    /// `make fuzz` sets FUZZ_COUNT=1000000; `make test` runs a reduced count.
+    static let hostileCount = Int(ProcessInfo.processInfo.environment["FUZZ_COUNT"] ?? "") ?? 2000
 
     /// A context with every field set, from generated parts.
     func makeContext(session: String, request: String, baggageValue: String) -> ServiceContext {
@@ -51,7 +55,7 @@ struct PropagationPropertyTests {
     }
 
     @Test func randomBytesNeverCrashAndNeverYieldControlCharacters() async {
-        await propertyCheck(count: 2000, input: Self.anyBytes, Self.hostileBytes) { random, hostile in
+        await propertyCheck(count: Self.hostileCount / 2, input: Self.anyBytes, Self.hostileBytes) { random, hostile in
             for bytes in [random, hostile] {
                 let text = String(decoding: bytes, as: UTF8.self)
                 var carrier = TestHeaders()
@@ -76,7 +80,7 @@ struct PropagationPropertyTests {
     }
 
     @Test func everyParserSurvivesRandomInput() async {
-        await propertyCheck(count: 2000, input: Self.hostileBytes) { bytes in
+        await propertyCheck(count: Self.hostileCount, input: Self.hostileBytes) { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             _ = try? HighlightRequestContext.parse(text)
             _ = W3CBaggage.parse([text, text])

@@ -159,3 +159,18 @@ func residentMemoryBytes() -> Int {
     guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
+
+@Suite("Telemetry backend slow", .serialized, .timeLimit(.minutes(2)))
+struct SlowBackendTests {
+    @Test func aSlowBackendDoesNotSlowTheCaller() async throws {
+        let receiver = try await TestHighlight.ready()
+        receiver.setBehaviour(.slow(.seconds(5)))
+        defer { receiver.setBehaviour(.accept) }
+        let elapsed = ContinuousClock().measure {
+            for index in 0..<10_000 { H.log("under a slow backend \(index)") }
+            for _ in 0..<100 { H.consumeError(HighlightFacadeTests.PaymentDeclined(marker: "slow")) }
+        }
+        // A hang detector, not a speed target: waiting on a 5 s backend even once per call would take hours.
+        #expect(elapsed < .seconds(10))
+    }
+}

@@ -4,6 +4,8 @@ import HighlightKafka
 import HighlightKafkaClient
 import HighlightPropagation
 import Instrumentation
+import ServiceLifecycle
+import Synchronization
 import Tracing
 
 struct ProduceCommand: AsyncParsableCommand {
@@ -73,8 +75,10 @@ struct ProduceCommand: AsyncParsableCommand {
             )
             // The request this run plays: its context is what a middleware would have restored.
             let requestContext = ServiceContext.extract(from: inboundHeaders)
+            let stopping = StopRequest()
+            try await withGracefulShutdownHandler {
             try await withSpan("hlkafka produce", context: requestContext, ofKind: .server) { span in
-                for _ in 0..<count {
+                for _ in 0..<count where !stopping.requested {
                     let (receipt, sent) = try await producer.sendReportingHeaders(
                         KafkaProducerRecord(topic: connection.topic, key: key, value: value, headers: headers)
                     )
@@ -95,7 +99,18 @@ struct ProduceCommand: AsyncParsableCommand {
                     )
                 }
             }
+            } onGracefulShutdown: {
+                // SIGINT/SIGTERM: stop sending; what was sent is flushed below before the process exits.
+                stopping.request()
+            }
             await producer.shutdown()
         }
     }
+}
+
+/// Set once a graceful shutdown was requested.
+final class StopRequest: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var requested: Bool { flag.load(ordering: .relaxed) }
+    func request() { flag.store(true, ordering: .relaxed) }
 }

@@ -1,0 +1,105 @@
+import HighlightKafkaClient
+import HighlightKafkaTesting
+import Testing
+
+@Suite("Reliability: broker outage and injected errors", .timeLimit(.minutes(5)))
+struct BrokerOutageTests {
+    @Test func allBrokersDownForFiveSecondsWhileProducingLosesNothing() async throws {
+        let total = Reliability.scaled(50_000, soak: 50_000)
+        let cluster = try KafkaMockCluster(brokers: 3)
+        let topic = "outage"
+        try cluster.createTopic(topic, partitions: 12, replicationFactor: 3)
+        let producer = try Reliability.producer(cluster) { $0.messageTimeout = .seconds(60) }
+        let clock = ContinuousClock()
+        let started = clock.now
+
+        var ids: [UInt64: Int] = [:]
+        let outage = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            cluster.setAllBrokersDown()
+            try await Task.sleep(for: .seconds(5))
+            cluster.setAllBrokersUp()
+        }
+        for index in 0..<total {
+            let id = try await producer.sendAndForget(KafkaProducerRecord(topic: topic, key: "\(index)", value: "\(index)"))
+            ids[id] = index
+        }
+        try await outage.value
+        try await producer.flush(timeout: .seconds(90))
+
+        var delivered = Set<Int>()
+        var failed: [KafkaError] = []
+        var reports = 0
+        for await report in producer.deliveryReports {
+            reports += 1
+            switch report.result {
+            case .success: delivered.insert(ids[report.messageID]!)
+            case .failure(let error): failed.append(error)
+            }
+            if reports == total { break }
+        }
+        await producer.shutdown()
+        // Every send accounted for: delivered, or failed with a typed error.
+        #expect(reports == total)
+        #expect(delivered.count + failed.count == total)
+
+        // Read everything back: each delivered value exactly once (idempotence), nothing else.
+        let reader = try Reliability.reader(cluster, topic: topic, partitions: 12)
+        var seen: [String: Int] = [:]
+        for await message in reader.messages {
+            seen[message.valueString ?? "", default: 0] += 1
+            if seen.values.reduce(0, +) == delivered.count { break }
+        }
+        await reader.shutdown()
+        let duplicates = seen.values.filter { $0 > 1 }.count
+        let lost = delivered.filter { seen["\($0)"] == nil }.count
+        #expect(duplicates == 0)
+        #expect(lost == 0)
+        Reliability.report("all brokers down 5 s while producing", sent: total, handled: seen.count, duplicated: duplicates, lost: lost + failed.count, seconds: (clock.now - started).seconds)
+    }
+
+    @Test func retriableProduceErrorsRecoverAndFatalOnesAreTyped() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("injected", partitions: 1)
+        let producer = try Reliability.producer(cluster)
+        cluster.pushRequestErrors(.produce, [.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas])
+        for index in 0..<20 { try await producer.send(KafkaProducerRecord(topic: "injected", value: "\(index)")) }
+        #expect(producer.statistics.delivered == 20)
+
+        cluster.pushRequestErrors(.produce, [.topicAuthorizationFailed])
+        await #expect {
+            try await producer.send(KafkaProducerRecord(topic: "injected", value: "refused"))
+        } throws: { error in
+            guard let error = error as? KafkaError else { return false }
+            return error.kind == .delivery && error.code == .topicAuthorizationFailed && !error.isRetriable
+        }
+        await producer.shutdown()
+
+        let reader = try Reliability.reader(cluster, topic: "injected", partitions: 1)
+        let values = try await collect(20, from: reader).map(\.valueString)
+        await reader.shutdown()
+        #expect(values == (0..<20).map { "\($0)" }, "retried sends arrive once, in order")
+    }
+
+    @Test func retriableFetchCommitAndJoinErrorsRecover() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("group-faults", partitions: 2)
+        let producer = try Reliability.producer(cluster)
+        for index in 0..<50 { try await producer.send(KafkaProducerRecord(topic: "group-faults", value: "\(index)")) }
+        await producer.shutdown()
+
+        cluster.pushRequestErrors(.joinGroup, [.coordinatorLoadInProgress, .coordinatorLoadInProgress])
+        cluster.pushRequestErrors(.fetch, [.notLeaderForPartition, .requestTimedOut])
+        let consumer = try Reliability.member(cluster, topic: "group-faults", group: "faults")
+        let messages = try await collect(50, from: consumer, timeout: .seconds(60))
+        #expect(Set(messages.map(\.valueString)).count == 50)
+
+        // A commit that the broker refuses is a typed error, not a crash; the next one succeeds.
+        cluster.pushRequestErrors(.offsetCommit, [.notCoordinator])
+        var refused: KafkaError?
+        do { try await consumer.commit(messages[0]) } catch { refused = error }
+        if let refused { #expect(refused.kind == .commit) }
+        try await consumer.commit(messages.last!)
+        await consumer.shutdown()
+    }
+}

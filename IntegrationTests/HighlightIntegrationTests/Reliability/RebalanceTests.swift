@@ -1,0 +1,112 @@
+import HighlightKafka
+import HighlightKafkaClient
+import HighlightKafkaTesting
+import Synchronization
+import Testing
+
+@Suite("Reliability: group membership changes", .timeLimit(.minutes(5)))
+struct RebalanceTests {
+    @Test func aMemberJoinsAndAnotherLeavesWhileConsumingNothingIsSkipped() async throws {
+        let total = Reliability.scaled(20_000, soak: 100_000)
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let topic = "rebalance"
+        try cluster.createTopic(topic, partitions: 6)
+        let producer = try Reliability.producer(cluster)
+        for index in 0..<total { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }
+        try await producer.flush(timeout: .seconds(60))
+        await producer.shutdown()
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        let tally = Tally()
+        let consumers = LockedArray<TracedKafkaConsumer>()
+        func startMember(_ name: String) throws -> Task<Void, any Error> {
+            let consumer = TracedKafkaConsumer(
+                consumer: try Reliability.member(cluster, topic: topic, group: "rebalance-group"),
+                configuration: .init(errorPolicy: .stop),
+                logger: TestKafka.logger
+            )
+            consumers.append(consumer)
+            return Task {
+                try await consumer.run { message in
+                    let value = Int(message.message.valueString ?? "") ?? -1
+                    if tally.record(value) == total {
+                        for consumer in consumers.values { consumer.triggerShutdown() }
+                    }
+                    // Slow enough that the rebalances happen mid-stream.
+                    if value % 500 == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                }
+            }
+        }
+        let first = try startMember("a")
+        let second = try startMember("b")
+        let leaving = try startMember("c")
+        // Once consumption is under way: one member leaves, another joins.
+        while tally.distinct < total / 5 { try await Task.sleep(for: .milliseconds(50)) }
+        consumers.values[2].triggerShutdown()
+        try await leaving.value
+        let joining = try startMember("d")
+        let deadline = clock.now + .seconds(120)
+        while tally.distinct < total && clock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        for consumer in consumers.values { consumer.triggerShutdown() }
+        for task in [first, second, joining] { try await task.value }
+
+        let counts = tally.counts
+        let skipped = (0..<total).filter { counts[$0] == nil }.count
+        let duplicates = counts.values.map { $0 - 1 }.reduce(0, +)
+        #expect(skipped == 0, "every offset handled at least once")
+        Reliability.report("member joins and another leaves a group of three", sent: total, handled: counts.count, duplicated: duplicates, lost: skipped, seconds: (clock.now - started).seconds)
+    }
+
+    @Test func aHangingPartitionDoesNotStallTheOthers() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("stall", partitions: 2)
+        let producer = try Reliability.producer(cluster)
+        try await producer.send(KafkaProducerRecord(topic: "stall", partition: 0, value: "slow"))
+        let hanging = Atomic<Bool>(false)
+        let fastDuringHang = Atomic<Int>(0)
+        let consumer = TracedKafkaConsumer(
+            consumer: try Reliability.member(cluster, topic: "stall", group: "stall-group"),
+            configuration: .init(errorPolicy: .skip, handlerTimeout: .seconds(4)),
+            logger: TestKafka.logger
+        )
+        let running = Task {
+            try await consumer.run { message in
+                if message.message.valueString == "slow" {
+                    hanging.store(true, ordering: .relaxed)
+                    try await Task.sleep(for: .seconds(3600))  // hangs past the timeout
+                }
+                if message.message.partition == 1, hanging.load(ordering: .relaxed) {
+                    if fastDuringHang.add(1, ordering: .relaxed).newValue == 10 { consumer.triggerShutdown() }
+                }
+            }
+        }
+        // While partition 0 hangs, partition 1 gets work: it must be handled before the hang times out.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !hanging.load(ordering: .relaxed) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let hangStarted = ContinuousClock.now
+        for index in 0..<10 { try await producer.send(KafkaProducerRecord(topic: "stall", partition: 1, value: "fast-\(index)")) }
+        await producer.shutdown()
+        try await withTimeout(.seconds(60)) { try await running.value }
+        #expect(fastDuringHang.load(ordering: .relaxed) == 10, "partition 1 kept moving while partition 0 hung")
+        #expect(ContinuousClock.now - hangStarted >= .seconds(3), "the run ended only after the hung handler timed out")
+        #expect(consumer.statistics.failedAttempts == 1)
+        #expect(consumer.statistics.skipped == 1)
+    }
+}
+
+/// How often each value was handled.
+final class Tally: Sendable {
+    private let seen = Mutex<[Int: Int]>([:])
+
+    /// Records `value`; returns how many distinct values were seen so far.
+    func record(_ value: Int) -> Int {
+        seen.withLock { seen in
+            seen[value, default: 0] += 1
+            return seen.count
+        }
+    }
+
+    var distinct: Int { seen.withLock { $0.count } }
+    var counts: [Int: Int] { seen.withLock { $0 } }
+}

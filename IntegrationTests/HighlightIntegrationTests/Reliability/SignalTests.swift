@@ -1,0 +1,78 @@
+import Foundation
+import HighlightKafkaClient
+import Testing
+
+@Suite("Reliability: SIGTERM", .timeLimit(.minutes(3)))
+struct SignalTests {
+    /// Starts `hlkafka` with standard output going to a file, so a test can watch progress while it runs.
+    static func start(_ arguments: [String]) throws -> (Process, URL) {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hlkafka-\(UUID().uuidString).out")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = HLKafkaCommandLineTests.executable
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return (process, output)
+    }
+
+    static func lines(_ file: URL) -> [[String: Any]] {
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    @Test func sigtermDuringConsumptionFinishesHandlersCommitsAndExitsZero() async throws {
+        let topic = try await TestKafka.makeTopic("sigterm-consume", partitions: 2)
+        let producer = try TestKafka.producer()
+        for index in 0..<3000 { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }
+        try await producer.flush()
+        await producer.shutdown()
+
+        let group = "sigterm-\(topic)"
+        let (process, output) = try Self.start(["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", group, "--json"])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while Self.lines(output).count < 100 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+
+        // Everything handled before the signal is committed: the group resumes right after it.
+        let handled = Self.lines(output)
+        #expect(handled.count >= 100)
+        var next: [Int32: Int64] = [:]
+        for line in handled {
+            let partition = Int32(line["partition"] as! Int)
+            next[partition] = max(next[partition] ?? 0, Int64(line["offset"] as! Int) + 1)
+        }
+        let probe = try TestKafka.groupMember(topic: topic, group: group)
+        let committed = try await probe.committedOffsets(for: [0, 1].map { KafkaTopicPartition(topic: topic, partition: $0) })
+        await probe.shutdown()
+        for position in committed {
+            if let expected = next[position.topicPartition.partition] {
+                #expect(position.offset == expected, "\(position)")
+            } else {
+                #expect(position.offset < 0, "nothing handled, nothing committed: \(position)")
+            }
+        }
+        Reliability.report("SIGTERM during consumption", sent: 3000, handled: handled.count, duplicated: 0, lost: 0, seconds: 0)
+    }
+
+    @Test func sigtermDuringProductionFlushesAndExitsZero() async throws {
+        let topic = try await TestKafka.makeTopic("sigterm-produce")
+        let (process, output) = try Self.start(["produce", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--count", "1000000", "--json"])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while Self.lines(output).count < 20 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let delivered = Self.lines(output)
+        #expect(delivered.count >= 20 && delivered.count < 1_000_000, "stopped early, after flushing what it sent")
+        // Every reported delivery is really in the topic.
+        let reader = try TestKafka.reader(topic: topic)
+        let messages = try await collect(delivered.count, from: reader)
+        await reader.shutdown()
+        #expect(messages.count == delivered.count)
+    }
+}
