@@ -101,8 +101,7 @@ public final class KafkaMockCluster: Sendable {
 
     /// Delays every response of a broker by `roundTripTime`.
     public func setBrokerRoundTripTime(_ brokerID: Int32, _ roundTripTime: Duration) {
-        let milliseconds = roundTripTime.components.seconds * 1000 + roundTripTime.components.attoseconds / 1_000_000_000_000_000
-        _ = rd_kafka_mock_broker_set_rtt(owner.cluster, brokerID, Int32(clamping: milliseconds))
+        _ = rd_kafka_mock_broker_set_rtt(owner.cluster, brokerID, Int32(clamping: roundTripTime.milliseconds))
     }
 
     /// Makes every request concerning `topic` fail with `error` until set back to ``KafkaErrorCode/noError``.

@@ -28,6 +28,8 @@ struct HighlightFacadeTests {
         let exported = records.filter { $0.attributes["exception.message"]?.contains(marker) == true }
         #expect(exported.count == 1, "exported exactly once")
         let error = try #require(exported.first)
+        // Printed for the record: what a highlight-compatible backend receives for one error.
+        FileHandle.standardError.write(Data("EXPORTED ERROR \(error.attributes.filter { $0.key != "exception.stacktrace" }.sorted { $0.key < $1.key })\n".utf8))
         #expect(error.kind == "event" && error.name == "exception")
         #expect(error.attributes["exception.type"]?.hasSuffix("HighlightFacadeTests.PaymentDeclined") == true)
         #expect(error.attributes["exception.message"] == "card declined (\(marker))")
@@ -75,6 +77,9 @@ struct HighlightFacadeTests {
         }
         let records = try await receiver.waitFor { records in records.filter { $0.kind == "log" && $0.name.contains(marker) }.count == 4 }
         let logs = records.filter { $0.kind == "log" && $0.name.contains(marker) }
+        if let record = logs.first(where: { $0.name.hasPrefix("error") }) {
+            FileHandle.standardError.write(Data("EXPORTED LOG severity=\(record.severityText ?? "-") body=\(record.name) \(record.attributes.sorted { $0.key < $1.key })\n".utf8))
+        }
         let severities = Dictionary(uniqueKeysWithValues: logs.map { ($0.name.split(separator: " ")[0], $0.severityText ?? "") })
         #expect(severities["info"] == "info")
         #expect(severities["warn"] == "warning")
@@ -131,10 +136,29 @@ struct HighlightFacadeTests {
         #expect(exported.first?.attributes["highlight.trace_id"] == "kafkaR")
     }
 
+    @Test func aSlowBackendDoesNotSlowTheCaller() async throws {
+        let receiver = try await TestHighlight.ready()
+        receiver.setBehaviour(.slow(.seconds(5)))
+        let elapsed = ContinuousClock().measure {
+            for index in 0..<10_000 { H.log("under a slow backend \(index)") }
+            for _ in 0..<100 { H.consumeError(PaymentDeclined(marker: "slow")) }
+        }
+        receiver.setBehaviour(.accept)
+        // A hang detector, not a speed target: waiting on a 5 s backend even once per call would take hours.
+        #expect(elapsed < .seconds(10))
+        try await waitUntilHealthy(receiver)
+    }
+
+    /// Waits until an error reported now reaches the receiver, so the next test starts on a drained pipeline.
+    func waitUntilHealthy(_ receiver: OTLPTestReceiver) async throws {
+        let marker = "healthy-\(UUID().uuidString)"
+        H.consumeError(PaymentDeclined(marker: marker))
+        _ = try await receiver.waitFor(timeout: .seconds(90)) { $0.contains { $0.attributes["exception.message"]?.contains(marker) == true } }
+    }
+
     @Test func aBackendThatFailsCostsTheCallerNothingButCountedDrops() async throws {
         let receiver = try await TestHighlight.ready()
         receiver.setBehaviour(.fail)
-        defer { receiver.setBehaviour(.accept) }
         let residentBefore = residentMemoryBytes()
         let clock = ContinuousClock()
         let elapsed = clock.measure {
@@ -149,6 +173,8 @@ struct HighlightFacadeTests {
         #expect(Highlight.statistics.exportsFailed > 0, "failed exports are counted")
         let growth = residentMemoryBytes() - residentBefore
         #expect(growth < 200 * 1024 * 1024, "the bounded queue keeps memory bounded (grew \(growth) bytes)")
+        receiver.setBehaviour(.accept)
+        try await waitUntilHealthy(receiver)
     }
 }
 
@@ -158,19 +184,4 @@ func residentMemoryBytes() -> Int {
     let fields = text.split(separator: " ")
     guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-}
-
-@Suite("Telemetry backend slow", .serialized, .timeLimit(.minutes(2)))
-struct SlowBackendTests {
-    @Test func aSlowBackendDoesNotSlowTheCaller() async throws {
-        let receiver = try await TestHighlight.ready()
-        receiver.setBehaviour(.slow(.seconds(5)))
-        defer { receiver.setBehaviour(.accept) }
-        let elapsed = ContinuousClock().measure {
-            for index in 0..<10_000 { H.log("under a slow backend \(index)") }
-            for _ in 0..<100 { H.consumeError(HighlightFacadeTests.PaymentDeclined(marker: "slow")) }
-        }
-        // A hang detector, not a speed target: waiting on a 5 s backend even once per call would take hours.
-        #expect(elapsed < .seconds(10))
-    }
 }

@@ -41,7 +41,6 @@ final class OTLPTestReceiver: Sendable {
 
     /// Starts the receiver and waits until it listens.
     static func start() async throws -> OTLPTestReceiver {
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let holder = ReceiverHolder()
         let router = Router()
         for path in ["/v1/traces", "/v1/logs"] {
@@ -52,18 +51,8 @@ final class OTLPTestReceiver: Sendable {
                 return await receiver.receive(path: path, headers: headers, body: Data(body.readableBytesView))
             }
         }
-        var logger = Logger(label: "otlp-test-receiver")
-        logger.logLevel = .error
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        let task = Task { try await app.run() }
-        var iterator = portStream.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        let receiver = OTLPTestReceiver(port: port, task: task)
+        let server = try await TestHTTPServer.start(router)
+        let receiver = OTLPTestReceiver(port: server.port, task: server.task)
         holder.receiver = receiver
         return receiver
     }
@@ -90,7 +79,7 @@ final class OTLPTestReceiver: Sendable {
     }
 
     /// Waits until `condition` holds for the records (or fails after `timeout`).
-    func waitFor(timeout: Duration = .seconds(20), _ condition: ([Record]) -> Bool) async throws -> [Record] {
+    func waitFor(timeout: Duration = .seconds(45), _ condition: ([Record]) -> Bool) async throws -> [Record] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let current = records

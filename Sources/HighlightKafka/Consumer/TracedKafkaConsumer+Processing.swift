@@ -118,7 +118,7 @@ extension TracedKafkaConsumer {
                 operationName: "process",
                 topic: topic,
                 clientID: consumer.configuration.clientID,
-                server: consumer.configuration.firstServerHost
+                server: firstServerHost(consumer.configuration.bootstrapServers)
             )
             if let group = consumer.configuration.groupID { attributes[MessagingAttribute.consumerGroup] = group }
             if messages.count == 1 {

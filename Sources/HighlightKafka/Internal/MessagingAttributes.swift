@@ -35,10 +35,7 @@ extension SpanAttributes {
     }
 }
 
-extension KafkaProducerConfiguration {
-    var firstServerHost: String? { bootstrapServers.first.flatMap { $0.split(separator: ":").first.map(String.init) } }
-}
-
-extension KafkaConsumerConfiguration {
-    var firstServerHost: String? { bootstrapServers.first.flatMap { $0.split(separator: ":").first.map(String.init) } }
+/// The host of the first bootstrap server, for `server.address`.
+func firstServerHost(_ bootstrapServers: [String]) -> String? {
+    bootstrapServers.first.flatMap { $0.split(separator: ":").first.map(String.init) }
 }

@@ -150,7 +150,7 @@ public final class TracedKafkaProducer: Service, Sendable {
                 operationName: "send",
                 topic: record.topic,
                 clientID: producer.configuration.clientID,
-                server: producer.configuration.firstServerHost
+                server: firstServerHost(producer.configuration.bootstrapServers)
             )
             attributes.setKafkaKey(record.key)
             attributes[MessagingAttribute.bodySize] = record.value?.count ?? 0

@@ -205,9 +205,11 @@ public final class KafkaProducer: Service, Sendable {
         let error: OpaquePointer? = record.topic.withCString { topic in
             withOptionalBytes(record.key) { key in
                 withOptionalBytes(record.value) { value in
-                    var fields = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 8)
+                    // On the stack: this runs for every message.
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { fields in
                     var count = 0
                     func add(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                        fields.initializeElement(at: count, to: rd_kafka_vu_t())
                         fields[count].vtype = type
                         set(&fields[count])
                         count += 1
@@ -230,7 +232,8 @@ public final class KafkaProducer: Service, Sendable {
                     }
                     if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers } }
                     if let timestamp = record.timestampMilliseconds { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp } }
-                    return rd_kafka_produceva(client.handle, &fields, count)
+                    return rd_kafka_produceva(client.handle, fields.baseAddress, count)
+                    }
                 }
             }
         }

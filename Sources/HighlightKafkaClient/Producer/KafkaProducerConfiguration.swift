@@ -86,8 +86,8 @@ public struct KafkaProducerConfiguration: Sendable {
 }
 
 extension Duration {
-    /// Whole milliseconds, rounded down, never negative.
-    var milliseconds: Int64 {
+    /// Whole milliseconds, rounded down, never negative: how librdkafka takes durations.
+    package var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }

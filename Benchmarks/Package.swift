@@ -1,0 +1,29 @@
+// swift-tools-version:6.3
+// Micro-benchmarks of propagation cost, kept in their own package so the main build stays lean.
+// Run with `make bench` (or `swift package benchmark` in this folder); thresholds live in Thresholds/.
+import PackageDescription
+
+let package = Package(
+    name: "highlight-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "swift-highlight-propagation", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "PropagationBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HighlightPropagation", package: "swift-highlight-propagation"),
+                .product(name: "HighlightKafka", package: "swift-highlight-propagation"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Benchmarks/PropagationBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)
