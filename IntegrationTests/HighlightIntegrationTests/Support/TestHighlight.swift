@@ -15,7 +15,7 @@ enum TestHighlight {
         options.otlpProtocol = .httpJSON
         options.gzip = false
         options.exportBatchDelay = .milliseconds(100)
-        options.exportQueueSize = 2000
+        options.exportQueueSize = 20_000
         options.bootstrapLogging = false
         let service = try Highlight.bootstrap(options, environment: [:])
         Task { try await service.run() }
