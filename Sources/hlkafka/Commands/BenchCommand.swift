@@ -79,7 +79,7 @@ struct BenchCommand: AsyncParsableCommand {
                 let topic = try freshTopic("consume")
                 if external == nil {
                     Output.progress("hlkafka bench: filling \(topic) with \(messages) messages")
-                    _ = try await Self.produceTraced(servers: servers, topic: topic, messages: messages, valueBytes: valueBytes)
+                    _ = try await Self.produceTraced(servers: servers, topic: topic, messages: messages, valueBytes: valueBytes, keyed: true)
                 }
                 consumeTopic = topic
             }
@@ -131,9 +131,11 @@ struct BenchCommand: AsyncParsableCommand {
         return elapsed.seconds
     }
 
-    static func produceTraced(servers: String, topic: String, messages: Int, valueBytes: Int) async throws -> Double {
+    /// - Parameter keyed: spread the records over every partition by key (the fill for consume benchmarks: the mock
+    ///   cluster deletes the oldest data of a partition past a few MB, so none may get more than its share).
+    static func produceTraced(servers: String, topic: String, messages: Int, valueBytes: Int, keyed: Bool = false) async throws -> Double {
         let producer = try TracedKafkaProducer(configuration: producerConfiguration(servers), logger: Telemetry.quietLogger)
-        let record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
+        var record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
         let request = ServiceContext.extract(from: [
             "x-highlight-request": "benchSession0000000000000000/benchReq01",
             "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
@@ -141,7 +143,10 @@ struct BenchCommand: AsyncParsableCommand {
         ])
         let started = ContinuousClock.now
         try await ServiceContext.withValue(request) {
-            for _ in 0..<messages { try await producer.sendAndForget(record) }
+            for index in 0..<messages {
+                if keyed { record.key = Array("key-\(index)".utf8) }
+                try await producer.sendAndForget(record)
+            }
         }
         try await producer.flush(timeout: .seconds(120))
         let elapsed = ContinuousClock.now - started
