@@ -156,9 +156,7 @@ struct TracedKafkaErrorPolicyTests {
     }
 
     func committed(_ topic: String, group: String) async throws -> Int64 {
-        let probe = try TestKafka.groupMember(topic: topic, group: group)
-        defer { Task { await probe.shutdown() } }
-        return try await probe.committedOffsets(for: [KafkaTopicPartition(topic: topic, partition: 0)]).first?.offset ?? -1
+        try await TestKafka.committedOffsets(group: group, topic: topic, partitions: [0]).first?.offset ?? -1
     }
 
     @Test func stopDoesNotCommitTheFailedMessageAndThrows() async throws {

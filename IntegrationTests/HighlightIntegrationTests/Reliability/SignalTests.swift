@@ -46,9 +46,7 @@ struct SignalTests {
             let partition = Int32(line["partition"] as! Int)
             next[partition] = max(next[partition] ?? 0, Int64(line["offset"] as! Int) + 1)
         }
-        let probe = try TestKafka.groupMember(topic: topic, group: group)
-        let committed = try await probe.committedOffsets(for: [0, 1].map { KafkaTopicPartition(topic: topic, partition: $0) })
-        await probe.shutdown()
+        let committed = try await TestKafka.committedOffsets(group: group, topic: topic, partitions: [0, 1])
         for position in committed {
             if let expected = next[position.topicPartition.partition] {
                 #expect(position.offset == expected, "\(position)")

@@ -60,6 +60,18 @@ enum TestKafka {
         return try KafkaConsumer(configuration: configuration, logger: logger)
     }
 
+    /// A consumer that reads a group's committed offsets without joining it (joining would start a rebalance, and
+    /// offset fetches wait while one is in progress).
+    static func committedOffsets(group: String, topic: String, partitions: [Int32]) async throws -> [KafkaTopicPartitionOffset] {
+        let probe = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, subscription: .assignment([], groupID: group)),
+            logger: logger
+        )
+        let offsets = try await probe.committedOffsets(for: partitions.map { KafkaTopicPartition(topic: topic, partition: $0) }, timeout: .seconds(30))
+        await probe.shutdown()
+        return offsets
+    }
+
     static func groupMember(topic: String, group: String, _ configure: (inout KafkaConsumerConfiguration) -> Void = { _ in }) throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, subscription: .group(id: group, topics: [topic]))
         configuration.sessionTimeout = .seconds(6)
