@@ -48,7 +48,8 @@ soak: build
 FUZZ_SECONDS ?= 60
 fuzz: build
 	FUZZ_COUNT=1000000 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter PropagationPropertyTests
-	cd Fuzz && $(SWIFT) build --scratch-path ../.build-fuzz -Xswiftc -sanitize=fuzzer,address
+	# lld: Debian's gold crashes (internal error) linking the instrumented binary.
+	cd Fuzz && $(SWIFT) build --scratch-path ../.build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 	mkdir -p .build-fuzz/corpus
 	.build-fuzz/debug/PropagationFuzzer -max_total_time=$(FUZZ_SECONDS) .build-fuzz/corpus
 

@@ -1,6 +1,7 @@
 // swift-tools-version:6.2
-// The libFuzzer target for the propagation parsers. Kept apart from the main package because a fuzzer has no
-// `main` (libFuzzer provides it); `make fuzz` builds it with -sanitize=fuzzer,address and runs it for a set time.
+// The libFuzzer target for the propagation parsers, kept apart from the main package so its sanitizer build never
+// touches the main one. `make fuzz` builds it with -sanitize=fuzzer,address (linked with lld) and runs it for a set
+// time; the entry point hands control to libFuzzer's driver.
 import PackageDescription
 
 let package = Package(

@@ -25,10 +25,11 @@ public struct W3CBaggage: Sendable, Hashable {
         /// cannot carry.
         public init?(name: String, value: String, properties: [String] = []) {
             guard !name.isEmpty, name.utf8.allSatisfy(\.isTokenCharacter) else { return nil }
-            guard properties.allSatisfy(Self.isValidProperty) else { return nil }
+            let normalized = properties.compactMap(Self.normalizedProperty)
+            guard normalized.count == properties.count else { return nil }
             self.name = name
             self.value = value
-            self.properties = properties
+            self.properties = normalized
         }
 
         fileprivate init(uncheckedName: String, value: String, properties: [String]) {
@@ -44,15 +45,17 @@ public struct W3CBaggage: Sendable, Hashable {
             return text
         }
 
-        static func isValidProperty(_ property: String) -> Bool {
-            let bytes = Array(property.utf8)
+        /// A property as `key` or `key=value`, without the optional whitespace W3C allows around `=`; `nil` when
+        /// it holds characters baggage cannot carry. Found by the fuzzer: a property kept verbatim could carry a tab.
+        static func normalizedProperty(_ property: String) -> String? {
+            let bytes = Array(property.utf8)[...].trimmingOptionalWhitespace()
             guard let equals = bytes.firstIndex(of: .equals) else {
-                return !bytes.isEmpty && bytes.allSatisfy(\.isTokenCharacter)
+                return !bytes.isEmpty && bytes.allSatisfy(\.isTokenCharacter) ? String(decoding: bytes, as: UTF8.self) : nil
             }
             let key = bytes[..<equals].trimmingOptionalWhitespace()
             let value = bytes[(equals + 1)...].trimmingOptionalWhitespace()
-            return !key.isEmpty && key.allSatisfy(\.isTokenCharacter)
-                && value.allSatisfy { $0.isBaggageOctet }
+            guard !key.isEmpty, key.allSatisfy(\.isTokenCharacter), value.allSatisfy(\.isBaggageOctet) else { return nil }
+            return String(decoding: key, as: UTF8.self) + "=" + String(decoding: value, as: UTF8.self)
         }
     }
 
@@ -169,8 +172,7 @@ public struct W3CBaggage: Sendable, Hashable {
         guard !key.isEmpty, key.allSatisfy(\.isTokenCharacter), value.allSatisfy(\.isBaggageOctet) else { return nil }
         var properties: [String] = []
         for rawProperty in parts.dropFirst() {
-            let property = String(decoding: rawProperty.trimmingOptionalWhitespace(), as: UTF8.self)
-            guard Member.isValidProperty(property) else { return nil }
+            guard let property = Member.normalizedProperty(String(decoding: rawProperty, as: UTF8.self)) else { return nil }
             properties.append(property)
         }
         return Member(

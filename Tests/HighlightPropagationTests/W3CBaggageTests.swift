@@ -101,6 +101,17 @@ struct W3CBaggageTests {
         #expect(baggage.headerValue == "other=1")
     }
 
+    /// Found by libFuzzer (`make fuzz`): `I=;R\t=&&=(=` kept its property verbatim, tab included, and the tab went
+    /// out in the next hop's baggage header.
+    @Test func propertiesAreNormalizedSoWhitespaceNeverTravels() throws {
+        let baggage = try #require(W3CBaggage(headerValue: "I=;R\t=&&=(="))
+        #expect(baggage.members.first?.properties == ["R=&&=(="])
+        #expect(baggage.headerValue == "I=;R=&&=(=")
+        #expect(baggage.headerValue.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F })
+        #expect(W3CBaggage(headerValue: "k=v; p1 = x ;p2")?.headerValue == "k=v;p1=x;p2")
+        #expect(W3CBaggage.Member(name: "k", value: "v", properties: ["a\t= b"])?.properties == ["a=b"])
+    }
+
     @Test func membersWithUnsafeNamesOrPropertiesCannotBeBuilt() {
         #expect(W3CBaggage.Member(name: "bad name", value: "v") == nil)
         #expect(W3CBaggage.Member(name: "", value: "v") == nil)

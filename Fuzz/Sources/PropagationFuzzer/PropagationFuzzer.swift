@@ -1,10 +1,19 @@
 import HighlightPropagation
+import Foundation
 import Instrumentation
+
+/// libFuzzer's driver, entered explicitly: SwiftPM links its own `main` for an executable, so libFuzzer's is not used.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
 
 /// One libFuzzer input: its bytes go, as every header this package reads, through every parser and the propagator,
 /// and whatever comes out is injected again. A crash, or an outgoing value that is not printable ASCII, is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     _ = try? HighlightRequestContext.parse(text)
     _ = W3CBaggage.parse([text, text])
@@ -22,3 +31,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 private let propagator = HighlightPropagator(statistics: PropagationStatistics())
+
+
+/// The executable's entry point under the name SwiftPM links as `main`: it hands control to libFuzzer's driver,
+/// which runs `fuzz` over generated inputs (with -sanitize=fuzzer,address).
+@_cdecl("PropagationFuzzer_main")
+func entryPoint(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    var argumentCount = argc
+    var arguments = argv
+    return runFuzzerDriver(&argumentCount, &arguments) { data, size in fuzz(data, size) }
+}
