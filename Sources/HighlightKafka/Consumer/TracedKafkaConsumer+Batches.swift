@@ -62,7 +62,7 @@ extension TracedKafkaConsumer {
         while true {
             attempt += 1
             if attempt > 1 { counters.retries.add(1, ordering: .relaxed) }
-            let span = startProcessSpan(for: batch, extracted: extracted, attempt: attempt)
+            let span = startProcessSpan(for: batch, extracted: extracted, attempt: attempt, batch: true)
             let traced = zip(batch, extracted).map { message, context in
                 KafkaTracedMessage(message: message, extractedContext: context, context: context, attempt: attempt)
             }
@@ -74,30 +74,7 @@ extension TracedKafkaConsumer {
                 counters.handled.add(batch.count, ordering: .relaxed)
                 return .done
             } catch {
-                counters.failedAttempts.add(1, ordering: .relaxed)
-                await report(error, message: batch[0], attempt: attempt, span: span)
-                let decision = Self.decide(configuration.errorPolicy, failedAttempt: attempt)
-                span.end()
-                switch decision {
-                case .retry(let delay):
-                    try? await Task.sleep(for: delay)
-                case .skip:
-                    counters.skipped.add(batch.count, ordering: .relaxed)
-                    logger.error("Skipping a batch its handler could not process (error policy: skip)", metadata: ["messages": "\(batch.count)", "error": "\(error)"])
-                    return .done
-                case .deadLetter(let topic):
-                    for message in batch {
-                        do {
-                            try await deadLetter(message, error: error, attempts: attempt, topic: topic)
-                            counters.deadLettered.add(1, ordering: .relaxed)
-                        } catch let sendError {
-                            return .stop(KafkaHandlerError(underlying: sendError, message: message, attempts: attempt))
-                        }
-                    }
-                    return .done
-                case .stop:
-                    return .stop(KafkaHandlerError(underlying: error, message: batch[0], attempts: attempt))
-                }
+                if let outcome = await handleFailure(error, of: batch, attempt: attempt, span: span) { return outcome }
             }
         }
     }

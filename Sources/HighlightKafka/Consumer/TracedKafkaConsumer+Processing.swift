@@ -49,38 +49,46 @@ extension TracedKafkaConsumer {
                 counters.handled.add(1, ordering: .relaxed)
                 return .done
             } catch {
-                counters.failedAttempts.add(1, ordering: .relaxed)
-                await report(error, message: message, attempt: attempt, span: span)
-                let decision = Self.decide(configuration.errorPolicy, failedAttempt: attempt)
-                span.attributes["highlight.kafka.error_policy"] = "\(decision)"
-                span.end()
-                switch decision {
-                case .retry(let delay):
-                    try? await Task.sleep(for: delay)
-                case .skip:
-                    counters.skipped.add(1, ordering: .relaxed)
-                    logger.error(
-                        "Skipping a message its handler could not process (error policy: skip)",
-                        metadata: ["topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(error)"]
-                    )
-                    return .done
-                case .deadLetter(let topic):
-                    do {
-                        try await deadLetter(message, error: error, attempts: attempt, topic: topic)
-                        counters.deadLettered.add(1, ordering: .relaxed)
-                        return .done
-                    } catch let sendError {
-                        logger.error("Dead-letter send failed; stopping so the message is not lost", metadata: ["error": "\(sendError)"])
-                        return .stop(KafkaHandlerError(underlying: sendError, message: message, attempts: attempt))
-                    }
-                case .stop:
-                    logger.error(
-                        "Stopping the consumer: a message could not be handled (error policy: stop)",
-                        metadata: ["topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(error)"]
-                    )
-                    return .stop(KafkaHandlerError(underlying: error, message: message, attempts: attempt))
+                if let outcome = await handleFailure(error, of: [message], attempt: attempt, span: span) { return outcome }
+            }
+        }
+    }
+
+    /// Applies the error policy to a failed attempt on `messages` (one message, or a batch): records the failure,
+    /// ends the span, and either waits for the retry (returns `nil`) or returns what happens to the messages.
+    func handleFailure(_ error: any Error, of messages: [KafkaConsumerMessage], attempt: Int, span: any Span) async -> Outcome? {
+        let first = messages[0]
+        counters.failedAttempts.add(1, ordering: .relaxed)
+        await report(error, message: first, attempt: attempt, span: span)
+        let decision = Self.decide(configuration.errorPolicy, failedAttempt: attempt)
+        span.attributes["highlight.kafka.error_policy"] = "\(decision)"
+        span.end()
+        let failureMetadata: Logger.Metadata = [
+            "topic": "\(first.topic)", "partition": "\(first.partition)", "offset": "\(first.offset)",
+            "messages": "\(messages.count)", "error": "\(error)",
+        ]
+        switch decision {
+        case .retry(let delay):
+            try? await Task.sleep(for: delay)
+            return nil
+        case .skip:
+            counters.skipped.add(messages.count, ordering: .relaxed)
+            logger.error("Skipping what the handler could not process (error policy: skip)", metadata: failureMetadata)
+            return .done
+        case .deadLetter(let topic):
+            for message in messages {
+                do {
+                    try await deadLetter(message, error: error, attempts: attempt, topic: topic)
+                    counters.deadLettered.add(1, ordering: .relaxed)
+                } catch let sendError {
+                    logger.error("Dead-letter send failed; stopping so the message is not lost", metadata: ["error": "\(sendError)"])
+                    return .stop(KafkaHandlerError(underlying: sendError, message: message, attempts: attempt))
                 }
             }
+            return .done
+        case .stop:
+            logger.error("Stopping the consumer: a message could not be handled (error policy: stop)", metadata: failureMetadata)
+            return .stop(KafkaHandlerError(underlying: error, message: first, attempts: attempt))
         }
     }
 
@@ -97,12 +105,13 @@ extension TracedKafkaConsumer {
 
     /// Starts the CONSUMER span for one message (or a batch): a child of the producer's context, or a new trace
     /// linked to every message's context.
-    func startProcessSpan(for messages: [KafkaConsumerMessage], extracted: [ServiceContext], attempt: Int) -> any Span {
+    func startProcessSpan(for messages: [KafkaConsumerMessage], extracted: [ServiceContext], attempt: Int, batch: Bool = false) -> any Span {
         let topics = Set(messages.map(\.topic))
         let topic = topics.count == 1 ? messages[0].topic : "multiple"
         let tracer = InstrumentationSystem.tracer
         let span: any Span
-        if messages.count == 1 && configuration.spanRelation == .parent {
+        // A batch always links (even a batch of one), so its span has one link per message.
+        if !batch && configuration.spanRelation == .parent {
             span = tracer.startSpan("process \(topic)", context: extracted[0], ofKind: .consumer)
         } else {
             // A new trace, still carrying the session and baggage (of the first message, for a batch).
@@ -121,7 +130,7 @@ extension TracedKafkaConsumer {
                 server: firstServerHost(consumer.configuration.bootstrapServers)
             )
             if let group = consumer.configuration.groupID { attributes[MessagingAttribute.consumerGroup] = group }
-            if messages.count == 1 {
+            if !batch {
                 let message = messages[0]
                 attributes[MessagingAttribute.partitionID] = "\(message.partition)"
                 attributes[MessagingAttribute.offset] = Int(message.offset)
