@@ -93,13 +93,15 @@ struct InspectReport {
             counts.withSession += 1
             counts.sessions.insert(session)
         }
+        let before = partitions[message.partition] ?? Counts()
         partitions[message.partition] = counts
+        // The totals move by what this message added to its partition, instead of being summed again each time.
         total.messages += 1
-        total.withHighlightRequest = partitions.values.map(\.withHighlightRequest).reduce(0, +)
-        total.withTraceparent = partitions.values.map(\.withTraceparent).reduce(0, +)
-        total.withBaggageSession = partitions.values.map(\.withBaggageSession).reduce(0, +)
-        total.withSession = partitions.values.map(\.withSession).reduce(0, +)
-        total.malformed = partitions.values.map(\.malformed).reduce(0, +)
+        total.withHighlightRequest += counts.withHighlightRequest - before.withHighlightRequest
+        total.withTraceparent += counts.withTraceparent - before.withTraceparent
+        total.withBaggageSession += counts.withBaggageSession - before.withBaggageSession
+        total.withSession += counts.withSession - before.withSession
+        total.malformed += counts.malformed - before.malformed
         if let session { total.sessions.insert(session) }
     }
 
