@@ -26,4 +26,11 @@ public struct DictionaryExtractor: HeaderValuesExtractor {
         if matches.count > 1 { matches.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) } }
         return matches.map(\.value)
     }
+
+    /// The value for `key`: the exact key first (one hash lookup), else the one key matching it ignoring ASCII case
+    /// (the last in byte order when several do, as ``extractAll(key:from:)`` orders them).
+    public func extract(key: String, from carrier: [String: String]) -> String? {
+        if let exact = carrier[key], !carrier.keys.contains(where: { $0 != key && $0.equalsIgnoringASCIICase(key) }) { return exact }
+        return extractAll(key: key, from: carrier).last
+    }
 }

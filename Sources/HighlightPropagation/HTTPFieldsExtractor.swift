@@ -19,6 +19,12 @@ public struct HTTPFieldsExtractor: HeaderValuesExtractor {
         guard let name = HTTPField.Name.propagated(key) else { return [] }
         return carrier[values: name]
     }
+
+    /// The last value of the field named `key`.
+    public func extract(key: String, from carrier: HTTPFields) -> String? {
+        guard let name = HTTPField.Name.propagated(key) else { return nil }
+        return carrier.last { $0.name == name }?.value
+    }
 }
 
 extension HTTPField.Name {

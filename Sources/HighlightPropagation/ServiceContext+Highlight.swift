@@ -25,6 +25,12 @@ extension ServiceContext {
     /// so a service without a tracer keeps the trace whole. A tracer placed after the propagator in a
     /// `MultiplexInstrument` writes its own span's `traceparent` over it.
     public var w3cTraceContext: TraceContext? {
+        get { forwardedTraceContext?.traceContext }
+        set { forwardedTraceContext = newValue.map(ForwardedTraceContext.init) }
+    }
+
+    /// What ``w3cTraceContext`` is stored as.
+    var forwardedTraceContext: ForwardedTraceContext? {
         get { self[W3CTraceContextKey.self] }
         set { self[W3CTraceContextKey.self] = newValue }
     }
@@ -41,6 +47,32 @@ private enum W3CBaggageKey: ServiceContextKey {
 }
 
 private enum W3CTraceContextKey: ServiceContextKey {
-    typealias Value = TraceContext
+    typealias Value = ForwardedTraceContext
     static var nameOverride: String? { "w3c.trace-context" }
+}
+
+/// A trace context as the propagator forwards it: the `traceparent` parsed, the `tracestate` kept as validated text,
+/// turned into a `TraceState` only when read through ``ServiceContext/w3cTraceContext``.
+struct ForwardedTraceContext: Sendable {
+    /// The trace context without its state.
+    var parent: TraceContext
+    /// The validated, normalized `tracestate` value, or `nil`.
+    var traceState: String?
+
+    init(parent: TraceContext, traceState: String?) {
+        self.parent = parent
+        self.parent.state = TraceState()
+        self.traceState = traceState
+    }
+
+    init(_ traceContext: TraceContext) {
+        self.init(parent: traceContext, traceState: traceContext.encodedTraceState)
+    }
+
+    /// The whole trace context, state included.
+    var traceContext: TraceContext {
+        var context = parent
+        if let traceState { context.state = W3CTraceContextParser.traceState(fromNormalized: traceState) }
+        return context
+    }
 }

@@ -140,40 +140,49 @@ public struct W3CBaggage: Sendable, Hashable {
         var rejections: [PropagationRejection] = []
         var totalBytes = 0
         for headerValue in headerValues {
-            let bytes = Array(headerValue.utf8)
-            for rawMember in bytes.split(separator: .comma, omittingEmptySubsequences: false) {
-                let trimmed = rawMember.trimmingOptionalWhitespace()
-                if trimmed.isEmpty { continue }
-                guard let member = parseMember(trimmed) else {
-                    rejections.append(PropagationRejection(.baggage, classify(trimmed)))
-                    continue
+            var text = String(headerValue)
+            text.withUTF8 { bytes in
+                var memberStart = 0
+                while memberStart <= bytes.count {
+                    var memberEnd = memberStart
+                    while memberEnd < bytes.count, bytes[memberEnd] != .comma { memberEnd += 1 }
+                    let trimmed = bytes[memberStart..<memberEnd].trimmingOptionalWhitespace()
+                    memberStart = memberEnd + 1
+                    if trimmed.isEmpty { continue }
+                    guard let member = parseMember(trimmed) else {
+                        rejections.append(PropagationRejection(.baggage, classify(trimmed)))
+                        continue
+                    }
+                    guard members.count < limits.maximumBaggageMembers else {
+                        rejections.append(PropagationRejection(.baggage, .tooManyMembers))
+                        continue
+                    }
+                    let length = (members.isEmpty ? 0 : 1) + trimmed.count
+                    guard totalBytes + length <= limits.maximumBaggageBytes else {
+                        rejections.append(PropagationRejection(.baggage, .tooLong))
+                        continue
+                    }
+                    totalBytes += length
+                    members.append(member)
                 }
-                guard members.count < limits.maximumBaggageMembers else {
-                    rejections.append(PropagationRejection(.baggage, .tooManyMembers))
-                    continue
-                }
-                let length = (members.isEmpty ? 0 : 1) + trimmed.count
-                guard totalBytes + length <= limits.maximumBaggageBytes else {
-                    rejections.append(PropagationRejection(.baggage, .tooLong))
-                    continue
-                }
-                totalBytes += length
-                members.append(member)
             }
         }
         return ParseResult(baggage: members.isEmpty ? nil : W3CBaggage(members: members), rejections: rejections)
     }
 
-    private static func parseMember(_ bytes: ArraySlice<UInt8>) -> Member? {
-        let parts = bytes.split(separator: .semicolon, omittingEmptySubsequences: false)
-        guard let pair = parts.first, let equals = pair.firstIndex(of: .equals) else { return nil }
+    private static func parseMember(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Member? {
+        let pairEnd = bytes.firstIndex(of: .semicolon) ?? bytes.endIndex
+        let pair = bytes[..<pairEnd]
+        guard let equals = pair.firstIndex(of: .equals) else { return nil }
         let key = pair[..<equals].trimmingOptionalWhitespace()
         let value = pair[(equals + 1)...].trimmingOptionalWhitespace()
         guard !key.isEmpty, key.allSatisfy(\.isTokenCharacter), value.allSatisfy(\.isBaggageOctet) else { return nil }
         var properties: [String] = []
-        for rawProperty in parts.dropFirst() {
-            guard let property = Member.normalizedProperty(String(decoding: rawProperty, as: UTF8.self)) else { return nil }
-            properties.append(property)
+        if pairEnd < bytes.endIndex {
+            for rawProperty in bytes[(pairEnd + 1)...].split(separator: .semicolon, omittingEmptySubsequences: false) {
+                guard let property = Member.normalizedProperty(String(decoding: rawProperty, as: UTF8.self)) else { return nil }
+                properties.append(property)
+            }
         }
         return Member(
             uncheckedName: String(decoding: key, as: UTF8.self),
@@ -182,8 +191,7 @@ public struct W3CBaggage: Sendable, Hashable {
         )
     }
 
-    /// Names the first problem of an invalid member, for the counters.
-    private static func classify(_ bytes: ArraySlice<UInt8>) -> PropagationRejection.Reason {
+    private static func classify(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> PropagationRejection.Reason {
         if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return .controlCharacter }
         if bytes.contains(where: { $0 >= 0x80 }) { return .nonASCII }
         if !bytes.contains(.equals) { return .malformed }
@@ -196,9 +204,9 @@ extension W3CBaggage: CustomStringConvertible {
     public var description: String { headerValue }
 }
 
-extension ArraySlice<UInt8> {
+extension BidirectionalCollection where Element == UInt8, SubSequence == Self {
     /// The slice without the spaces and tabs (W3C's `OWS`) at either end.
-    func trimmingOptionalWhitespace() -> ArraySlice<UInt8> {
+    func trimmingOptionalWhitespace() -> Self {
         var slice = self
         while let first = slice.first, first.isOptionalWhitespace { slice = slice.dropFirst() }
         while let last = slice.last, last.isOptionalWhitespace { slice = slice.dropLast() }

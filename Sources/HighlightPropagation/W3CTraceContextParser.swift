@@ -27,94 +27,216 @@ public enum W3CTraceContextParser {
 
     /// Parses one `traceparent` value and the combined `tracestate` value of the same carrier.
     public static func parse(traceParent: String?, traceState: String?) -> Result {
-        guard let traceParent else { return Result(traceContext: nil, rejections: []) }
-        let normalized: String
-        do {
-            normalized = try normalize(traceParent)
-        } catch {
-            return Result(traceContext: nil, rejections: [error])
+        let forwarded = parseForwarding(traceParent: traceParent, traceState: traceState)
+        return Result(traceContext: forwarded.context?.traceContext, rejections: forwarded.rejections)
+    }
+
+    /// What the propagator keeps: the parsed `traceparent` and the validated `tracestate` text, whose `TraceState`
+    /// is only built when somebody reads it (building it costs more than parsing everything else).
+    static func parseForwarding(traceParent: String?, traceState: String?) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
+        guard var traceParent else { return (nil, []) }
+        // Byte-level parsing here, not swift-w3c-trace-context's decoder: that one walks Characters and grows an array
+        // per character of `tracestate` (profiled at a third of a full-context extraction).
+        let parsed = traceParent.withUTF8 { bytes in
+            Swift.Result { () throws(PropagationRejection) in try parseTraceParent(bytes) }
         }
         let parent: TraceContext
-        do {
-            parent = try TraceContext(traceParentHeaderValue: normalized)
-        } catch {
-            return Result(traceContext: nil, rejections: [classify(normalized)])
+        switch parsed {
+        case .success(let value): parent = value
+        case .failure(let rejection): return (nil, [rejection])
         }
-        let normalizedState: String
-        switch normalize(traceState: traceState ?? "") {
-        case .success(let members) where members.isEmpty:
-            return Result(traceContext: parent, rejections: [])
-        case .success(let members):
-            normalizedState = members
-        case .failure(let rejection):
-            return Result(traceContext: parent, rejections: [rejection])
+        guard let traceState, !traceState.isEmpty else { return (ForwardedTraceContext(parent: parent, traceState: nil), []) }
+        switch normalizedTraceState(traceState) {
+        case .success(let normalized): return (ForwardedTraceContext(parent: parent, traceState: normalized), [])
+        case .failure(let rejection): return (ForwardedTraceContext(parent: parent, traceState: nil), [rejection])
         }
-        guard let withState = try? TraceContext(traceParentHeaderValue: normalized, traceStateHeaderValue: normalizedState),
-            withState.state.count <= PropagationLimits.maximumTraceStateMembers
-        else {
-            return Result(traceContext: parent, rejections: [PropagationRejection(.traceState, .malformed)])
-        }
-        return Result(traceContext: withState, rejections: [])
     }
 
-    /// Trims the value, checks its version, and returns the 55 characters of a version-00 value.
-    private static func normalize(_ value: String) throws(PropagationRejection) -> String {
-        let bytes = Array(value.utf8)
-        var slice = bytes[...].trimmingOptionalWhitespace()
-        if slice.contains(where: { $0 < 0x20 || $0 == 0x7F }) { throw PropagationRejection(.traceParent, .controlCharacter) }
-        if slice.contains(where: { $0 >= 0x80 }) { throw PropagationRejection(.traceParent, .nonASCII) }
-        guard slice.count >= 55 else { throw PropagationRejection(.traceParent, .malformed) }
-        let start = slice.startIndex
-        guard let high = slice[start].lowercaseHexValue, let low = slice[start + 1].lowercaseHexValue else {
+    /// A valid `tracestate` with its members trimmed and empty ones left out, joined by `,` (the value itself when
+    /// it already is that); `nil` when no member is left.
+    static func normalizedTraceState(_ value: String) -> Swift.Result<String?, PropagationRejection> {
+        var text = value
+        return text.withUTF8 { bytes in
+            var keptBytes = 0
+            var members = 0
+            do throws(PropagationRejection) {
+                try forEachTraceStateMember(bytes) { member in
+                    keptBytes += member.count + (members > 0 ? 1 : 0)
+                    members += 1
+                }
+            } catch {
+                return .failure(error)
+            }
+            if members == 0 { return .success(nil) }
+            // Only whitespace and empty members are ever left out, so an equal length means an equal text.
+            if keptBytes == bytes.count { return .success(value) }
+            var normalized: [UInt8] = []
+            normalized.reserveCapacity(keptBytes)
+            try? forEachTraceStateMember(bytes) { member in
+                if !normalized.isEmpty { normalized.append(.comma) }
+                normalized.append(contentsOf: member)
+            }
+            return .success(String(decoding: normalized, as: UTF8.self))
+        }
+    }
+
+    /// Builds a `TraceState` from a value ``normalizedTraceState(_:)`` accepted.
+    static func traceState(fromNormalized value: String) -> TraceState {
+        var entries: [(TraceState.Vendor, String)] = []
+        for member in value.utf8.split(separator: .comma) {
+            guard let equals = member.firstIndex(of: .equals) else { continue }
+            entries.append((
+                TraceState.Vendor(rawValue: String(decoding: member[..<equals], as: UTF8.self)),
+                String(decoding: member[member.index(after: equals)...], as: UTF8.self)
+            ))
+        }
+        return TraceState(entries)
+    }
+
+    /// Reads a `traceparent`: trimmed of optional whitespace, version checked, the first 55 bytes of a later version.
+    private static func parseTraceParent(_ value: UnsafeBufferPointer<UInt8>) throws(PropagationRejection) -> TraceContext {
+        var start = 0
+        var end = value.count
+        while start < end, value[start].isOptionalWhitespace { start += 1 }
+        while end > start, value[end - 1].isOptionalWhitespace { end -= 1 }
+        let bytes = UnsafeBufferPointer(rebasing: value[start..<end])
+        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { throw PropagationRejection(.traceParent, .controlCharacter) }
+        if bytes.contains(where: { $0 >= 0x80 }) { throw PropagationRejection(.traceParent, .nonASCII) }
+        guard bytes.count >= 55 else { throw PropagationRejection(.traceParent, .malformed) }
+        guard let high = bytes[0].lowercaseHexValue, let low = bytes[1].lowercaseHexValue else {
             throw PropagationRejection(.traceParent, .invalidCharacter)
         }
-        let version = high << 4 | low
-        guard version != 0xFF else { throw PropagationRejection(.traceParent, .unsupportedVersion) }
-        if version == 0 {
-            guard slice.count == 55 else { throw PropagationRejection(.traceParent, .malformed) }
-        } else {
-            guard slice.count == 55 || slice[start + 55] == .hyphen else {
-                throw PropagationRejection(.traceParent, .unsupportedVersion)
-            }
-            slice = slice[start..<(start + 55)]
-            slice[start] = UInt8(ascii: "0")
-            slice[start + 1] = UInt8(ascii: "0")
+        switch high << 4 | low {
+        case 0xFF: throw PropagationRejection(.traceParent, .unsupportedVersion)
+        case 0x00: guard bytes.count == 55 else { throw PropagationRejection(.traceParent, .malformed) }
+        default: guard bytes.count == 55 || bytes[55] == .hyphen else { throw PropagationRejection(.traceParent, .unsupportedVersion) }
         }
-        return String(decoding: slice, as: UTF8.self)
-    }
-
-    /// Names why swift-w3c-trace-context refused a normalized value.
-    private static func classify(_ normalized: String) -> PropagationRejection {
-        let bytes = Array(normalized.utf8)
         guard bytes[2] == .hyphen, bytes[35] == .hyphen, bytes[52] == .hyphen else {
-            return PropagationRejection(.traceParent, .malformed)
+            throw PropagationRejection(.traceParent, .malformed)
         }
-        let hexRanges = [3..<35, 36..<52, 53..<55]
-        for range in hexRanges where !bytes[range].allSatisfy({ $0.lowercaseHexValue != nil }) {
-            return PropagationRejection(.traceParent, .invalidCharacter)
+        var traceID = TraceID.null
+        var spanID = SpanID.null
+        var flags: UInt8 = 0
+        let valid = withUnsafeMutableBytes(of: &traceID) { traceBytes in
+            withUnsafeMutableBytes(of: &spanID) { spanBytes in
+                decodeHex(bytes, from: 3, into: traceBytes) && decodeHex(bytes, from: 36, into: spanBytes)
+                    && withUnsafeMutableBytes(of: &flags) { decodeHex(bytes, from: 53, into: $0) }
+            }
         }
-        return PropagationRejection(.traceParent, .allZeroIdentifier)
+        guard valid else { throw PropagationRejection(.traceParent, .invalidCharacter) }
+        guard traceID != .null, spanID != .null else { throw PropagationRejection(.traceParent, .allZeroIdentifier) }
+        return TraceContext(traceID: traceID, spanID: spanID, flags: TraceFlags(rawValue: flags), state: TraceState())
     }
 
-    /// Refuses a `tracestate` with characters it can never hold, or with too many members, before the library
-    /// parses it; otherwise returns its members trimmed of whitespace, empty ones left out, joined by `,`.
-    private static func normalize(traceState: String) -> Swift.Result<String, PropagationRejection> {
-        let bytes = Array(traceState.utf8)
-        if bytes.contains(where: { $0 < 0x20 && $0 != .tab || $0 == 0x7F }) {
-            return .failure(PropagationRejection(.traceState, .controlCharacter))
+    /// Decodes `output.count` bytes from lowercase hex starting at `offset`; false on any other character.
+    private static func decodeHex(_ bytes: UnsafeBufferPointer<UInt8>, from offset: Int, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        for index in 0..<output.count {
+            guard let high = bytes[offset + 2 * index].lowercaseHexValue, let low = bytes[offset + 2 * index + 1].lowercaseHexValue
+            else { return false }
+            output[index] = high << 4 | low
         }
-        if bytes.contains(where: { $0 >= 0x80 }) { return .failure(PropagationRejection(.traceState, .nonASCII)) }
-        // 32 members of at most 256 + 1 + 256 bytes, with separators and whitespace: anything longer is invalid.
-        if bytes.count > 32 * 520 { return .failure(PropagationRejection(.traceState, .tooLong)) }
-        let members = bytes.split(separator: .comma).map { $0.trimmingOptionalWhitespace() }.filter { !$0.isEmpty }
-        if members.count > PropagationLimits.maximumTraceStateMembers {
-            return .failure(PropagationRejection(.traceState, .tooManyMembers))
-        }
-        if members.contains(where: { !$0.contains(.equals) || $0.last == .equals }) {
-            return .failure(PropagationRejection(.traceState, .malformed))
-        }
-        return .success(String(decoding: Array(members.joined(separator: [.comma])), as: UTF8.self))
+        return true
     }
+
+    /// Visits each member of a combined `tracestate` (trimmed, empty ones skipped), refusing the whole value at the
+    /// first bad member or past 32.
+    private static func forEachTraceStateMember(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ visit: (_ member: UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(PropagationRejection) {
+        if bytes.contains(where: { $0 < 0x20 && $0 != .tab || $0 == 0x7F }) { throw PropagationRejection(.traceState, .controlCharacter) }
+        if bytes.contains(where: { $0 >= 0x80 }) { throw PropagationRejection(.traceState, .nonASCII) }
+        // 32 members of at most 256 + 1 + 256 bytes, with separators and whitespace: anything longer is invalid.
+        if bytes.count > 32 * 520 { throw PropagationRejection(.traceState, .tooLong) }
+        var count = 0
+        var memberStart = 0
+        while memberStart <= bytes.count {
+            var memberEnd = memberStart
+            while memberEnd < bytes.count, bytes[memberEnd] != .comma { memberEnd += 1 }
+            var start = memberStart
+            var end = memberEnd
+            memberStart = memberEnd + 1
+            while start < end, bytes[start].isOptionalWhitespace { start += 1 }
+            while end > start, bytes[end - 1].isOptionalWhitespace { end -= 1 }
+            guard start < end else { continue }
+            guard count < PropagationLimits.maximumTraceStateMembers else { throw PropagationRejection(.traceState, .tooManyMembers) }
+            let member = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            guard let equals = member.firstIndex(of: .equals), isTraceStateKey(UnsafeBufferPointer(rebasing: member[..<equals])),
+                isTraceStateValue(UnsafeBufferPointer(rebasing: member[(equals + 1)...]))
+            else { throw PropagationRejection(.traceState, .malformed) }
+            count += 1
+            visit(member)
+        }
+    }
+
+    /// `simple-key` (`lcalpha 0*255key-char`) or `tenant-id@system-id` (`(lcalpha/DIGIT) 0*240key-char` "@"
+    /// `lcalpha 0*13key-char`).
+    private static func isTraceStateKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        func isKeyCharacter(_ byte: UInt8) -> Bool {
+            switch byte {
+            case 0x61...0x7A, 0x30...0x39, UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"): true
+            default: false
+            }
+        }
+        func isLowercaseLetter(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) }
+        guard let first = key.first else { return false }
+        guard let at = key.firstIndex(of: UInt8(ascii: "@")) else {
+            return key.count <= 256 && isLowercaseLetter(first) && key.allSatisfy(isKeyCharacter)
+        }
+        let tenant = key[..<at]
+        let system = key[(at + 1)...]
+        return (1...241).contains(tenant.count) && (isLowercaseLetter(first) || (0x30...0x39).contains(first))
+            && tenant.allSatisfy(isKeyCharacter) && (1...14).contains(system.count) && isLowercaseLetter(system[system.startIndex])
+            && system.allSatisfy(isKeyCharacter)
+    }
+
+    /// `0*255chr nblk-chr`: printable ASCII without `,` and `=`, not ending in a space.
+    private static func isTraceStateValue(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let last = value.last, last != .space, value.count <= 256 else { return false }
+        return value.allSatisfy { $0 >= 0x20 && $0 <= 0x7E && $0 != .comma && $0 != .equals }
+    }
+}
+
+extension TraceContext {
+    /// The `traceparent` value of this context (version `00`), built without string interpolation.
+    var encodedTraceParent: String {
+        String(unsafeUninitializedCapacity: 55) { buffer in
+            var index = 0
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            func putHex(_ byte: UInt8) {
+                put(lowercaseHexDigit(byte >> 4))
+                put(lowercaseHexDigit(byte & 0x0F))
+            }
+            putHex(0)
+            put(.hyphen)
+            withUnsafeBytes(of: traceID.bytes) { for byte in $0 { putHex(byte) } }
+            put(.hyphen)
+            withUnsafeBytes(of: spanID.bytes) { for byte in $0 { putHex(byte) } }
+            put(.hyphen)
+            putHex(flags.rawValue)
+            return index
+        }
+    }
+
+    /// The `tracestate` value of this context, members joined by `,`; `nil` when it has none.
+    var encodedTraceState: String? {
+        guard !state.isEmpty else { return nil }
+        var text = ""
+        for element in state {
+            if !text.isEmpty { text += "," }
+            text += element.vendor.rawValue
+            text += "="
+            text += element.value
+        }
+        return text
+    }
+}
+
+private func lowercaseHexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
 }
 
 extension UInt8 {
@@ -125,12 +247,5 @@ extension UInt8 {
         case 0x61...0x66: self - 0x61 + 10
         default: nil
         }
-    }
-}
-
-extension String {
-    func trimmingOptionalWhitespace() -> String {
-        let bytes = Array(utf8)[...].trimmingOptionalWhitespace()
-        return bytes.count == utf8.count ? self : String(decoding: bytes, as: UTF8.self)
     }
 }

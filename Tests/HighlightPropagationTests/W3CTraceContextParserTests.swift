@@ -72,6 +72,11 @@ struct W3CTraceContextParserTests {
         ("empty=", .malformed),
         ("a=1\r\nb=2", .controlCharacter),
         ("a=é", .nonASCII),
+        ("1key=v", .malformed),
+        ("a=b=c", .malformed),
+        ("t@Vendor=x", .malformed),
+        ("t@vendorwaytoolong=x", .malformed),
+        ("a=" + String(repeating: "v", count: 257), .malformed),
         ((0..<33).map { "k\($0)=v" }.joined(separator: ","), .tooManyMembers),
     ])
     func anInvalidTraceStateDropsOnlyItself(traceState: String, reason: PropagationRejection.Reason) throws {

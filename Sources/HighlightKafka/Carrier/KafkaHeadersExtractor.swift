@@ -22,4 +22,12 @@ public struct KafkaHeadersExtractor: HeaderValuesExtractor {
         }
         return values
     }
+
+    /// The last value of the headers named `key` (ignoring ASCII case), read without collecting the others.
+    public func extract(key: String, from carrier: [KafkaHeader]) -> String? {
+        for header in carrier.reversed() where header.name.equalsIgnoringASCIICase(key) {
+            if let value = header.stringValue { return value }
+        }
+        return nil
+    }
 }
