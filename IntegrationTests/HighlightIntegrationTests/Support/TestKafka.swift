@@ -41,7 +41,8 @@ enum TestKafka {
 
     static let logger: Logger = {
         var logger = Logger(label: "integration-tests")
-        logger.logLevel = .error
+        // TEST_LOG_LEVEL=debug shows what the clients log while a scenario runs.
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         return logger
     }()
 

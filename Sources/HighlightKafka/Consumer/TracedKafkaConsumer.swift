@@ -61,19 +61,15 @@ public final class TracedKafkaConsumer: Service, Sendable {
     /// - Throws: ``KafkaHandlerError`` when the error policy stopped the consumer.
     public func run(_ handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void) async throws {
         let stop = FirstFailure()
+        let gate = PartitionGate()
+        let queues = PartitionQueues()
+        observeRebalances(gate: gate, queues: queues)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.commitPeriodically() }
-            var queues: [KafkaTopicPartition: AsyncBoundedQueue<KafkaConsumerMessage>] = [:]
             await withGracefulShutdownHandler {
                 for await message in consumer.messages {
-                    let queue: AsyncBoundedQueue<KafkaConsumerMessage>
-                    if let existing = queues[message.topicPartition] {
-                        queue = existing
-                    } else {
-                        queue = AsyncBoundedQueue(capacity: configuration.partitionQueueCapacity)
-                        queues[message.topicPartition] = queue
-                        group.addTask { await self.work(queue, handler: handler, stop: stop) }
-                    }
+                    let (queue, created) = queues.queue(for: message.topicPartition, capacity: configuration.partitionQueueCapacity)
+                    if created { group.addTask { await self.work(queue, gate: gate, handler: handler, stop: stop) } }
                     await queue.send(message)
                 }
             } onGracefulShutdown: {
@@ -81,8 +77,9 @@ public final class TracedKafkaConsumer: Service, Sendable {
             }
             // Fetching has stopped. Messages queued but not started are dropped (never committed: read again);
             // handlers in flight finish and their offsets are stored.
-            for queue in queues.values { queue.finish(discardingPending: true) }
-            for _ in 0..<queues.count { await group.next() }
+            let all = queues.all
+            for queue in all { queue.finish(discardingPending: true) }
+            for _ in 0..<all.count { await group.next() }
             group.cancelAll()
         }
         await consumer.shutdown()
@@ -104,21 +101,58 @@ public final class TracedKafkaConsumer: Service, Sendable {
 
     private func work(
         _ queue: AsyncBoundedQueue<KafkaConsumerMessage>,
+        gate: PartitionGate,
         handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
         stop: FirstFailure
     ) async {
         while let message = await queue.next() {
+            switch gate.begin(message) {
+            case .revoked:
+                counters.releasedOnRebalance.add(1, ordering: .relaxed)
+                continue
+            case .alreadyHandled:
+                counters.redeliveriesSkipped.add(1, ordering: .relaxed)
+                continue
+            case nil:
+                break
+            }
             switch await process(message, handler: handler) {
             case .done:
                 do {
                     try consumer.storeOffset(for: message)
+                    gate.end(message, stored: true)
                 } catch {
+                    gate.end(message, stored: false)
                     logger.warning("A handled message could not be committed; it will be read again", metadata: ["error": "\(error)"])
                 }
             case .stop(let failure):
+                gate.end(message, stored: false)
                 stop.record(failure)
                 consumer.triggerShutdown()
                 return
+            }
+        }
+    }
+
+    /// At a revocation: nothing more of those partitions starts, what waits is given back (their next owner reads it
+    /// from the committed offset), and the handlers running finish so their offsets make the commit that follows.
+    private func observeRebalances(gate: PartitionGate, queues: PartitionQueues) {
+        let counters = self.counters, logger = self.logger, wait = configuration.revocationWait
+        consumer.observeRebalances { change in
+            switch change {
+            case .assigned(let partitions):
+                gate.assign(partitions)
+            case .revoked(let partitions):
+                gate.revoke(partitions)
+                let released = partitions.compactMap(queues.existing).reduce(0) { $0 + $1.removePending() }
+                counters.releasedOnRebalance.add(released, ordering: .relaxed)
+                if !gate.waitUntilIdle(partitions, atMost: wait) {
+                    logger.warning(
+                        "Handlers still running on revoked partitions after the revocation wait; their messages will be read again by the partitions' next owner",
+                        metadata: ["wait": "\(wait)", "partitions": "\(partitions)"]
+                    )
+                }
+                if released > 0 { logger.debug("Gave back queued messages of revoked partitions", metadata: ["messages": "\(released)"]) }
             }
         }
     }
@@ -166,6 +200,8 @@ final class Counters: Sendable {
     let retries = Atomic<Int>(0)
     let skipped = Atomic<Int>(0)
     let deadLettered = Atomic<Int>(0)
+    let releasedOnRebalance = Atomic<Int>(0)
+    let redeliveriesSkipped = Atomic<Int>(0)
 
     var snapshot: TracedKafkaConsumerStatistics {
         TracedKafkaConsumerStatistics(
@@ -173,7 +209,9 @@ final class Counters: Sendable {
             failedAttempts: failedAttempts.load(ordering: .relaxed),
             retries: retries.load(ordering: .relaxed),
             skipped: skipped.load(ordering: .relaxed),
-            deadLettered: deadLettered.load(ordering: .relaxed)
+            deadLettered: deadLettered.load(ordering: .relaxed),
+            releasedOnRebalance: releasedOnRebalance.load(ordering: .relaxed),
+            redeliveriesSkipped: redeliveriesSkipped.load(ordering: .relaxed)
         )
     }
 }

@@ -30,6 +30,9 @@ extension TracedKafkaConsumer {
         /// The producer for ``KafkaErrorPolicy/deadLetter(topic:)``; `nil` creates one on the consumer's bootstrap
         /// servers when the policy needs it.
         public var deadLetterProducer: KafkaProducer?
+        /// How long a revocation waits for the handlers running on the revoked partitions, so that their offsets are
+        /// committed before the partitions move (the group's rebalance waits as long). Default 10 s.
+        public var revocationWait: Duration
         /// The instrument used for extraction; `nil` resolves `InstrumentationSystem.instrument` on every message (a
         /// default `HighlightPropagator` when nothing was bootstrapped).
         public var instrument: (any Instrument)?
@@ -42,8 +45,10 @@ extension TracedKafkaConsumer {
             handlerTimeout: Duration? = nil,
             partitionQueueCapacity: Int = 1000,
             deadLetterProducer: KafkaProducer? = nil,
+            revocationWait: Duration = .seconds(10),
             instrument: (any Instrument)? = nil
         ) {
+            self.revocationWait = revocationWait
             self.spanRelation = spanRelation
             self.errorPolicy = errorPolicy
             self.errorReporter = errorReporter
@@ -67,6 +72,10 @@ public struct TracedKafkaConsumerStatistics: Sendable, Hashable {
     public var skipped: Int
     /// Messages sent to a dead-letter topic.
     public var deadLettered: Int
+    /// Messages not started because their partition was revoked (their next owner reads them).
+    public var releasedOnRebalance: Int
+    /// Messages delivered again after a rebalance that this consumer had already handled, not handled twice.
+    public var redeliveriesSkipped: Int
 }
 
 /// A handler run that exceeded ``TracedKafkaConsumer/Configuration/handlerTimeout``.

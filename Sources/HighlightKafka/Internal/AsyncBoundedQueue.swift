@@ -92,6 +92,20 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     }
 
     /// Ends the queue; with `discardingPending`, elements not yet taken are dropped.
+    /// Drops the elements waiting (the receiver keeps waiting for new ones) and lets blocked senders go on.
+    /// - Returns: how many were dropped.
+    @discardableResult
+    func removePending() -> Int {
+        let (count, senders) = state.withLock { state -> (Int, [CheckedContinuation<Bool, Never>]) in
+            let count = state.items.count
+            state.items.removeAll()
+            defer { state.senders.removeAll() }
+            return (count, state.senders)
+        }
+        for sender in senders { sender.resume(returning: true) }
+        return count
+    }
+
     func finish(discardingPending: Bool) {
         let (receiver, senders) = state.withLock { state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Bool, Never>]) in
             state.finished = true

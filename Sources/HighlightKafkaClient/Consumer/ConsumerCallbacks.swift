@@ -1,5 +1,6 @@
 import CRDKafka
 import Logging
+import Synchronization
 
 /// What librdkafka's consumer callbacks need, reached through the client's opaque pointer. They all run on the
 /// consumer's poll thread (inside `rd_kafka_consume_batch_queue` or `rd_kafka_consumer_close`).
@@ -7,6 +8,8 @@ final class ConsumerCallbacks: Sendable {
     let events: AsyncStream<KafkaConsumerEvent>.Continuation
     let buffer: MessageBuffer<KafkaConsumerMessage>
     let logger: Logger
+    /// Called on the poll thread at each rebalance (``KafkaConsumer/observeRebalances(_:)``).
+    let rebalanceObserver = Mutex<(@Sendable (KafkaRebalance) -> Void)?>(nil)
 
     init(events: AsyncStream<KafkaConsumerEvent>.Continuation, buffer: MessageBuffer<KafkaConsumerMessage>, logger: Logger) {
         self.events = events
@@ -26,11 +29,14 @@ final class ConsumerCallbacks: Sendable {
                 if result != RD_KAFKA_RESP_ERR_NO_ERROR { report(KafkaError.from(result, kind: .consumer, context: "assign")) }
             }
             logger.debug("Partitions assigned", metadata: ["partitions": "\(topicPartitions)"])
+            rebalanceObserver.withLock { $0 }?(.assigned(topicPartitions))
             events.yield(.partitionsAssigned(topicPartitions))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             // Messages of these partitions that were never handed out will be read by their new owner.
             let revoked = Set(topicPartitions)
             buffer.removeAll { revoked.contains($0.topicPartition) }
+            // Let the layer above finish (or give back) what it holds of these partitions, so it gets committed now.
+            rebalanceObserver.withLock { $0 }?(.revoked(topicPartitions))
             // Commit what was processed before the partitions go.
             let commit = rd_kafka_commit(handle, nil, 0)
             if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {

@@ -182,6 +182,22 @@ public final class KafkaConsumer: Service, Sendable {
         await buffer.nextBatch(maximum: max(1, maximum))
     }
 
+    // MARK: Rebalances
+
+    /// Calls `observer` at every rebalance of a group subscription, on the consumer's poll thread, while librdkafka
+    /// waits: at a revocation, before the offsets stored so far are committed and the partitions let go. Use it to
+    /// finish or give back messages of revoked partitions you are holding, so that nothing handled is read again by
+    /// their next owner. Keep it short; it replaces any earlier observer.
+    ///
+    /// ```swift
+    /// consumer.observeRebalances { change in
+    ///     if case .revoked(let partitions) = change { pending.removeAll { partitions.contains($0.topicPartition) } }
+    /// }
+    /// ```
+    public func observeRebalances(_ observer: @escaping @Sendable (KafkaRebalance) -> Void) {
+        callbacks.rebalanceObserver.withLock { $0 = observer }
+    }
+
     // MARK: Offsets
 
     /// Marks `message` as processed: its offset is committed by the next commit (yours, ``run(_:)``'s, auto-commit's,

@@ -1,0 +1,25 @@
+import HighlightKafkaClient
+import Synchronization
+
+/// The per-partition queues of a ``TracedKafkaConsumer`` run, shared by the dispatcher and the rebalance observer.
+final class PartitionQueues: Sendable {
+    private let queues = Mutex<[KafkaTopicPartition: AsyncBoundedQueue<KafkaConsumerMessage>]>([:])
+
+    /// The queue of `partition`, created when missing (`created` tells the caller to start its worker).
+    func queue(for partition: KafkaTopicPartition, capacity: Int) -> (queue: AsyncBoundedQueue<KafkaConsumerMessage>, created: Bool) {
+        queues.withLock { queues in
+            if let existing = queues[partition] { return (existing, false) }
+            let queue = AsyncBoundedQueue<KafkaConsumerMessage>(capacity: capacity)
+            queues[partition] = queue
+            return (queue, true)
+        }
+    }
+
+    /// The queue of `partition`, if it has one.
+    func existing(_ partition: KafkaTopicPartition) -> AsyncBoundedQueue<KafkaConsumerMessage>? {
+        queues.withLock { $0[partition] }
+    }
+
+    /// Every queue.
+    var all: [AsyncBoundedQueue<KafkaConsumerMessage>] { queues.withLock { Array($0.values) } }
+}
