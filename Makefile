@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := librdkafka-dev pkg-config kcat
 
-.PHONY: all deps build test demo bench soak fuzz help
+.PHONY: all deps build test demo bench bench-thresholds soak fuzz help
 
 all: build
 
@@ -59,4 +59,10 @@ bench: deps
 	$(SWIFT) build -c release --product hlkafka
 	$(SWIFT) build -c release --product hlkafka-raw-baseline
 	BENCH_MESSAGES=$(BENCH_MESSAGES) BENCH_RUNS=$(BENCH_RUNS) ./Benchmarks/run-throughput.sh
-	cd Benchmarks && $(SWIFT) package --scratch-path ../.build-bench benchmark --no-progress
+	cd Benchmarks && $(SWIFT) package --scratch-path ../.build-bench benchmark --no-progress --scale
+	# Fails when a micro-benchmark regresses past Benchmarks/Thresholds (mallocs +5%, wall time +50%).
+	cd Benchmarks && $(SWIFT) package --scratch-path ../.build-bench benchmark thresholds check --no-progress
+
+# After an intended change in cost: record new thresholds (commit Benchmarks/Thresholds).
+bench-thresholds:
+	cd Benchmarks && $(SWIFT) package --scratch-path ../.build-bench --allow-writing-to-package-directory benchmark thresholds update --no-progress
