@@ -243,6 +243,54 @@ struct TracedKafkaErrorPolicyTests {
         #expect(parked.lastHeader(named: DeadLetterHeader.attempts)?.stringValue == "2")
     }
 
+    /// A handler cannot kill its worker: cancelling the task it runs in, or failing through a child task, is a failed
+    /// attempt like any other, and the partition's next messages run in a task that is not cancelled.
+    @Test func aHandlerThatCancelsItsTaskOrFailsInAChildTaskFailsUnderThePolicyAndThePartitionGoesOn() async throws {
+        let topic = try await setUp("cancel")
+        let deadLetters = try await TestKafka.makeTopic("cancel-dlq")
+        let group = "cancel-\(topic)"
+        let consumer = TracedKafkaConsumer(
+            consumer: try TestKafka.groupMember(topic: topic, group: group),
+            configuration: fixture.consumerConfiguration {
+                $0.errorPolicy = .retry(attempts: 2, backoff: .constant(.milliseconds(10)), then: .deadLetter(topic: deadLetters))
+            },
+            logger: TestKafka.logger
+        )
+        let completed = LockedArray<Int64>()
+        try await withTimeout(.seconds(60)) {
+            try await consumer.run { message in
+                switch message.message.offset {
+                case 1:
+                    // Cancels the task the handler runs in; the wait then throws CancellationError.
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    try await Task.sleep(for: .seconds(3600))
+                case 2:
+                    // A child task fails: its sibling is cancelled and the error reaches the handler.
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { throw HandlerFailed() }
+                        group.addTask { try await Task.sleep(for: .seconds(3600)) }
+                        try await group.next()  // rethrows the first failure; leaving the group cancels the sleeper
+                    }
+                default:
+                    try await Task.sleep(for: .milliseconds(1))  // throws if this task were cancelled
+                    completed.append(message.message.offset)
+                    if message.message.offset == 3 { consumer.triggerShutdown() }
+                }
+            }
+        }
+        #expect(completed.values == [0, 3], "the message after the failing ones ran in a task that is not cancelled")
+        #expect(consumer.statistics.failedAttempts == 4)
+        #expect(consumer.statistics.deadLettered == 2)
+        #expect(try await committed(topic, group: group) == 4, "each committed only once handled or dead-lettered")
+
+        let reader = try TestKafka.reader(topic: deadLetters)
+        let parked = try await collect(2, from: reader)
+        await reader.shutdown()
+        #expect(parked.map { $0.lastHeader(named: DeadLetterHeader.originalOffset)?.stringValue } == ["1", "2"])
+        #expect(parked.first?.lastHeader(named: DeadLetterHeader.errorType)?.stringValue?.contains("CancellationError") == true)
+        #expect(parked.last?.lastHeader(named: DeadLetterHeader.errorType)?.stringValue?.hasSuffix("HandlerFailed") == true)
+    }
+
     @Test func aHandlerThatHangsPastTheTimeoutFailsUnderThePolicy() async throws {
         let topic = try await setUp("hang", messages: 2)
         let consumer = TracedKafkaConsumer(

@@ -33,9 +33,13 @@ extension TracedKafkaConsumer {
     }
 
     /// Handles one message: extract, span, handler, and the error policy until the message is done or stops us.
-    func process(_ message: KafkaConsumerMessage, handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void) async -> Outcome {
+    func process(
+        _ message: KafkaConsumerMessage,
+        handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
+        firstAttempt: Int = 1
+    ) async -> Outcome {
         let extracted = ServiceContext.extract(from: message.headers, using: KafkaHeadersExtractor(), instrument: configuration.instrument)
-        var attempt = 0
+        var attempt = firstAttempt - 1
         while true {
             attempt += 1
             if attempt > 1 { counters.retries.add(1, ordering: .relaxed) }
@@ -49,6 +53,16 @@ extension TracedKafkaConsumer {
                 counters.handled.add(1, ordering: .relaxed)
                 return .done
             } catch {
+                if Task.isCancelled {
+                    // The handler cancelled the task it ran in, which is this partition's worker. Go on in a fresh
+                    // task (it inherits the context, not the cancellation), so the policy's wait, the dead-letter
+                    // send and the retries are not cancelled with it.
+                    let failedAttempt = attempt
+                    return await Task {
+                        if let outcome = await self.handleFailure(error, of: [message], attempt: failedAttempt, span: span) { return outcome }
+                        return await self.process(message, handler: handler, firstAttempt: failedAttempt + 1)
+                    }.value
+                }
                 if let outcome = await handleFailure(error, of: [message], attempt: attempt, span: span) { return outcome }
             }
         }

@@ -106,31 +106,61 @@ public final class TracedKafkaConsumer: Service, Sendable {
         stop: FirstFailure
     ) async {
         while let message = await queue.next() {
-            switch gate.begin(message) {
-            case .revoked:
-                counters.releasedOnRebalance.add(1, ordering: .relaxed)
-                continue
-            case .alreadyHandled:
-                counters.redeliveriesSkipped.add(1, ordering: .relaxed)
-                continue
-            case nil:
-                break
-            }
-            switch await process(message, handler: handler) {
-            case .done:
-                do {
-                    try consumer.storeOffset(for: message)
-                    gate.end(message, stored: true)
-                } catch {
-                    gate.end(message, stored: false)
-                    logger.warning("A handled message could not be committed; it will be read again", metadata: ["error": "\(error)"])
-                }
-            case .stop(let failure):
-                gate.end(message, stored: false)
-                stop.record(failure)
-                consumer.triggerShutdown()
+            if Task.isCancelled {
+                // Only a handler cancels a worker (run(_:) ends its workers by finishing their queues): carry on in a
+                // fresh task so that one handler's cancellation does not fail every message after it.
+                logger.debug("A handler cancelled its partition's worker; continuing in a new task", metadata: ["partition": "\(message.topicPartition)"])
+                await Task { await self.work(queue, gate: gate, handler: handler, stop: stop, first: message) }.value
                 return
             }
+            guard await handle(message, gate: gate, handler: handler, stop: stop) else { return }
+        }
+    }
+
+    private func work(
+        _ queue: AsyncBoundedQueue<KafkaConsumerMessage>,
+        gate: PartitionGate,
+        handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
+        stop: FirstFailure,
+        first: KafkaConsumerMessage
+    ) async {
+        guard await handle(first, gate: gate, handler: handler, stop: stop) else { return }
+        await work(queue, gate: gate, handler: handler, stop: stop)
+    }
+
+    /// One message through the gate, the handler and the policy; stores its offset when it is done.
+    /// - Returns: false when the error policy stopped the consumer (this partition's worker then ends).
+    private func handle(
+        _ message: KafkaConsumerMessage,
+        gate: PartitionGate,
+        handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
+        stop: FirstFailure
+    ) async -> Bool {
+        switch gate.begin(message) {
+        case .revoked:
+            counters.releasedOnRebalance.add(1, ordering: .relaxed)
+            return true
+        case .alreadyHandled:
+            counters.redeliveriesSkipped.add(1, ordering: .relaxed)
+            return true
+        case nil:
+            break
+        }
+        switch await process(message, handler: handler) {
+        case .done:
+            do {
+                try consumer.storeOffset(for: message)
+                gate.end(message, stored: true)
+            } catch {
+                gate.end(message, stored: false)
+                logger.warning("A handled message could not be committed; it will be read again", metadata: ["error": "\(error)"])
+            }
+            return true
+        case .stop(let failure):
+            gate.end(message, stored: false)
+            stop.record(failure)
+            consumer.triggerShutdown()
+            return false
         }
     }
 

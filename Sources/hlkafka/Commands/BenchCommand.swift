@@ -49,6 +49,8 @@ struct BenchCommand: AsyncParsableCommand {
         let messages: Int
         let seconds: Double
         let messagesPerSecond: Double
+        /// consume only: resident memory growth from a tenth of the messages handled to the last, in MB.
+        let residentGrowthMB: Double?
     }
 
     func validate() throws {
@@ -86,6 +88,7 @@ struct BenchCommand: AsyncParsableCommand {
             for mode in modes {
                 Output.progress("hlkafka bench: \(operation.rawValue) \(messages) x \(valueBytes) B, mode \(mode.rawValue)")
                 let seconds: Double
+                var growth: Int?
                 switch (operation, mode) {
                 case (.produce, .raw):
                     seconds = try Self.runRaw("produce", servers: servers, topic: try freshTopic("raw"), messages: messages, valueBytes: valueBytes)
@@ -96,13 +99,17 @@ struct BenchCommand: AsyncParsableCommand {
                 case (.consume, .raw):
                     seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
                 case (.consume, .plain):
-                    seconds = try await Self.consumePlain(servers: servers, topic: consumeTopic!, messages: messages)
+                    (seconds, growth) = try await Self.consumePlain(servers: servers, topic: consumeTopic!, messages: messages)
                 case (.consume, .traced):
-                    seconds = try await Self.consumeTraced(servers: servers, topic: consumeTopic!, messages: messages)
+                    (seconds, growth) = try await Self.consumeTraced(servers: servers, topic: consumeTopic!, messages: messages)
                 }
-                let result = Result(mode: mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds, messagesPerSecond: Double(messages) / seconds)
+                let result = Result(
+                    mode: mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds,
+                    messagesPerSecond: Double(messages) / seconds, residentGrowthMB: growth.map { Double($0) / 1_048_576 }
+                )
                 results.append(result)
-                Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s")
+                let memory = result.residentGrowthMB.map { String(format: ", resident memory %+.1f MB after warm-up", $0) } ?? ""
+                Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
             }
             if !json, let raw = results.first(where: { $0.mode == "raw" }) {
                 for other in results where other.mode != "raw" {
@@ -168,35 +175,45 @@ struct BenchCommand: AsyncParsableCommand {
         return KafkaConsumerConfiguration(bootstrapServers: [servers], subscription: .assignment(positions), clientID: "hlkafka-bench")
     }
 
-    static func consumePlain(servers: String, topic: String, messages: Int) async throws -> Double {
+    static func consumePlain(servers: String, topic: String, messages: Int) async throws -> (Double, Int?) {
         let configuration = try await readerConfiguration(servers, topic)
         let started = ContinuousClock.now
         let consumer = try KafkaConsumer(configuration: configuration, logger: Telemetry.quietLogger)
+        let memory = ResidentGrowth(messages: messages)
         var count = 0
         for await _ in consumer.messages {
             count += 1
+            memory.observe(count)
             if count == messages { break }
         }
         let elapsed = ContinuousClock.now - started
+        let growth = memory.growthSinceWarmUp
         await consumer.shutdown()
         guard count == messages else { throw BenchFailure(description: "read \(count) of \(messages)") }
-        return elapsed.seconds
+        return (elapsed.seconds, growth)
     }
 
-    static func consumeTraced(servers: String, topic: String, messages: Int) async throws -> Double {
+    static func consumeTraced(servers: String, topic: String, messages: Int) async throws -> (Double, Int?) {
         let configuration = try await readerConfiguration(servers, topic)
         let started = ContinuousClock.now
         let consumer = try TracedKafkaConsumer(configuration: configuration, logger: Telemetry.quietLogger)
         let handled = Atomic<Int>(0)
         let sessions = Atomic<Int>(0)
+        let memory = ResidentGrowth(messages: messages)
+        let growth = Mutex<Int?>(nil)
         try await consumer.run { message in
             if message.highlightRequest != nil { sessions.add(1, ordering: .relaxed) }
-            if handled.add(1, ordering: .relaxed).newValue == messages { consumer.triggerShutdown() }
+            let count = handled.add(1, ordering: .relaxed).newValue
+            memory.observe(count)
+            if count == messages {
+                growth.withLock { $0 = memory.growthSinceWarmUp }
+                consumer.triggerShutdown()
+            }
         }
         let elapsed = ContinuousClock.now - started
         let count = handled.load(ordering: .relaxed)
         guard count >= messages else { throw BenchFailure(description: "handled \(count) of \(messages)") }
-        return elapsed.seconds
+        return (elapsed.seconds, growth.withLock { $0 })
     }
 
     static func runRaw(_ operation: String, servers: String, topic: String, messages: Int, valueBytes: Int) throws -> Double {
