@@ -4,6 +4,7 @@ import HighlightPropagation
 import Instrumentation
 import PropertyBased
 import Testing
+import W3CTraceContext
 
 @Suite("Propagation properties")
 struct PropagationPropertyTests {
@@ -79,14 +80,77 @@ struct PropagationPropertyTests {
         }
     }
 
+    /// Hostile carriers: random bytes, invalid UTF-8, CR/LF, percent-encoding traps, oversize values, thousands of
+    /// baggage members, each header repeated. Nothing traps, and every value is either restored or counted as refused:
+    /// for baggage, restored members plus counted refusals equal the non-empty members sent.
+    @Test func hostileCarriersAreRestoredOrCountedNeverCrash() async {
+        let shapes = Gen.int(in: 0...3)
+        let copies = Gen.int(in: 1...3)
+        await propertyCheck(count: max(Self.hostileCount / 8, 250), input: Self.hostileBytes, shapes, copies) { bytes, shape, copies in
+            let value: [UInt8] =
+                switch shape {
+                case 0: bytes
+                case 1: Array(repeating: bytes + Array("a=b,".utf8), count: 40).flatMap { $0 }  // oversize
+                case 2: Array((0..<2_000).map { "k\($0)=v" }.joined(separator: ",").utf8) + bytes  // thousands of members
+                default: Array("%".utf8) + bytes + Array("%G1%%2".utf8)  // percent-encoding traps
+                }
+            let statistics = PropagationStatistics()
+            let propagator = HighlightPropagator(statistics: statistics)
+            let text = String(decoding: value, as: UTF8.self)
+            func extract(_ name: String, also extra: [(String, [UInt8])] = []) -> (ServiceContext, before: PropagationStatistics.Snapshot) {
+                var carrier = TestHeaders()
+                carrier.entries = extra
+                for _ in 0..<copies { carrier.entries.append((name, value)) }
+                let before = statistics.snapshot
+                return (ServiceContext.extract(from: carrier, using: TestHeadersExtractor(), instrument: propagator), before)
+            }
+            func refused(_ field: PropagationRejection.Field, since before: PropagationStatistics.Snapshot) -> Int {
+                let now = statistics.snapshot.rejections
+                return now.filter { $0.key.field == field }.values.reduce(0, +)
+                    - before.rejections.filter { $0.key.field == field }.values.reduce(0, +)
+            }
+            let blank = value.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+
+            let (request, requestBefore) = extract(PropagationHeader.highlightRequest)
+            #expect(refused(.highlightRequest, since: requestBefore) == (request.highlightRequest != nil || blank ? 0 : 1))
+
+            let (parent, parentBefore) = extract(PropagationHeader.traceParent)
+            #expect(refused(.traceParent, since: parentBefore) == (parent.w3cTraceContext != nil ? 0 : 1))
+
+            let validParent = (PropagationHeader.traceParent, Array("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".utf8))
+            let (state, stateBefore) = extract(PropagationHeader.traceState, also: [validParent])
+            let members = Self.nonEmptyMembers(of: value) * copies
+            let stateKept = state.w3cTraceContext.map { !$0.state.isEmpty } ?? false
+            #expect(state.w3cTraceContext != nil, "a refused tracestate never costs the traceparent")
+            #expect(refused(.traceState, since: stateBefore) == (stateKept || members == 0 ? 0 : 1))
+
+            let (baggage, baggageBefore) = extract(PropagationHeader.baggage)
+            let kept = baggage.baggage?.members.count ?? 0
+            #expect(kept + refused(.baggage, since: baggageBefore) == members, "each member kept or counted")
+
+            // The same values through a single-valued carrier.
+            let dictionary = Dictionary(uniqueKeysWithValues: PropagationHeader.all.map { ($0, text) })
+            let before = statistics.snapshot
+            _ = ServiceContext.extract(from: dictionary, instrument: propagator)
+            #expect(statistics.snapshot.extractions == before.extractions + 1)
+        }
+    }
+
+    /// Members of a list value that are not empty once spaces and tabs are trimmed.
+    static func nonEmptyMembers(of value: [UInt8]) -> Int {
+        value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+            .filter { member in member.contains { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } }
+            .count
+    }
+
     @Test func everyParserSurvivesRandomInput() async {
         await propertyCheck(count: Self.hostileCount, input: Self.hostileBytes) { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             _ = try? HighlightRequestContext.parse(text)
             _ = W3CBaggage.parse([text, text])
             _ = W3CTraceContextParser.parse(traceParent: text, traceState: text)
-            _ = W3CTraceContextParser.parse(traceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", traceState: text)
-            #expect(Bool(true), "reaching here means no parser trapped")
+            let withState = W3CTraceContextParser.parse(traceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", traceState: text)
+            #expect(withState.traceContext != nil, "a bad tracestate never costs a valid traceparent")
         }
     }
 }
