@@ -1,4 +1,4 @@
-@testable import HighlightKafka
+import HighlightKafka
 import HighlightKafkaClient
 import HighlightPropagation
 import InMemoryTracing

@@ -5,12 +5,13 @@ import Testing
 @Suite("Reliability: SIGTERM", .timeLimit(.minutes(3)))
 struct SignalTests {
     /// Starts `hlkafka` with standard output going to a file, so a test can watch progress while it runs.
-    static func start(_ arguments: [String]) throws -> (Process, URL) {
+    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Process, URL) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("hlkafka-\(UUID().uuidString).out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = HLKafkaCommandLineTests.executable
         process.arguments = arguments
+        if !extra.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -55,6 +56,46 @@ struct SignalTests {
             }
         }
         Reliability.report("SIGTERM during consumption", sent: 3000, handled: handled.count, duplicated: 0, lost: 0, seconds: 0)
+    }
+
+    /// The telemetry queue too: a consumer exporting to an OTLP endpoint is stopped by SIGTERM, and the log record of
+    /// every message it handled reaches the backend before it exits, within the facade's shutdown wait (5 s).
+    @Test func sigtermFlushesTheTelemetryQueueWithinTheShutdownWait() async throws {
+        let receiver = try await OTLPTestReceiver.start()
+        let topic = try await TestKafka.makeTopic("sigterm-telemetry", partitions: 2)
+        let producer = try TestKafka.producer()
+        for index in 0..<3000 { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }
+        try await producer.flush()
+        await producer.shutdown()
+
+        let (process, output) = try Self.start(
+            ["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", "telemetry-\(topic)", "--json"],
+            environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+                "OTEL_EXPORTER_OTLP_COMPRESSION": "none", "OTEL_SERVICE_NAME": "sigterm-telemetry",
+            ]
+        )
+        let deadline = ContinuousClock.now + .seconds(60)
+        while Self.lines(output).count < 100 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let signalled = ContinuousClock.now
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        let exitTime = ContinuousClock.now - signalled
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(exitTime < .seconds(5) + .seconds(2), "exited within the shutdown wait (plus process start-up slack): \(exitTime)")
+
+        let handled = Set(Self.lines(output).map { "\($0["partition"]!)@\($0["offset"]!)" })
+        let exported = Set(
+            receiver.records.filter { $0.kind == "log" && $0.name == "hlkafka handled a message" }
+                .compactMap { record in record.attributes["partition"].flatMap { p in record.attributes["offset"].map { "\(p)@\($0)" } } }
+        )
+        #expect(handled.count >= 100)
+        #expect(handled.subtracting(exported).isEmpty, "\(handled.subtracting(exported).count) handled messages have no exported log record")
+        Reliability.report(
+            "SIGTERM during consumption, telemetry flushed", sent: 3000, handled: handled.count, duplicated: 0,
+            lost: handled.subtracting(exported).count, seconds: Double(exitTime.components.seconds) + Double(exitTime.components.attoseconds) / 1e18
+        )
     }
 
     @Test func sigtermDuringProductionFlushesAndExitsZero() async throws {

@@ -14,7 +14,7 @@ extension TracedKafkaConsumer {
     }
 
     /// What the error policy decides after a failed attempt.
-    enum Decision: Equatable {
+    package enum Decision: Equatable {
         case retry(after: Duration)
         case skip
         case deadLetter(topic: String)
@@ -22,7 +22,7 @@ extension TracedKafkaConsumer {
     }
 
     /// Resolves `policy` for the `attempt`-th failure (1-based), walking nested `then` policies.
-    static func decide(_ policy: KafkaErrorPolicy, failedAttempt attempt: Int) -> Decision {
+    package static func decide(_ policy: KafkaErrorPolicy, failedAttempt attempt: Int) -> Decision {
         switch policy {
         case .stop: .stop
         case .skip: .skip
