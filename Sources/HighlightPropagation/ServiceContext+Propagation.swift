@@ -90,6 +90,6 @@ extension ServiceContext {
 }
 
 extension HighlightPropagator {
-    /// Used by the conveniences when nothing was bootstrapped.
-    static let fallback = HighlightPropagator()
+    /// Used by the conveniences when nothing was bootstrapped; held boxed once, so resolving it allocates nothing.
+    static let fallback: any Instrument = HighlightPropagator()
 }
