@@ -43,7 +43,7 @@ demo: build
 	"$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/hlkafka" demo
 
 soak: build
-	SOAK=1 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter Reliability
+	SOAK=1 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter "RebalanceTests|BrokerOutageTests|SignalTests"
 
 FUZZ_SECONDS ?= 60
 # The 1,000,000-value property run is built in release: in debug it takes well over half an hour.
