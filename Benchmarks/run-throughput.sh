@@ -20,8 +20,8 @@ import json, statistics, sys, platform, os
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 print(f"Messages per second, {sys.argv[3]} messages of 100 bytes, embedded mock cluster, release build, {sys.argv[2]} runs")
 print(f"({os.cpu_count()} cores, {platform.machine()}, {platform.platform()})\n")
-print("| operation | mode | min | median | max | median vs raw C |")
-print("|---|---|---:|---:|---:|---:|")
+print("| operation | mode | min | median | max | median vs raw C | resident growth after warm-up (median) |")
+print("|---|---|---:|---:|---:|---:|---:|")
 for operation in ("produce", "consume"):
     medians = {}
     for mode in ("raw", "plain", "traced"):
@@ -29,6 +29,8 @@ for operation in ("produce", "consume"):
         if not values: continue
         medians[mode] = statistics.median(values)
         ratio = f"{medians[mode] / medians['raw'] * 100:.1f}%" if "raw" in medians else "-"
-        print(f"| {operation} | {mode} | {values[0]:,.0f} | {medians[mode]:,.0f} | {values[-1]:,.0f} | {ratio} |")
+        growth = [r["residentGrowthMB"] for r in rows if r["operation"] == operation and r["mode"] == mode and r.get("residentGrowthMB") is not None]
+        memory = f"{statistics.median(growth):+.1f} MB" if growth else "-"
+        print(f"| {operation} | {mode} | {values[0]:,.0f} | {medians[mode]:,.0f} | {values[-1]:,.0f} | {ratio} | {memory} |")
 PY
 cat bench-results/throughput.md
