@@ -207,10 +207,11 @@ struct TracedKafkaErrorPolicyTests {
         #expect(try await committed(topic, group: group) == 4)
     }
 
-    @Test func deadLetterCarriesTheContextAndTheErrorThenCommits() async throws {
-        let topic = try await setUp("dlq")
-        let deadLetters = try await TestKafka.makeTopic("dlq-target")
-        let group = "dlq-\(topic)"
+    /// A topic with 4 messages and a consumer that retries a failed message once, then dead-letters it.
+    func retryOnceThenDeadLetter(_ name: String) async throws -> (topic: String, group: String, deadLetters: String, consumer: TracedKafkaConsumer) {
+        let topic = try await setUp(name)
+        let deadLetters = try await TestKafka.makeTopic("\(name)-dead-letters")
+        let group = "\(name)-\(topic)"
         let consumer = TracedKafkaConsumer(
             consumer: try TestKafka.groupMember(topic: topic, group: group),
             configuration: fixture.consumerConfiguration {
@@ -218,6 +219,11 @@ struct TracedKafkaErrorPolicyTests {
             },
             logger: TestKafka.logger
         )
+        return (topic, group, deadLetters, consumer)
+    }
+
+    @Test func deadLetterCarriesTheContextAndTheErrorThenCommits() async throws {
+        let (topic, group, deadLetters, consumer) = try await retryOnceThenDeadLetter("dlq")
         try await withTimeout(.seconds(60)) {
             try await consumer.run { message in
                 if message.message.offset == 3 { consumer.triggerShutdown() }
@@ -246,16 +252,7 @@ struct TracedKafkaErrorPolicyTests {
     /// A handler cannot kill its worker: cancelling the task it runs in, or failing through a child task, is a failed
     /// attempt like any other, and the partition's next messages run in a task that is not cancelled.
     @Test func aHandlerThatCancelsItsTaskOrFailsInAChildTaskFailsUnderThePolicyAndThePartitionGoesOn() async throws {
-        let topic = try await setUp("cancel")
-        let deadLetters = try await TestKafka.makeTopic("cancel-dlq")
-        let group = "cancel-\(topic)"
-        let consumer = TracedKafkaConsumer(
-            consumer: try TestKafka.groupMember(topic: topic, group: group),
-            configuration: fixture.consumerConfiguration {
-                $0.errorPolicy = .retry(attempts: 2, backoff: .constant(.milliseconds(10)), then: .deadLetter(topic: deadLetters))
-            },
-            logger: TestKafka.logger
-        )
+        let (topic, group, deadLetters, consumer) = try await retryOnceThenDeadLetter("cancel")
         let completed = LockedArray<Int64>()
         try await withTimeout(.seconds(60)) {
             try await consumer.run { message in
