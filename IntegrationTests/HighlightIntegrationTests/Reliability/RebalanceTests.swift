@@ -10,10 +10,14 @@ struct RebalanceTests {
     /// These scenarios are about Kafka, not tracing: a no-op tracer keeps their tens of thousands of spans out of the
     /// process-wide exporter the facade tests read.
     @Test func aMemberJoinsAndAnotherLeavesWhileConsumingNothingIsSkipped() async throws {
-        try await withTracer(NoOpTracer()) { try await memberJoinsAndLeaves() }
+        try await withTracer(NoOpTracer()) { try await memberJoinsAndLeaves(inBatches: false) }
     }
 
-    func memberJoinsAndLeaves() async throws {
+    @Test func aMemberJoinsAndAnotherLeavesWhileConsumingInBatchesNothingIsSkipped() async throws {
+        try await withTracer(NoOpTracer()) { try await memberJoinsAndLeaves(inBatches: true) }
+    }
+
+    func memberJoinsAndLeaves(inBatches: Bool) async throws {
         let total = Reliability.scaled(20_000, soak: 100_000)
         let cluster = try KafkaMockCluster(brokers: 1)
         let topic = "rebalance"
@@ -34,14 +38,19 @@ struct RebalanceTests {
                 logger: TestKafka.logger
             )
             consumers.append(consumer)
+            @Sendable func handle(_ message: KafkaTracedMessage) async throws {
+                let value = Int(message.message.valueString ?? "") ?? -1
+                if tally.record(value) == total {
+                    for consumer in consumers.values { consumer.triggerShutdown() }
+                }
+                // Slow enough that the rebalances happen mid-stream.
+                if value % 500 == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            }
             return Task {
-                try await consumer.run { message in
-                    let value = Int(message.message.valueString ?? "") ?? -1
-                    if tally.record(value) == total {
-                        for consumer in consumers.values { consumer.triggerShutdown() }
-                    }
-                    // Slow enough that the rebalances happen mid-stream.
-                    if value % 500 == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                if inBatches {
+                    try await consumer.runBatches { batch in for message in batch { try await handle(message) } }
+                } else {
+                    try await consumer.run(handle)
                 }
             }
         }
@@ -62,7 +71,7 @@ struct RebalanceTests {
         let skipped = (0..<total).filter { counts[$0] == nil }.count
         let duplicates = counts.values.map { $0 - 1 }.reduce(0, +)
         #expect(skipped == 0, "every offset handled at least once")
-        Reliability.report("member joins and another leaves a group of three", sent: total, handled: counts.count, duplicated: duplicates, lost: skipped, seconds: (clock.now - started).seconds)
+        Reliability.report("member joins and another leaves a group of three\(inBatches ? ", in batches" : "")", sent: total, handled: counts.count, duplicated: duplicates, lost: skipped, seconds: (clock.now - started).seconds)
     }
 
     @Test func aHangingPartitionDoesNotStallTheOthers() async throws {

@@ -21,19 +21,31 @@ extension TracedKafkaConsumer {
     /// ```
     public func runBatches(maximumSize: Int = 100, _ handler: @escaping @Sendable ([KafkaTracedMessage]) async throws -> Void) async throws {
         var failure: KafkaHandlerError?
+        // A revocation waits for the batch being handled, so its offsets make the commit before the partitions go.
+        let gate = PartitionGate()
+        observeRebalances(gate: gate, queues: PartitionQueues())
         await withGracefulShutdownHandler {
             batches: while true {
-                let batch = await consumer.nextBatch(maximum: maximumSize)
-                if batch.isEmpty { break }
+                let fetched = await consumer.nextBatch(maximum: maximumSize)
+                if fetched.isEmpty { break }
+                let batch = fetched.filter(admit(through: gate))
+                if batch.isEmpty { continue }
                 switch await processBatch(batch, handler: handler) {
                 case .done:
                     do {
                         try consumer.store(latestPositions(of: batch))
-                        try consumer.commitStoredOffsetsAsync()
+                        for message in batch { gate.end(message, stored: true) }
                     } catch {
+                        for message in batch { gate.end(message, stored: false) }
                         logger.warning("A handled batch could not be committed; it will be read again", metadata: ["error": "\(error)"])
                     }
+                    do {
+                        try consumer.commitStoredOffsetsAsync()
+                    } catch {
+                        logger.warning("Committing a handled batch failed; the next commit carries its offsets", metadata: ["error": "\(error)"])
+                    }
                 case .stop(let error):
+                    for message in batch { gate.end(message, stored: false) }
                     failure = error
                     consumer.triggerShutdown()
                     break batches

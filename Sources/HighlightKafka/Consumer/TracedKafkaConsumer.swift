@@ -136,16 +136,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
         handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
         stop: FirstFailure
     ) async -> Bool {
-        switch gate.begin(message) {
-        case .revoked:
-            counters.releasedOnRebalance.add(1, ordering: .relaxed)
-            return true
-        case .alreadyHandled:
-            counters.redeliveriesSkipped.add(1, ordering: .relaxed)
-            return true
-        case nil:
-            break
-        }
+        guard admit(through: gate)(message) else { return true }
         switch await process(message, handler: handler) {
         case .done:
             do {
@@ -164,9 +155,27 @@ public final class TracedKafkaConsumer: Service, Sendable {
         }
     }
 
+    /// Whether a message may start (its partition is still ours and it was not handled already); what is turned away
+    /// is counted.
+    func admit(through gate: PartitionGate) -> (KafkaConsumerMessage) -> Bool {
+        let counters = self.counters
+        return { message in
+            switch gate.begin(message) {
+            case nil:
+                return true
+            case .revoked:
+                counters.releasedOnRebalance.add(1, ordering: .relaxed)
+                return false
+            case .alreadyHandled:
+                counters.redeliveriesSkipped.add(1, ordering: .relaxed)
+                return false
+            }
+        }
+    }
+
     /// At a revocation: nothing more of those partitions starts, what waits is given back (their next owner reads it
     /// from the committed offset), and the handlers running finish so their offsets make the commit that follows.
-    private func observeRebalances(gate: PartitionGate, queues: PartitionQueues) {
+    func observeRebalances(gate: PartitionGate, queues: PartitionQueues) {
         let counters = self.counters, logger = self.logger, wait = configuration.revocationWait
         consumer.observeRebalances { change in
             switch change {
