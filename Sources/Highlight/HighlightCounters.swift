@@ -12,6 +12,8 @@ public struct HighlightStatistics: Sendable, Hashable {
     public var logsEmitted: Int
     /// Export requests the backend refused or that failed (each drops the records it carried).
     public var exportsFailed: Int
+    /// Shutdowns that ran out of ``Highlight/Options/shutdownTimeout`` with telemetry possibly still queued (dropped).
+    public var shutdownsCutShort: Int
 }
 
 final class HighlightCounters: Sendable {
@@ -33,8 +35,12 @@ final class HighlightCounters: Sendable {
     let droppedErrors = Counted("highlight_errors_dropped")
     let logs = Counted("highlight_logs_emitted")
     let failedExports = Counted("highlight_exports_failed")
+    let shutdownsCutShort = Counted("highlight_shutdowns_cut_short")
 
     var snapshot: HighlightStatistics {
-        HighlightStatistics(errorsReported: errors.count, errorsDropped: droppedErrors.count, logsEmitted: logs.count, exportsFailed: failedExports.count)
+        HighlightStatistics(
+            errorsReported: errors.count, errorsDropped: droppedErrors.count, logsEmitted: logs.count,
+            exportsFailed: failedExports.count, shutdownsCutShort: shutdownsCutShort.count
+        )
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @Suite("Reliability: SIGTERM", .timeLimit(.minutes(3)))
 struct SignalTests {
     /// Starts `hlkafka` with standard output going to a file, so a test can watch progress while it runs.
-    static func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Process, URL) {
+    static func start(_ arguments: [String], environment extra: [String: String] = [:], errors: URL? = nil) throws -> (Process, URL) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("hlkafka-\(UUID().uuidString).out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
@@ -13,7 +13,12 @@ struct SignalTests {
         process.arguments = arguments
         if !extra.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
         process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
+        if let errors {
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return (process, output)
     }
@@ -96,6 +101,40 @@ struct SignalTests {
             "SIGTERM during consumption, telemetry flushed", sent: 3000, handled: handled.count, duplicated: 0,
             lost: handled.subtracting(exported).count, seconds: Double(exitTime.components.seconds) + Double(exitTime.components.attoseconds) / 1e18
         )
+    }
+
+    /// A backend too slow for the shutdown wait: the process still exits 0 in bounded time, and the loss of what was
+    /// queued is said (a warning) and counted, never silent.
+    @Test func aShutdownCutShortBySlowTelemetryIsReportedNotSilent() async throws {
+        let receiver = try await OTLPTestReceiver.start()
+        receiver.setBehaviour(.slow(.seconds(30)))
+        let topic = try await TestKafka.makeTopic("sigterm-slow-telemetry", partitions: 1)
+        let producer = try TestKafka.producer()
+        for index in 0..<500 { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }
+        try await producer.flush()
+        await producer.shutdown()
+
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("hlkafka-\(UUID().uuidString).err")
+        let (process, output) = try Self.start(
+            ["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", "slow-\(topic)", "--json"],
+            environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+                "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
+            ],
+            errors: errors
+        )
+        let deadline = ContinuousClock.now + .seconds(60)
+        while Self.lines(output).count < 100 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        // Let a batch go out and get stuck in the slow backend first.
+        try await Task.sleep(for: .seconds(2))
+        let signalled = ContinuousClock.now
+        process.terminate()
+        process.waitUntilExit()
+        let exitTime = ContinuousClock.now - signalled
+        #expect(process.terminationStatus == 0)
+        #expect(exitTime < .seconds(5) + .seconds(4), "the 5 s shutdown wait bounds the exit: \(exitTime)")
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        #expect(stderr.contains("Telemetry shutdown used its whole wait"), "the loss is reported")
     }
 
     @Test func sigtermDuringProductionFlushesAndExitsZero() async throws {
