@@ -27,10 +27,14 @@ public struct DictionaryExtractor: HeaderValuesExtractor {
         return matches.map(\.value)
     }
 
-    /// The value for `key`: the exact key first (one hash lookup), else the one key matching it ignoring ASCII case
-    /// (the last in byte order when several do, as ``extractAll(key:from:)`` orders them).
+    /// The value of the one key matching `key` ignoring ASCII case, found in one pass; when several match, the last in
+    /// byte order, as ``extractAll(key:from:)`` orders them.
     public func extract(key: String, from carrier: [String: String]) -> String? {
-        if let exact = carrier[key], !carrier.keys.contains(where: { $0 != key && $0.equalsIgnoringASCIICase(key) }) { return exact }
-        return extractAll(key: key, from: carrier).last
+        var found: String?
+        for entry in carrier where entry.key.equalsIgnoringASCIICase(key) {
+            if found != nil { return extractAll(key: key, from: carrier).last }
+            found = entry.value
+        }
+        return found
     }
 }
