@@ -42,6 +42,31 @@ struct KafkaDeliveryTests {
         await producer.shutdown()
     }
 
+    @Test func withTheStreamOffEveryOutcomeStillReachesItsClosureAndTheCounters() async throws {
+        let topic = try await TestKafka.makeTopic("reports-off")
+        let producer = try TestKafka.producer { $0.deliveryReportBufferSize = 0 }
+        var streamed = 0
+        for await _ in producer.deliveryReports { streamed += 1 }  // finished at creation: returns at once
+        let outcomes = Mutex<[UInt64: Int]>([:])
+        var ids: [UInt64] = []
+        for index in 0..<500 {
+            ids.append(
+                try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) { result in
+                    if case .success(let receipt) = result { outcomes.withLock { $0[UInt64(receipt.offset), default: 0] += 1 } }
+                }
+            )
+            _ = try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "no closure \(index)"))
+        }
+        try await producer.flush()
+        #expect(streamed == 0)
+        #expect(Set(ids).count == 500)
+        let counts = outcomes.withLock { $0 }
+        #expect(counts.count == 500 && counts.values.allSatisfy { $0 == 1 }, "each closure ran exactly once, each with its own offset")
+        #expect(producer.statistics.delivered == 1000)
+        #expect(producer.statistics.deliveryReportsDropped == 0, "nothing is counted as dropped when nothing was asked for")
+        await producer.shutdown()
+    }
+
     @Test func aSendToAClusterThatIsDownFailsWithATypedTimeout() async throws {
         // Nothing listens on port 1 of loopback: the same outcome as a cluster whose brokers are all down, with a
         // real broker configured or not.

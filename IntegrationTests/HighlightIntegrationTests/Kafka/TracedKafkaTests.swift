@@ -1,7 +1,9 @@
 import HighlightKafka
 import HighlightKafkaClient
 import HighlightPropagation
+import InMemoryLogging
 import InMemoryTracing
+import Logging
 import Instrumentation
 import Testing
 import Tracing
@@ -75,6 +77,38 @@ struct TracedKafkaTests {
         let process = try #require(fixture.finishedSpans(named: "process \(topic)").first)
         #expect(process.links.count == 1)
         #expect(process.links.first?.context.inMemorySpanContext?.spanID == send.context.inMemorySpanContext?.spanID)
+    }
+
+    @Test func withoutSpansTheCallersContextTravelsAndNoSpanIsMade() async throws {
+        let topic = try await TestKafka.makeTopic("no-spans")
+        var producerConfiguration = fixture.producerConfiguration
+        producerConfiguration.createSpans = false
+        let producer = TracedKafkaProducer(producer: try TestKafka.producer(), configuration: producerConfiguration)
+        let request = fixture.tracer.startSpan("request", context: TracingFixture.requestContext(session: "quietS", request: "quietR"))
+        let callersSpan = try #require(request.context.inMemorySpanContext)
+        let delivered = LockedArray<Int64>()
+        try await ServiceContext.withValue(request.context) {
+            for index in 0..<3 { try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: "\(index)")) }
+            try await producer.sendAndForget(KafkaProducerRecord(topic: topic, partition: 0, value: "3")) { result in
+                if case .success(let receipt) = result { delivered.append(receipt.offset) }
+            }
+        }
+        request.end()
+        await producer.shutdown()
+        #expect(delivered.values == [3], "onDelivery ran once, with the receipt")
+        #expect(fixture.finishedSpans(named: "send \(topic)").isEmpty)
+
+        let spanIDs = LockedArray<String?>()
+        let observations = try await observe(4, try consumer(topic: topic) { $0.createSpans = false }) { _ in
+            spanIDs.append(ServiceContext.current?.inMemorySpanContext?.spanID)
+        }
+        #expect(observations.map(\.session) == ["quietS", "quietS", "quietS", "quietS"])
+        #expect(observations.map(\.request) == ["quietR", "quietR", "quietR", "quietR"])
+        #expect(observations.map(\.tenant) == ["acme", "acme", "acme", "acme"])
+        // The handler runs in the caller's span as extracted: same trace, same span, nothing started in between.
+        #expect(observations.allSatisfy { $0.spanTraceID == callersSpan.traceID })
+        #expect(spanIDs.values == Array(repeating: callersSpan.spanID, count: 4))
+        #expect(fixture.finishedSpans(named: "process \(topic)").isEmpty)
     }
 
     @Test func messagesWithoutOrWithMalformedHeadersRunWithoutContext() async throws {
@@ -205,6 +239,30 @@ struct TracedKafkaErrorPolicyTests {
         #expect(handled.values == [0, 1, 2, 3])
         #expect(consumer.statistics.skipped == 1)
         #expect(try await committed(topic, group: group) == 4)
+    }
+
+    @Test func withoutSpansAndWithoutAReporterAFailureIsLogged() async throws {
+        let topic = try await setUp("skip-no-spans")
+        let logs = InMemoryLogHandler()
+        let consumer = TracedKafkaConsumer(
+            consumer: try TestKafka.groupMember(topic: topic, group: "skip-no-spans-\(topic)"),
+            configuration: fixture.consumerConfiguration {
+                $0.errorPolicy = .skip
+                $0.createSpans = false
+            },
+            logger: Logger(label: "no-spans", factory: { _ in logs })
+        )
+        try await withTimeout(.seconds(60)) {
+            try await consumer.run { message in
+                if message.message.offset == 3 { consumer.triggerShutdown() }
+                if message.message.offset == 2 { throw HandlerFailed() }
+            }
+        }
+        #expect(consumer.statistics.skipped == 1)
+        let failures = logs.entries.filter { $0.level == .error && "\($0.message)" == "The handler failed" }
+        #expect(failures.count == 1)
+        #expect(failures.first?.metadata["offset"] == "2")
+        #expect(failures.first?.metadata["error"] == "order 2 is broken")
     }
 
     /// A topic with 4 messages and a consumer that retries a failed message once, then dead-letters it.

@@ -112,27 +112,33 @@ extension TracedKafkaConsumer {
         if let reporter = configuration.errorReporter {
             let failure = KafkaHandlerFailure(error: error, message: message, attempt: attempt, context: span.context)
             await ServiceContext.withValue(span.context) { await reporter(failure) }
-        } else {
+        } else if configuration.createSpans {
             span.recordError(error)
+        } else {
+            // No span to carry it: the log is the record.
+            logger.error("The handler failed", metadata: [
+                "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
+                "attempt": "\(attempt)", "error": "\(error)",
+            ])
         }
     }
 
     /// Starts the CONSUMER span for one message (or a batch): a child of the producer's context, or a new trace
     /// linked to every message's context.
     func startProcessSpan(for messages: [KafkaConsumerMessage], extracted: [ServiceContext], attempt: Int, batch: Bool = false) -> any Span {
-        let topics = Set(messages.map(\.topic))
-        let topic = topics.count == 1 ? messages[0].topic : "multiple"
-        let tracer = InstrumentationSystem.tracer
+        let topic = messages.dropFirst().allSatisfy { $0.topic == messages[0].topic } ? messages[0].topic : "multiple"
         let span: any Span
         // A batch always links (even a batch of one), so its span has one link per message.
         if !batch && configuration.spanRelation == .parent {
-            span = tracer.startSpan("process \(topic)", context: extracted[0], ofKind: .consumer)
+            guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: extracted[0]) }
+            span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: extracted[0], ofKind: .consumer)
         } else {
             // A new trace, still carrying the session and baggage (of the first message, for a batch).
             var base = ServiceContext.topLevel
             base.highlightRequest = extracted.first?.highlightRequest
             base.baggage = extracted.first?.baggage
-            span = tracer.startSpan("process \(topic)", context: base, ofKind: .consumer)
+            guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: base) }
+            span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: base, ofKind: .consumer)
             for context in extracted { span.addLink(SpanLink(context: context, attributes: [:])) }
         }
         span.updateAttributes { attributes in
@@ -141,7 +147,7 @@ extension TracedKafkaConsumer {
                 operationName: "process",
                 topic: topic,
                 clientID: consumer.configuration.clientID,
-                server: firstServerHost(consumer.configuration.bootstrapServers)
+                server: serverHost
             )
             if let group = consumer.configuration.groupID { attributes[MessagingAttribute.consumerGroup] = group }
             if !batch {

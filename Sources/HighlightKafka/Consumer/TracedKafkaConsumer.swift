@@ -33,6 +33,8 @@ public final class TracedKafkaConsumer: Service, Sendable {
 
     let counters = Counters()
     let logger: Logger
+    /// Worked out once: every span carries it.
+    let serverHost: String?
     private let deadLetterProducer: Mutex<KafkaProducer?>
 
     /// Wraps an existing consumer.
@@ -40,6 +42,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
         self.consumer = consumer
         self.configuration = configuration
         self.logger = logger
+        self.serverHost = firstServerHost(consumer.configuration.bootstrapServers)
         self.deadLetterProducer = Mutex(configuration.deadLetterProducer)
     }
 

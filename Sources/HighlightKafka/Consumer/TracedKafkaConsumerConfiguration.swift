@@ -36,6 +36,12 @@ extension TracedKafkaConsumer {
         /// The instrument used for extraction; `nil` resolves `InstrumentationSystem.instrument` on every message (a
         /// default `HighlightPropagator` when nothing was bootstrapped).
         public var instrument: (any Instrument)?
+        /// Start a `process <topic>` span for every message (or batch). Default on. Off, the handler runs in the
+        /// context extracted from the message (with ``SpanRelation/link``, a context holding only its session and
+        /// baggage), so `H.consumeError`, `H.log` and loggers still see the session, and the consumer costs an
+        /// extraction per message instead of a span. A failure with no ``errorReporter`` is then logged (there is no
+        /// span to record it on).
+        public var createSpans: Bool
 
         /// Creates a configuration with the defaults above.
         public init(
@@ -46,8 +52,10 @@ extension TracedKafkaConsumer {
             partitionQueueCapacity: Int = 1000,
             deadLetterProducer: KafkaProducer? = nil,
             revocationWait: Duration = .seconds(10),
-            instrument: (any Instrument)? = nil
+            instrument: (any Instrument)? = nil,
+            createSpans: Bool = true
         ) {
+            self.createSpans = createSpans
             self.revocationWait = revocationWait
             self.spanRelation = spanRelation
             self.errorPolicy = errorPolicy

@@ -27,11 +27,18 @@ public final class TracedKafkaProducer: Service, Sendable {
         /// The instrument used for injection; `nil` resolves `InstrumentationSystem.instrument` on every send (a
         /// default `HighlightPropagator` when nothing was bootstrapped).
         public var instrument: (any Instrument)?
+        /// Start a `send <topic>` span for every record. Default on. Off, the current context (the caller's span,
+        /// session and baggage) is injected as it is, and the consumer's span continues the caller's span: the
+        /// session still travels with every message, and the producer costs a header injection per record instead of
+        /// a span (with swift-otel's tracer a span is most of the traced producer's cost; see the README's
+        /// Performance section).
+        public var createSpans: Bool
 
         /// Creates a configuration.
-        public init(injectContext: Bool = true, instrument: (any Instrument)? = nil) {
+        public init(injectContext: Bool = true, instrument: (any Instrument)? = nil, createSpans: Bool = true) {
             self.injectContext = injectContext
             self.instrument = instrument
+            self.createSpans = createSpans
         }
     }
 
@@ -39,35 +46,18 @@ public final class TracedKafkaProducer: Service, Sendable {
     public let producer: KafkaProducer
     /// How this producer traces.
     public let configuration: Configuration
-    /// Reports of ``sendAndForget(_:injectContext:)`` messages; their spans have ended when a report arrives here.
-    public let deliveryReports: AsyncStream<KafkaDeliveryReport>
+    /// Reports of ``sendAndForget(_:injectContext:onDelivery:)`` messages (the plain producer's stream); their spans
+    /// have ended when a report arrives here.
+    public var deliveryReports: AsyncStream<KafkaDeliveryReport> { producer.deliveryReports }
 
-    private let pendingSpans: PendingSpans
-    private let forwarder: Task<Void, Never>
+    /// Worked out once: every span carries them.
+    private let serverHost: String?
 
     /// Wraps an existing producer.
     public init(producer: KafkaProducer, configuration: Configuration = Configuration()) {
         self.producer = producer
         self.configuration = configuration
-        let pendingSpans = PendingSpans()
-        self.pendingSpans = pendingSpans
-        let (reports, continuation) = AsyncStream.makeStream(
-            of: KafkaDeliveryReport.self,
-            bufferingPolicy: .bufferingNewest(max(1, producer.configuration.deliveryReportBufferSize))
-        )
-        self.deliveryReports = reports
-        // Ends fire-and-forget spans as their reports arrive, then passes the reports on.
-        let plainReports = producer.deliveryReports
-        self.forwarder = Task {
-            for await report in plainReports {
-                if let span = pendingSpans.take(report.messageID) { Self.end(span, with: report.result) }
-                continuation.yield(report)
-            }
-            for span in pendingSpans.takeAll() {
-                Self.end(span, with: .failure(KafkaError(kind: .closed, code: .state, message: "producer shut down before the report arrived")))
-            }
-            continuation.finish()
-        }
+        self.serverHost = firstServerHost(producer.configuration.bootstrapServers)
     }
 
     /// Creates the plain producer and wraps it.
@@ -104,19 +94,29 @@ public final class TracedKafkaProducer: Service, Sendable {
         }
     }
 
-    /// Queues `record` like ``send(_:injectContext:)`` but returns at once; the span ends when the report arrives on
-    /// ``deliveryReports``.
+    /// Queues `record` like ``send(_:injectContext:)`` but returns at once; the span ends when the outcome arrives,
+    /// before it is reported on ``deliveryReports`` and to `onDelivery`.
+    ///
+    /// - Parameter onDelivery: called once with the outcome, on the producer's poll thread (see
+    ///   ``KafkaProducer/sendAndForget(_:onDelivery:)``): keep it short.
     @discardableResult
-    public func sendAndForget(_ record: KafkaProducerRecord, injectContext: Bool? = nil) async throws(KafkaError) -> UInt64 {
+    public func sendAndForget(
+        _ record: KafkaProducerRecord,
+        injectContext: Bool? = nil,
+        onDelivery: (@Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void)? = nil
+    ) async throws(KafkaError) -> UInt64 {
         let (span, traced) = startSpan(for: record, injectContext: injectContext)
-        // The span is filed under its id before the message is queued, so the report always finds it.
-        let id = producer.reserveMessageID()
-        pendingSpans.register(span, id: id)
         do {
-            try await producer.sendAndForget(traced, messageID: id)
-            return id
+            guard configuration.createSpans else {
+                if let onDelivery { return try await producer.sendAndForget(traced, onDelivery: onDelivery) }
+                return try await producer.sendAndForget(traced)
+            }
+            // Ended on the poll thread as the report is served: no task or lookup table per message.
+            return try await producer.sendAndForget(traced) { result in
+                Self.end(span, with: result)
+                onDelivery?(result)
+            }
         } catch {
-            _ = pendingSpans.take(id)
             Self.end(span, with: .failure(error))
             throw error
         }
@@ -127,10 +127,10 @@ public final class TracedKafkaProducer: Service, Sendable {
         try await producer.flush(timeout: timeout)
     }
 
-    /// Shuts the plain producer down (see ``KafkaProducer/shutdown(flushTimeout:)``) and ends the remaining spans.
+    /// Shuts the plain producer down (see ``KafkaProducer/shutdown(flushTimeout:)``); every span still open ends
+    /// with the outcome its message gets there.
     public func shutdown(flushTimeout: Duration = .seconds(10)) async {
         await producer.shutdown(flushTimeout: flushTimeout)
-        await forwarder.value
     }
 
     /// Runs until graceful shutdown, then shuts down.
@@ -143,6 +143,13 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     private func startSpan(for record: KafkaProducerRecord, injectContext: Bool?) -> (any Span, KafkaProducerRecord) {
         let parent = ServiceContext.current ?? .topLevel
+        guard configuration.createSpans else {
+            var traced = record
+            if injectContext ?? configuration.injectContext {
+                parent.inject(into: &traced.headers, using: KafkaHeadersInjector(), instrument: configuration.instrument)
+            }
+            return (NoOpTracer.NoOpSpan(context: parent), traced)
+        }
         let span = InstrumentationSystem.tracer.startSpan("send \(record.topic)", context: parent, ofKind: .producer)
         span.updateAttributes { attributes in
             attributes.setKafka(
@@ -150,7 +157,7 @@ public final class TracedKafkaProducer: Service, Sendable {
                 operationName: "send",
                 topic: record.topic,
                 clientID: producer.configuration.clientID,
-                server: firstServerHost(producer.configuration.bootstrapServers)
+                server: serverHost
             )
             attributes.setKafkaKey(record.key)
             attributes[MessagingAttribute.bodySize] = record.value?.count ?? 0
@@ -176,25 +183,5 @@ public final class TracedKafkaProducer: Service, Sendable {
             span.setStatus(SpanStatus(code: .error, message: error.description))
         }
         span.end()
-    }
-}
-
-/// Spans of fire-and-forget messages, by message id, until their reports arrive.
-final class PendingSpans: Sendable {
-    private let spans = Mutex<[UInt64: any Span]>([:])
-
-    func register(_ span: any Span, id: UInt64) {
-        spans.withLock { $0[id] = span }
-    }
-
-    func take(_ id: UInt64) -> (any Span)? {
-        spans.withLock { $0.removeValue(forKey: id) }
-    }
-
-    func takeAll() -> [any Span] {
-        spans.withLock { spans in
-            defer { spans.removeAll() }
-            return Array(spans.values)
-        }
     }
 }

@@ -23,7 +23,8 @@ import Synchronization
 public final class KafkaProducer: Service, Sendable {
     /// The configuration the producer was created with.
     public let configuration: KafkaProducerConfiguration
-    /// Reports of messages sent with ``sendAndForget(_:)``, in the order librdkafka delivers them. Finishes at shutdown.
+    /// Reports of messages sent with ``sendAndForget(_:)``, in the order librdkafka delivers them. Finishes at shutdown,
+    /// or at once when ``KafkaProducerConfiguration/deliveryReportBufferSize`` is 0.
     public let deliveryReports: AsyncStream<KafkaDeliveryReport>
 
     private let client: RDKafkaClient
@@ -47,7 +48,12 @@ public final class KafkaProducer: Service, Sendable {
             bufferingPolicy: .bufferingNewest(max(1, configuration.deliveryReportBufferSize))
         )
         self.deliveryReports = reports
-        let callbacks = ProducerCallbacks(reports: continuation, logger: logger)
+        // No stream wanted: finish it now, and the poll thread never pays for a report nobody reads.
+        if configuration.deliveryReportBufferSize <= 0 { continuation.finish() }
+        let callbacks = ProducerCallbacks(
+            reports: configuration.deliveryReportBufferSize > 0 ? continuation : nil,
+            logger: logger
+        )
         self.callbacks = callbacks
 
         let conf = try RDKafkaConfiguration.make(configuration.properties)
@@ -78,7 +84,7 @@ public final class KafkaProducer: Service, Sendable {
         rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         _ = rd_kafka_flush(client.handle, 1000)
         room.close()
-        callbacks.reports.finish()
+        callbacks.reports?.finish()
     }
 
     /// Counters of accepted, delivered and failed messages.
@@ -108,13 +114,26 @@ public final class KafkaProducer: Service, Sendable {
         return id
     }
 
-    /// A fresh message id, for callers that must file something under the id before the report can arrive.
-    package func reserveMessageID() -> UInt64 {
+    /// Queues a record like ``sendAndForget(_:)`` and calls `onDelivery` with its outcome.
+    ///
+    /// `onDelivery` runs exactly once for every message this call queued (at the latest when ``shutdown(flushTimeout:)``
+    /// fails what is left), on the producer's poll thread, before the report is put on ``deliveryReports``: keep it
+    /// short and never block in it. It does not run when this call throws (the message was not queued).
+    @discardableResult
+    public func sendAndForget(
+        _ record: KafkaProducerRecord,
+        onDelivery: @escaping @Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void
+    ) async throws(KafkaError) -> UInt64 {
+        let id = reserveMessageID()
+        try await enqueue(record, pending: PendingDelivery(id: id, topic: record.topic, forgotten: true, onDelivery: onDelivery))
+        return id
+    }
+
+    private func reserveMessageID() -> UInt64 {
         nextMessageID.add(1, ordering: .relaxed).oldValue
     }
 
-    /// ``sendAndForget(_:)`` with an id from ``reserveMessageID()``.
-    package func sendAndForget(_ record: KafkaProducerRecord, messageID: UInt64) async throws(KafkaError) {
+    private func sendAndForget(_ record: KafkaProducerRecord, messageID: UInt64) async throws(KafkaError) {
         try await enqueue(record, pending: PendingDelivery(id: messageID, topic: record.topic, forgotten: true))
     }
 
@@ -160,7 +179,7 @@ public final class KafkaProducer: Service, Sendable {
             control.requestStop()
             control.waitUntilExited()
         }
-        callbacks.reports.finish()
+        callbacks.reports?.finish()
         phase.withLock { $0 = .closed }
     }
 

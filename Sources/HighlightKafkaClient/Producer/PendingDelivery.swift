@@ -13,12 +13,20 @@ final class PendingDelivery: Sendable {
     let topic: String
     /// Fire-and-forget messages report on the producer's stream instead of a waiting task.
     let forgotten: Bool
+    /// Called with the outcome on the poll thread, before the report is put on the stream.
+    let onDelivery: (@Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void)?
     private let state = Mutex<State>(.pending)
 
-    init(id: UInt64, topic: String, forgotten: Bool) {
+    init(
+        id: UInt64,
+        topic: String,
+        forgotten: Bool,
+        onDelivery: (@Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void)? = nil
+    ) {
         self.id = id
         self.topic = topic
         self.forgotten = forgotten
+        self.onDelivery = onDelivery
     }
 
     /// Records the outcome and wakes the waiting sender, if any.

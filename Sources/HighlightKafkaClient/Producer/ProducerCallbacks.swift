@@ -5,11 +5,12 @@ import Synchronization
 /// What librdkafka's producer callbacks need, reached through the client's opaque pointer. Lives as long as the
 /// ``RDKafkaClient`` that holds it.
 final class ProducerCallbacks: Sendable {
-    let reports: AsyncStream<KafkaDeliveryReport>.Continuation
+    /// `nil` when the configuration turned the report stream off.
+    let reports: AsyncStream<KafkaDeliveryReport>.Continuation?
     let counters = ProducerCounters()
     let logger: Logger
 
-    init(reports: AsyncStream<KafkaDeliveryReport>.Continuation, logger: Logger) {
+    init(reports: AsyncStream<KafkaDeliveryReport>.Continuation?, logger: Logger) {
         self.reports = reports
         self.logger = logger
     }
@@ -39,8 +40,9 @@ final class ProducerCallbacks: Sendable {
             counters.failed.add(1, ordering: .relaxed)
             logger.debug("Message not delivered", metadata: ["topic": "\(pending.topic)", "error": "\(error.code.name)"])
         }
+        pending.onDelivery?(result)
         if pending.forgotten {
-            if case .dropped = reports.yield(KafkaDeliveryReport(messageID: pending.id, topic: pending.topic, result: result)) {
+            if let reports, case .dropped = reports.yield(KafkaDeliveryReport(messageID: pending.id, topic: pending.topic, result: result)) {
                 counters.reportsDropped.add(1, ordering: .relaxed)
             }
             if case .failure(let error) = result {

@@ -20,7 +20,9 @@ struct BenchCommand: AsyncParsableCommand {
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable { case produce, consume }
-    enum Mode: String, ExpressibleByArgument, CaseIterable { case raw, plain, traced }
+    /// `traced` is the wrapper with its defaults (a span per message); `propagate` is the wrapper with
+    /// `createSpans: false` (context injected and restored, no span per message).
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case raw, plain, traced, propagate }
 
     @Argument(help: "produce or consume")
     var operation: Operation
@@ -31,7 +33,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes per value.")
     var valueBytes = 100
 
-    @Option(name: .long, help: "Only this mode: raw, plain or traced (default: all three).")
+    @Option(name: .long, help: "Only this mode: raw, plain, traced (a span per message) or propagate (the wrapper without spans); default all four.")
     var mode: Mode?
 
     @Option(name: .long, help: "An existing cluster instead of the embedded one.")
@@ -96,12 +98,18 @@ struct BenchCommand: AsyncParsableCommand {
                     seconds = try await Self.producePlain(servers: servers, topic: try freshTopic("plain"), messages: messages, valueBytes: valueBytes)
                 case (.produce, .traced):
                     seconds = try await Self.produceTraced(servers: servers, topic: try freshTopic("traced"), messages: messages, valueBytes: valueBytes)
+                case (.produce, .propagate):
+                    seconds = try await Self.produceTraced(
+                        servers: servers, topic: try freshTopic("propagate"), messages: messages, valueBytes: valueBytes, createSpans: false
+                    )
                 case (.consume, .raw):
                     seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
                 case (.consume, .plain):
                     (seconds, growth) = try await Self.consumePlain(servers: servers, topic: consumeTopic!, messages: messages)
                 case (.consume, .traced):
                     (seconds, growth) = try await Self.consumeTraced(servers: servers, topic: consumeTopic!, messages: messages)
+                case (.consume, .propagate):
+                    (seconds, growth) = try await Self.consumeTraced(servers: servers, topic: consumeTopic!, messages: messages, createSpans: false)
                 }
                 let result = Result(
                     mode: mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds,
@@ -122,8 +130,12 @@ struct BenchCommand: AsyncParsableCommand {
 
     static func value(_ bytes: Int) -> [UInt8] { [UInt8](repeating: UInt8(ascii: "x"), count: bytes) }
 
+    /// Nothing reads the report stream here (the raw C baseline only counts its reports too): it is turned off;
+    /// deliveries and failures are still counted and checked.
     static func producerConfiguration(_ servers: String) -> KafkaProducerConfiguration {
-        KafkaProducerConfiguration(bootstrapServers: [servers], clientID: "hlkafka-bench")
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [servers], clientID: "hlkafka-bench")
+        configuration.deliveryReportBufferSize = 0
+        return configuration
     }
 
     static func producePlain(servers: String, topic: String, messages: Int, valueBytes: Int) async throws -> Double {
@@ -140,8 +152,19 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// - Parameter keyed: spread the records over every partition by key (the fill for consume benchmarks: the mock
     ///   cluster deletes the oldest data of a partition past a few MB, so none may get more than its share).
-    static func produceTraced(servers: String, topic: String, messages: Int, valueBytes: Int, keyed: Bool = false) async throws -> Double {
-        let producer = try TracedKafkaProducer(configuration: producerConfiguration(servers), logger: Telemetry.quietLogger)
+    static func produceTraced(
+        servers: String,
+        topic: String,
+        messages: Int,
+        valueBytes: Int,
+        keyed: Bool = false,
+        createSpans: Bool = true
+    ) async throws -> Double {
+        let producer = try TracedKafkaProducer(
+            configuration: producerConfiguration(servers),
+            tracing: .init(createSpans: createSpans),
+            logger: Telemetry.quietLogger
+        )
         var record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
         let request = ServiceContext.extract(from: [
             "x-highlight-request": "benchSession0000000000000000/benchReq01",
@@ -193,10 +216,14 @@ struct BenchCommand: AsyncParsableCommand {
         return (elapsed.seconds, growth)
     }
 
-    static func consumeTraced(servers: String, topic: String, messages: Int) async throws -> (Double, Int?) {
+    static func consumeTraced(servers: String, topic: String, messages: Int, createSpans: Bool = true) async throws -> (Double, Int?) {
         let configuration = try await readerConfiguration(servers, topic)
         let started = ContinuousClock.now
-        let consumer = try TracedKafkaConsumer(configuration: configuration, logger: Telemetry.quietLogger)
+        let consumer = try TracedKafkaConsumer(
+            configuration: configuration,
+            tracing: .init(createSpans: createSpans),
+            logger: Telemetry.quietLogger
+        )
         let handled = Atomic<Int>(0)
         let sessions = Atomic<Int>(0)
         let memory = ResidentGrowth(messages: messages)
