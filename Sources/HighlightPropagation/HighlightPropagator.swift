@@ -106,6 +106,7 @@ public struct HighlightPropagator: Instrument {
             }
         }
 
+        var forwarded: ForwardedTraceContext?
         if configuration.forwardTraceContext, let traceParent = reader.last(PropagationHeader.traceParent) {
             let traceState = reader.all(PropagationHeader.traceState)
             let parsed = W3CTraceContextParser.parseForwarding(
@@ -113,11 +114,17 @@ public struct HighlightPropagator: Instrument {
                 traceState: traceState.isEmpty ? nil : traceState.count == 1 ? traceState[0] : traceState.joined(separator: ",")
             )
             rejections += parsed.rejections
-            if let forwarded = parsed.context { context.forwardedTraceContext = forwarded }
+            forwarded = parsed.context
         }
 
-        if let request { context.highlightRequest = request }
-        if let baggage, !baggage.isEmpty { context.baggage = baggage }
+        // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
+        if request != nil || forwarded != nil || baggage?.isEmpty == false {
+            var values = context.propagated ?? PropagatedValues()
+            if let request { values.request = request }
+            if let baggage, !baggage.isEmpty { values.baggage = baggage }
+            if let forwarded { values.forwarded = forwarded }
+            context.propagated = values
+        }
 
         statistics.recordExtraction(restoredHighlightRequest: request != nil)
         for rejection in rejections {
@@ -136,19 +143,20 @@ public struct HighlightPropagator: Instrument {
         into carrier: inout Carrier,
         using injector: Inject
     ) where Inject.Carrier == Carrier {
-        let request = context.highlightRequest
+        guard let propagated = context.propagated else { return }
+        let request = propagated.request
         if let request {
             injector.inject(request.headerValue, forKey: PropagationHeader.highlightRequest, into: &carrier)
         }
 
-        if configuration.forwardTraceContext, let forwarded = context.forwardedTraceContext {
+        if configuration.forwardTraceContext, let forwarded = propagated.forwarded {
             injector.inject(forwarded.parent.encodedTraceParent, forKey: PropagationHeader.traceParent, into: &carrier)
             if let traceState = forwarded.traceState {
                 injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)
             }
         }
 
-        var baggage = context.baggage
+        var baggage = propagated.baggage
         if configuration.mirrorSessionIntoBaggage {
             baggage?.removeMembers(namedIgnoringCase: HighlightRequestContext.headerName)
             if let request, let member = W3CBaggage.Member(name: HighlightRequestContext.headerName, value: request.headerValue) {

@@ -11,14 +11,14 @@ extension ServiceContext {
     /// }
     /// ```
     public var highlightRequest: HighlightRequestContext? {
-        get { self[HighlightRequestContextKey.self] }
-        set { self[HighlightRequestContextKey.self] = newValue }
+        get { propagated?.request }
+        set { updatePropagated { $0.request = newValue } }
     }
 
     /// The W3C baggage that came in with the current work, forwarded on every injection.
     public var baggage: W3CBaggage? {
-        get { self[W3CBaggageKey.self] }
-        set { self[W3CBaggageKey.self] = newValue }
+        get { propagated?.baggage }
+        set { updatePropagated { $0.baggage = newValue } }
     }
 
     /// The inbound W3C trace context (`traceparent` and `tracestate`), forwarded unchanged by ``HighlightPropagator``
@@ -31,24 +31,36 @@ extension ServiceContext {
 
     /// What ``w3cTraceContext`` is stored as.
     var forwardedTraceContext: ForwardedTraceContext? {
-        get { self[W3CTraceContextKey.self] }
-        set { self[W3CTraceContextKey.self] = newValue }
+        get { propagated?.forwarded }
+        set { updatePropagated { $0.forwarded = newValue } }
+    }
+
+    /// Everything the propagator restores, under one key: an extraction stores it with one write, and an injection
+    /// reads it with one lookup (each key of a `ServiceContext` is a dictionary entry holding a boxed value).
+    var propagated: PropagatedValues? {
+        get { self[PropagatedValuesKey.self] }
+        set { self[PropagatedValuesKey.self] = newValue?.isEmpty == true ? nil : newValue }
+    }
+
+    private mutating func updatePropagated(_ update: (inout PropagatedValues) -> Void) {
+        var values = propagated ?? PropagatedValues()
+        update(&values)
+        propagated = values
     }
 }
 
-private enum HighlightRequestContextKey: ServiceContextKey {
-    typealias Value = HighlightRequestContext
-    static var nameOverride: String? { "highlight.request" }
+/// The values ``HighlightPropagator`` restores and forwards.
+struct PropagatedValues: Sendable {
+    var request: HighlightRequestContext?
+    var baggage: W3CBaggage?
+    var forwarded: ForwardedTraceContext?
+
+    var isEmpty: Bool { request == nil && baggage == nil && forwarded == nil }
 }
 
-private enum W3CBaggageKey: ServiceContextKey {
-    typealias Value = W3CBaggage
-    static var nameOverride: String? { "w3c.baggage" }
-}
-
-private enum W3CTraceContextKey: ServiceContextKey {
-    typealias Value = ForwardedTraceContext
-    static var nameOverride: String? { "w3c.trace-context" }
+private enum PropagatedValuesKey: ServiceContextKey {
+    typealias Value = PropagatedValues
+    static var nameOverride: String? { "highlight.propagated" }
 }
 
 /// A trace context as the propagator forwards it: the `traceparent` parsed, the `tracestate` kept as validated text,
