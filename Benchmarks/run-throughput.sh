@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs `hlkafka bench` (release build) BENCH_RUNS times for produce and consume, and writes
-# bench-results/throughput.md: min/median/max messages per second of raw C, plain Swift and traced, and the ratios.
+# bench-results/throughput.md: min/median/max messages per second of raw C, plain Swift, traced (a span per
+# message) and propagate (the traced wrappers with createSpans: false), and the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${BENCH_RUNS:-5}
@@ -24,7 +25,7 @@ print("| operation | mode | min | median | max | median vs raw C | resident grow
 print("|---|---|---:|---:|---:|---:|---:|")
 for operation in ("produce", "consume"):
     medians = {}
-    for mode in ("raw", "plain", "traced"):
+    for mode in ("raw", "plain", "traced", "propagate"):
         values = sorted(r["messagesPerSecond"] for r in rows if r["operation"] == operation and r["mode"] == mode)
         if not values: continue
         medians[mode] = statistics.median(values)

@@ -1,5 +1,6 @@
 import HighlightKafkaClient
 import HighlightKafkaTesting
+import Synchronization
 import Testing
 
 @Suite("Reliability: broker outage and injected errors", .timeLimit(.minutes(5)))
@@ -101,5 +102,38 @@ struct BrokerOutageTests {
         if let refused { #expect(refused.kind == .commit) }
         try await consumer.commit(messages.last!)
         await consumer.shutdown()
+    }
+    @Test func fatalFetchJoinAndCommitErrorsAreTypedErrorsAndEventsAndLoseNothing() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("fatal-faults", partitions: 2)
+        let producer = try Reliability.producer(cluster)
+        for index in 0..<50 { try await producer.send(KafkaProducerRecord(topic: "fatal-faults", value: "\(index)")) }
+        await producer.shutdown()
+
+        cluster.pushRequestErrors(.joinGroup, [.groupAuthorizationFailed])
+        cluster.pushRequestErrors(.fetch, [.topicAuthorizationFailed])
+        let consumer = try Reliability.member(cluster, topic: "fatal-faults", group: "fatal")
+        let errors = Mutex<[KafkaError]>([])
+        let watcher = Task {
+            for await event in consumer.events { if case .error(let error) = event { errors.withLock { $0.append(error) } } }
+        }
+        let messages = try await collect(50, from: consumer, timeout: .seconds(60))
+        #expect(Set(messages.map(\.valueString)).count == 50, "once the broker answers again, everything is read")
+
+        // A refused commit throws a typed error (and is also an event); the next commit goes through.
+        cluster.pushRequestErrors(.offsetCommit, [.groupAuthorizationFailed])
+        await #expect {
+            try await consumer.commit(messages[0])
+        } throws: { error in
+            guard let error = error as? KafkaError else { return false }
+            return error.kind == .commit && error.code == .groupAuthorizationFailed && !error.isRetriable
+        }
+        try await consumer.commit(messages.last!)
+        await consumer.shutdown()
+        watcher.cancel()
+        let seen = errors.withLock { $0 }.map { "\($0.kind) \($0.code.name) retriable: \($0.isRetriable)" }
+        #expect(seen.contains("consumer GROUP_AUTHORIZATION_FAILED retriable: false"), "the refused join is an event")
+        #expect(seen.contains("consumer TOPIC_AUTHORIZATION_FAILED retriable: false"), "the refused fetch is an event")
+        #expect(seen.contains("commit GROUP_AUTHORIZATION_FAILED retriable: false"), "the refused commit is an event too")
     }
 }

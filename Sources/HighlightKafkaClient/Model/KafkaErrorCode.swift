@@ -66,6 +66,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let rebalanceInProgress = KafkaErrorCode(RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS)
     /// The topic is not authorized.
     public static let topicAuthorizationFailed = KafkaErrorCode(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
+    /// The consumer group is not authorized.
+    public static let groupAuthorizationFailed = KafkaErrorCode(RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED)
     /// The message is larger than the broker accepts.
     public static let messageTooLarge = KafkaErrorCode(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
     /// The topic already exists (admin).

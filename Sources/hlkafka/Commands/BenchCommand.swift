@@ -83,7 +83,9 @@ struct BenchCommand: AsyncParsableCommand {
                 let topic = try freshTopic("consume")
                 if external == nil {
                     Output.progress("hlkafka bench: filling \(topic) with \(messages) messages")
-                    _ = try await Self.produceTraced(servers: servers, topic: topic, messages: messages, valueBytes: valueBytes, keyed: true)
+                    _ = try await Self.produceTraced(
+                        servers: servers, topic: topic, messages: messages, valueBytes: valueBytes, keyed: true, fill: true
+                    )
                 }
                 consumeTopic = topic
             }
@@ -150,19 +152,29 @@ struct BenchCommand: AsyncParsableCommand {
         return elapsed.seconds
     }
 
-    /// - Parameter keyed: spread the records over every partition by key (the fill for consume benchmarks: the mock
-    ///   cluster deletes the oldest data of a partition past a few MB, so none may get more than its share).
+    /// - Parameters:
+    ///   - keyed: spread the records over every partition by key (the fill for consume benchmarks: the mock cluster
+    ///     deletes the oldest data of a partition past a few MB, so none may get more than its share).
+    ///   - fill: the fill for consume benchmarks: large batches, and the caller's context injected as it is (the
+    ///     headers have the same form as with a span per record).
     static func produceTraced(
         servers: String,
         topic: String,
         messages: Int,
         valueBytes: Int,
         keyed: Bool = false,
-        createSpans: Bool = true
+        createSpans: Bool = true,
+        fill: Bool = false
     ) async throws -> Double {
+        var configuration = producerConfiguration(servers)
+        if fill {
+            // Large batches: the mock cluster finds a fetch offset by walking a partition's batches one by one, so
+            // thousands of small batches make every fetch slow (its thread then dominates the profile of all modes).
+            configuration.linger = .milliseconds(200)
+        }
         let producer = try TracedKafkaProducer(
-            configuration: producerConfiguration(servers),
-            tracing: .init(createSpans: createSpans),
+            configuration: configuration,
+            tracing: .init(createSpans: createSpans && !fill),
             logger: Telemetry.quietLogger
         )
         var record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
