@@ -136,4 +136,20 @@ struct BrokerOutageTests {
         #expect(seen.contains("consumer TOPIC_AUTHORIZATION_FAILED retriable: false"), "the refused fetch is an event")
         #expect(seen.contains("commit GROUP_AUTHORIZATION_FAILED retriable: false"), "the refused commit is an event too")
     }
+    @Test func theFinalCommitIsRetriedWhenTheCoordinatorRefusesItForAWhile() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("final-commit", partitions: 1)
+        let producer = try Reliability.producer(cluster)
+        for index in 0..<20 { try await producer.send(KafkaProducerRecord(topic: "final-commit", value: "\(index)")) }
+        await producer.shutdown()
+
+        let consumer = try Reliability.member(cluster, topic: "final-commit", group: "final-commit")
+        for message in try await collect(20, from: consumer) { try consumer.storeOffset(for: message) }
+        cluster.pushRequestErrors(.offsetCommit, [.rebalanceInProgress, .coordinatorLoadInProgress, .rebalanceInProgress])
+        await consumer.shutdown()
+        let committed = try await TestKafka.committedOffsets(
+            group: "final-commit", topic: "final-commit", partitions: [0], on: [cluster.bootstrapServers]
+        )
+        #expect(committed.first?.offset == 20, "three refusals, then the commit at shutdown went through")
+    }
 }

@@ -1,6 +1,8 @@
 import HighlightKafka
 import HighlightKafkaClient
 import HighlightKafkaTesting
+import InMemoryLogging
+import Logging
 import Synchronization
 import Testing
 import Tracing
@@ -72,6 +74,43 @@ struct RebalanceTests {
         let duplicates = counts.values.map { $0 - 1 }.reduce(0, +)
         #expect(skipped == 0, "every offset handled at least once")
         Reliability.report("member joins and another leaves a group of three\(inBatches ? ", in batches" : "")", sent: total, handled: counts.count, duplicated: duplicates, lost: skipped, seconds: (clock.now - started).seconds)
+    }
+
+    @Test func aCommitRefusedForARebalanceThatNeverComesHoldsNewWorkOnlyBriefly() async throws {
+        try await withTracer(NoOpTracer()) { try await refusedCommitWithoutRebalance() }
+    }
+
+    /// The coordinator answers commits with REBALANCE_IN_PROGRESS but no rebalance follows: the consumer holds new
+    /// messages back once, for a bounded time, then handles and commits everything.
+    func refusedCommitWithoutRebalance() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("refused", partitions: 1)
+        let producer = try Reliability.producer(cluster)
+        for index in 0..<200 { try await producer.send(KafkaProducerRecord(topic: "refused", value: "\(index)")) }
+        await producer.shutdown()
+
+        let logs = InMemoryLogHandler()
+        var logger = Logger(label: "refused", factory: { _ in logs })
+        logger.logLevel = .debug
+        let consumer = TracedKafkaConsumer(
+            consumer: try Reliability.member(cluster, topic: "refused", group: "refused-group"),
+            configuration: .init(errorPolicy: .stop),
+            logger: logger
+        )
+        cluster.pushRequestErrors(.offsetCommit, Array(repeating: .rebalanceInProgress, count: 5))
+        let tally = Tally()
+        try await withTimeout(.seconds(60)) {
+            try await consumer.run { message in
+                if tally.record(Int(message.message.valueString ?? "") ?? -1) == 200 { consumer.triggerShutdown() }
+            }
+        }
+        let holds = logs.entries.filter { "\($0.message)".hasPrefix("A commit was refused during a rebalance") }
+        #expect(holds.count >= 1, "a refused commit started a hold")
+        #expect(tally.distinct == 200 && tally.counts.values.allSatisfy { $0 == 1 }, "after the hold everything was handled once")
+        let committed = try await TestKafka.committedOffsets(
+            group: "refused-group", topic: "refused", partitions: [0], on: [cluster.bootstrapServers]
+        ).first?.offset
+        #expect(committed == 200, "and committed once the coordinator took commits again")
     }
 
     @Test func aHangingPartitionDoesNotStallTheOthers() async throws {

@@ -63,9 +63,14 @@ enum TestKafka {
 
     /// A consumer that reads a group's committed offsets without joining it (joining would start a rebalance, and
     /// offset fetches wait while one is in progress).
-    static func committedOffsets(group: String, topic: String, partitions: [Int32]) async throws -> [KafkaTopicPartitionOffset] {
+    static func committedOffsets(
+        group: String,
+        topic: String,
+        partitions: [Int32],
+        on servers: [String] = bootstrapServers
+    ) async throws -> [KafkaTopicPartitionOffset] {
         let probe = try KafkaConsumer(
-            configuration: KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, subscription: .assignment([], groupID: group)),
+            configuration: KafkaConsumerConfiguration(bootstrapServers: servers, subscription: .assignment([], groupID: group)),
             logger: logger
         )
         let offsets = try await probe.committedOffsets(for: partitions.map { KafkaTopicPartition(topic: topic, partition: $0) }, timeout: .seconds(30))

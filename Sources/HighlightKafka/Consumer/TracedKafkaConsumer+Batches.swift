@@ -28,6 +28,7 @@ extension TracedKafkaConsumer {
             batches: while true {
                 let fetched = await consumer.nextBatch(maximum: maximumSize)
                 if fetched.isEmpty { break }
+                await gate.waitWhileHeld()
                 let batch = fetched.filter(admit(through: gate))
                 if batch.isEmpty { continue }
                 switch await processBatch(batch, handler: handler) {

@@ -139,6 +139,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
         handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
         stop: FirstFailure
     ) async -> Bool {
+        await gate.waitWhileHeld()
         guard admit(through: gate)(message) else { return true }
         switch await process(message, handler: handler) {
         case .done:
@@ -180,12 +181,20 @@ public final class TracedKafkaConsumer: Service, Sendable {
     /// from the committed offset), and the handlers running finish so their offsets make the commit that follows.
     func observeRebalances(gate: PartitionGate, queues: PartitionQueues) {
         let counters = self.counters, logger = self.logger, wait = configuration.revocationWait
-        consumer.observeRebalances { change in
+        // Weak: the plain consumer holds this observer.
+        consumer.observeRebalances { [weak consumer = self.consumer] change in
             switch change {
             case .assigned(let partitions):
                 gate.assign(partitions)
+            case .commitRefusedDuringRebalance:
+                // The rebalance has begun at the coordinator but not reached this member yet: start nothing new.
+                // About a heartbeat interval (librdkafka's default is 3 s): long enough for the rebalance to
+                // arrive, short enough not to stall the member if its poll thread is waiting for room.
+                if gate.hold(atMost: min(wait, .seconds(3))) {
+                    logger.debug("A commit was refused during a rebalance; holding new messages until it reaches this member")
+                }
             case .revoked(let partitions):
-                gate.revoke(partitions)
+                gate.revoke(partitions, revocationCount: consumer?.revocationCount ?? .max)
                 let released = partitions.compactMap(queues.existing).reduce(0) { $0 + $1.removePending() }
                 counters.releasedOnRebalance.add(released, ordering: .relaxed)
                 if !gate.waitUntilIdle(partitions, atMost: wait) {

@@ -10,6 +10,8 @@ final class ConsumerCallbacks: Sendable {
     let logger: Logger
     /// Called on the poll thread at each rebalance (``KafkaConsumer/observeRebalances(_:)``).
     let rebalanceObserver = Mutex<(@Sendable (KafkaRebalance) -> Void)?>(nil)
+    /// Revocations served so far. Written and read for stamping on the poll thread only; read elsewhere as a snapshot.
+    let revocations = Atomic<UInt64>(0)
 
     init(events: AsyncStream<KafkaConsumerEvent>.Continuation, buffer: MessageBuffer<KafkaConsumerMessage>, logger: Logger) {
         self.events = events
@@ -32,6 +34,8 @@ final class ConsumerCallbacks: Sendable {
             rebalanceObserver.withLock { $0 }?(.assigned(topicPartitions))
             events.yield(.partitionsAssigned(topicPartitions))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            // Every message copied from now on is stamped as fetched after this revocation.
+            revocations.add(1, ordering: .sequentiallyConsistent)
             // Messages of these partitions that were never handed out will be read by their new owner.
             let revoked = Set(topicPartitions)
             buffer.removeAll { revoked.contains($0.topicPartition) }
@@ -58,6 +62,11 @@ final class ConsumerCallbacks: Sendable {
     func committed(_ code: rd_kafka_resp_err_t, _ offsets: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         let entries = offsets.map { RDKafkaTopicPartitionList.read($0) } ?? []
         if code == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+        if code == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS
+            || entries.contains(where: { $0.error == .rebalanceInProgress })
+        {
+            rebalanceObserver.withLock { $0 }?(.commitRefusedDuringRebalance)
+        }
         if code != RD_KAFKA_RESP_ERR_NO_ERROR {
             report(KafkaError.from(code, kind: .commit, context: "offset commit"))
             return

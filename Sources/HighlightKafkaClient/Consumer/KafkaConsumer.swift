@@ -141,7 +141,9 @@ public final class KafkaConsumer: Service, Sendable {
                     }
                     switch message.pointee.err {
                     case RD_KAFKA_RESP_ERR_NO_ERROR:
-                        batch.append(Self.copy(message, topic: topic))
+                        var copied = Self.copy(message, topic: topic)
+                        copied.revocationsBeforeFetch = callbacks.revocations.load(ordering: .sequentiallyConsistent)
+                        batch.append(copied)
                     case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                         callbacks.events.yield(
                             .partitionEOF(KafkaTopicPartitionOffset(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset))
@@ -196,6 +198,12 @@ public final class KafkaConsumer: Service, Sendable {
     /// ```
     public func observeRebalances(_ observer: @escaping @Sendable (KafkaRebalance) -> Void) {
         callbacks.rebalanceObserver.withLock { $0 = observer }
+    }
+
+    /// How many revocations this consumer has served; inside a ``KafkaRebalance/revoked(_:)`` observer, the count
+    /// including that revocation. Messages fetched before it carry a lower count.
+    package var revocationCount: UInt64 {
+        callbacks.revocations.load(ordering: .sequentiallyConsistent)
     }
 
     // MARK: Offsets
@@ -290,6 +298,25 @@ public final class KafkaConsumer: Service, Sendable {
         return try outcome.get()
     }
 
+    /// The final commit: a retriable refusal (a rebalance in progress, a coordinator moving) is retried every
+    /// 100 ms for at most `budget`, since a failure here means handled messages are read again after a restart.
+    private func commitStoredRetrying(for budget: Duration) async {
+        let deadline = ContinuousClock.now + budget
+        while true {
+            do {
+                try await commitStored()
+                return
+            } catch {
+                guard error.isRetriable, !Task.isCancelled, ContinuousClock.now < deadline else {
+                    logger.error("Shutdown: committing processed offsets failed; they will be read again", metadata: ["error": "\(error)"])
+                    return
+                }
+                logger.debug("Shutdown: the final commit was refused; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
     private func commitStored() async throws(KafkaError) {
         let client = self.client
         let result = await runBlocking { rd_kafka_commit(client.handle, nil, 0) }
@@ -370,11 +397,7 @@ public final class KafkaConsumer: Service, Sendable {
         }
         stopFetching()
         await waitForHandlers()
-        do {
-            if configuration.groupID != nil { try await commitStored() }
-        } catch {
-            logger.error("Shutdown: committing processed offsets failed; they will be read again", metadata: ["error": "\(error)"])
-        }
+        if configuration.groupID != nil { await commitStoredRetrying(for: .seconds(3)) }
         let client = self.client
         let control = pollThread
         let callbacks = self.callbacks

@@ -14,6 +14,10 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     public var headers: [KafkaHeader]
     /// The timestamp in milliseconds since 1970, when the message has one.
     public var timestampMilliseconds: Int64?
+    /// How many revocations the consumer had served when it fetched this message (see
+    /// ``KafkaConsumer/revocationCount``): a message fetched before its partition's latest revocation is stale, even
+    /// if the partition came back. 0 for messages made by hand.
+    package var revocationsBeforeFetch: UInt64 = 0
 
     /// Creates a message (tests and tools build their own).
     public init(
