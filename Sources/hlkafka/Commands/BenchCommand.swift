@@ -53,6 +53,8 @@ struct BenchCommand: AsyncParsableCommand {
         let messagesPerSecond: Double
         /// consume only: resident memory growth from a tenth of the messages handled to the last, in MB.
         let residentGrowthMB: Double?
+        /// consume only: resident memory growth over the second half of the messages, in MB.
+        let residentGrowthSecondHalfMB: Double?
     }
 
     func validate() throws {
@@ -92,7 +94,7 @@ struct BenchCommand: AsyncParsableCommand {
             for mode in modes {
                 Output.progress("hlkafka bench: \(operation.rawValue) \(messages) x \(valueBytes) B, mode \(mode.rawValue)")
                 let seconds: Double
-                var growth: Int?
+                var growth: ResidentGrowth.Report?
                 switch (operation, mode) {
                 case (.produce, .raw):
                     seconds = try Self.runRaw("produce", servers: servers, topic: try freshTopic("raw"), messages: messages, valueBytes: valueBytes)
@@ -115,10 +117,17 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 let result = Result(
                     mode: mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds,
-                    messagesPerSecond: Double(messages) / seconds, residentGrowthMB: growth.map { Double($0) / 1_048_576 }
+                    messagesPerSecond: Double(messages) / seconds,
+                    residentGrowthMB: growth.map { Double($0.sinceWarmUp) / 1_048_576 },
+                    residentGrowthSecondHalfMB: growth.map { Double($0.overSecondHalf) / 1_048_576 }
                 )
                 results.append(result)
-                let memory = result.residentGrowthMB.map { String(format: ", resident memory %+.1f MB after warm-up", $0) } ?? ""
+                let memory = growth.map {
+                    String(
+                        format: ", resident memory %+.1f MB after warm-up (%+.1f MB over the second half)",
+                        Double($0.sinceWarmUp) / 1_048_576, Double($0.overSecondHalf) / 1_048_576
+                    )
+                } ?? ""
                 Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
             }
             if !json, let raw = results.first(where: { $0.mode == "raw" }) {
@@ -210,7 +219,7 @@ struct BenchCommand: AsyncParsableCommand {
         return KafkaConsumerConfiguration(bootstrapServers: [servers], subscription: .assignment(positions), clientID: "hlkafka-bench")
     }
 
-    static func consumePlain(servers: String, topic: String, messages: Int) async throws -> (Double, Int?) {
+    static func consumePlain(servers: String, topic: String, messages: Int) async throws -> (Double, ResidentGrowth.Report?) {
         let configuration = try await readerConfiguration(servers, topic)
         let started = ContinuousClock.now
         let consumer = try KafkaConsumer(configuration: configuration, logger: Telemetry.quietLogger)
@@ -222,13 +231,13 @@ struct BenchCommand: AsyncParsableCommand {
             if count == messages { break }
         }
         let elapsed = ContinuousClock.now - started
-        let growth = memory.growthSinceWarmUp
+        let growth = memory.report
         await consumer.shutdown()
         guard count == messages else { throw BenchFailure(description: "read \(count) of \(messages)") }
         return (elapsed.seconds, growth)
     }
 
-    static func consumeTraced(servers: String, topic: String, messages: Int, createSpans: Bool = true) async throws -> (Double, Int?) {
+    static func consumeTraced(servers: String, topic: String, messages: Int, createSpans: Bool = true) async throws -> (Double, ResidentGrowth.Report?) {
         let configuration = try await readerConfiguration(servers, topic)
         let started = ContinuousClock.now
         let consumer = try TracedKafkaConsumer(
@@ -239,13 +248,13 @@ struct BenchCommand: AsyncParsableCommand {
         let handled = Atomic<Int>(0)
         let sessions = Atomic<Int>(0)
         let memory = ResidentGrowth(messages: messages)
-        let growth = Mutex<Int?>(nil)
+        let growth = Mutex<ResidentGrowth.Report?>(nil)
         try await consumer.run { message in
             if message.highlightRequest != nil { sessions.add(1, ordering: .relaxed) }
             let count = handled.add(1, ordering: .relaxed).newValue
             memory.observe(count)
             if count == messages {
-                growth.withLock { $0 = memory.growthSinceWarmUp }
+                growth.withLock { $0 = memory.report }
                 consumer.triggerShutdown()
             }
         }
