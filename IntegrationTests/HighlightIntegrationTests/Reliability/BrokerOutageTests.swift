@@ -83,11 +83,7 @@ struct BrokerOutageTests {
     }
 
     @Test func retriableFetchCommitAndJoinErrorsRecover() async throws {
-        let cluster = try KafkaMockCluster(brokers: 1)
-        try cluster.createTopic("group-faults", partitions: 2)
-        let producer = try Reliability.producer(cluster)
-        for index in 0..<50 { try await producer.send(KafkaProducerRecord(topic: "group-faults", value: "\(index)")) }
-        await producer.shutdown()
+        let cluster = try await Reliability.cluster(topic: "group-faults", partitions: 2, messages: 50)
 
         cluster.pushRequestErrors(.joinGroup, [.coordinatorLoadInProgress, .coordinatorLoadInProgress])
         cluster.pushRequestErrors(.fetch, [.notLeaderForPartition, .requestTimedOut])
@@ -103,12 +99,9 @@ struct BrokerOutageTests {
         try await consumer.commit(messages.last!)
         await consumer.shutdown()
     }
+
     @Test func fatalFetchJoinAndCommitErrorsAreTypedErrorsAndEventsAndLoseNothing() async throws {
-        let cluster = try KafkaMockCluster(brokers: 1)
-        try cluster.createTopic("fatal-faults", partitions: 2)
-        let producer = try Reliability.producer(cluster)
-        for index in 0..<50 { try await producer.send(KafkaProducerRecord(topic: "fatal-faults", value: "\(index)")) }
-        await producer.shutdown()
+        let cluster = try await Reliability.cluster(topic: "fatal-faults", partitions: 2, messages: 50)
 
         cluster.pushRequestErrors(.joinGroup, [.groupAuthorizationFailed])
         cluster.pushRequestErrors(.fetch, [.topicAuthorizationFailed])
@@ -136,12 +129,9 @@ struct BrokerOutageTests {
         #expect(seen.contains("consumer TOPIC_AUTHORIZATION_FAILED retriable: false"), "the refused fetch is an event")
         #expect(seen.contains("commit GROUP_AUTHORIZATION_FAILED retriable: false"), "the refused commit is an event too")
     }
+
     @Test func theFinalCommitIsRetriedWhenTheCoordinatorRefusesItForAWhile() async throws {
-        let cluster = try KafkaMockCluster(brokers: 1)
-        try cluster.createTopic("final-commit", partitions: 1)
-        let producer = try Reliability.producer(cluster)
-        for index in 0..<20 { try await producer.send(KafkaProducerRecord(topic: "final-commit", value: "\(index)")) }
-        await producer.shutdown()
+        let cluster = try await Reliability.cluster(topic: "final-commit", partitions: 1, messages: 20)
 
         let consumer = try Reliability.member(cluster, topic: "final-commit", group: "final-commit")
         for message in try await collect(20, from: consumer) { try consumer.storeOffset(for: message) }

@@ -83,11 +83,7 @@ struct RebalanceTests {
     /// The coordinator answers commits with REBALANCE_IN_PROGRESS but no rebalance follows: the consumer holds new
     /// messages back once, for a bounded time, then handles and commits everything.
     func refusedCommitWithoutRebalance() async throws {
-        let cluster = try KafkaMockCluster(brokers: 1)
-        try cluster.createTopic("refused", partitions: 1)
-        let producer = try Reliability.producer(cluster)
-        for index in 0..<200 { try await producer.send(KafkaProducerRecord(topic: "refused", value: "\(index)")) }
-        await producer.shutdown()
+        let cluster = try await Reliability.cluster(topic: "refused", partitions: 1, messages: 200)
 
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "refused", factory: { _ in logs })

@@ -26,6 +26,16 @@ enum Reliability {
         )
     }
 
+    /// A one-broker mock cluster with `topic` holding the values "0" to "messages - 1", sent one by one.
+    static func cluster(topic: String, partitions: Int, messages: Int) async throws -> KafkaMockCluster {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic(topic, partitions: partitions)
+        let producer = try producer(cluster)
+        for index in 0..<messages { try await producer.send(KafkaProducerRecord(topic: topic, value: "\(index)")) }
+        await producer.shutdown()
+        return cluster
+    }
+
     static func member(_ cluster: KafkaMockCluster, topic: String, group: String) throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: [cluster.bootstrapServers], subscription: .group(id: group, topics: [topic]))
         configuration.sessionTimeout = .seconds(6)
