@@ -123,6 +123,9 @@ public final class KafkaConsumer: Service, Sendable {
                     continue
                 }
                 guard count > 0 else { continue }
+                // Revocations are served inside the consume call above, never during the copy below: one read stamps
+                // the whole batch.
+                let revocations = callbacks.revocations.load(ordering: .sequentiallyConsistent)
                 var batch: [KafkaConsumerMessage] = []
                 batch.reserveCapacity(count)
                 for index in 0..<count {
@@ -142,7 +145,7 @@ public final class KafkaConsumer: Service, Sendable {
                     switch message.pointee.err {
                     case RD_KAFKA_RESP_ERR_NO_ERROR:
                         var copied = Self.copy(message, topic: topic)
-                        copied.revocationsBeforeFetch = callbacks.revocations.load(ordering: .sequentiallyConsistent)
+                        copied.revocationsBeforeFetch = revocations
                         batch.append(copied)
                     case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                         callbacks.events.yield(
