@@ -140,6 +140,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 "HighlightKafka",
                 "HighlightKafkaTesting",
+                "CHeapStatistics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,6 +149,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+
+        // MARK: The allocator's bytes in use, for `hlkafka bench consume` (C: glibc's mallinfo2 is not in Swift's Glibc).
+        .target(name: "CHeapStatistics"),
 
         // MARK: The raw librdkafka baseline `hlkafka bench` compares with (C, no Swift).
         .executableTarget(

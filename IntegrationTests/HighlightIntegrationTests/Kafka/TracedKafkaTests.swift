@@ -5,6 +5,7 @@ import InMemoryLogging
 import InMemoryTracing
 import Logging
 import Instrumentation
+import Synchronization
 import Testing
 import Tracing
 
@@ -171,6 +172,46 @@ struct TracedKafkaTests {
         #expect(mixups.values.isEmpty)
         #expect(Set(observations.filter { $0.partition == 0 }.map(\.session)) == ["alice"])
         #expect(Set(observations.filter { $0.partition == 1 }.map(\.session)) == ["bob"])
+    }
+
+    @Test func messagesWaitingInAllPartitionQueuesTogetherStayWithinTheTotalCapacity() async throws {
+        let topic = try await TestKafka.makeTopic("bounded", partitions: 4)
+        let producer = try TestKafka.producer()
+        for index in 0..<400 { try await producer.send(KafkaProducerRecord(topic: topic, partition: Int32(index % 4), value: "\(index)")) }
+        await producer.shutdown()
+        let consumer = try consumer(topic: topic) {
+            $0.partitionQueueCapacity = 100
+            $0.totalQueueCapacity = 10
+        }
+        let released = Atomic<Bool>(false)
+        let handled = LockedArray<String>()
+        let run = Task {
+            try await withTimeout(.seconds(60)) {
+                try await consumer.run { message in
+                    // Every partition's first handler waits, so fetched messages can only pile up in the queues.
+                    while !released.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(5)) }
+                    handled.append(message.message.valueString ?? "")
+                    if handled.values.count == 400 { consumer.triggerShutdown() }
+                }
+            }
+        }
+        // 396 messages are there to fill the queues (each partition's could take 100); the total stops them at 10.
+        var highest = 0
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, highest < 10 {
+            highest = max(highest, consumer.statistics.queuedMessages)
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        for _ in 0..<100 {
+            highest = max(highest, consumer.statistics.queuedMessages)
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        released.store(true, ordering: .relaxed)
+        try await run.value
+        #expect(highest == 10, "the queues filled up to the total capacity and no further")
+        #expect(handled.values.count == 400)
+        #expect(Set(handled.values).count == 400, "every message handled once")
+        #expect(consumer.statistics.queuedMessages == 0)
     }
 }
 

@@ -96,7 +96,21 @@ struct BrokerOutageTests {
         var refused: KafkaError?
         do { try await consumer.commit(messages[0]) } catch { refused = error }
         if let refused { #expect(refused.kind == .commit) }
-        try await consumer.commit(messages.last!)
+        // Under load the group can move meanwhile (the member found evicted, or rejoining): that refusal says the
+        // group changed, not that the commit path is broken, so the commit is tried again once the member is back.
+        let deadline = ContinuousClock.now + .seconds(20)
+        let groupChanged = ["UNKNOWN_MEMBER_ID", "ILLEGAL_GENERATION", "REBALANCE_IN_PROGRESS"]
+        while true {
+            let failure: KafkaError
+            do {
+                try await consumer.commit(messages.last!)
+                break
+            } catch {
+                failure = error
+            }
+            guard groupChanged.contains(failure.code.name), ContinuousClock.now < deadline else { throw failure }
+            try await Task.sleep(for: .milliseconds(200))
+        }
         await consumer.shutdown()
     }
 

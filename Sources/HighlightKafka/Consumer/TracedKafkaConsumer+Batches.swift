@@ -23,7 +23,7 @@ extension TracedKafkaConsumer {
         var failure: KafkaHandlerError?
         // A revocation waits for the batch being handled, so its offsets make the commit before the partitions go.
         let gate = PartitionGate()
-        observeRebalances(gate: gate, queues: PartitionQueues())
+        observeRebalances(gate: gate, queues: PartitionQueues(budget: queueBudget))
         await withGracefulShutdownHandler {
             batches: while true {
                 let fetched = await consumer.nextBatch(maximum: maximumSize)

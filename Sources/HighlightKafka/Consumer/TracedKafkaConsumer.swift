@@ -32,6 +32,8 @@ public final class TracedKafkaConsumer: Service, Sendable {
     public let configuration: Configuration
 
     let counters = Counters()
+    /// Bounds the messages waiting in all partition queues (``Configuration/totalQueueCapacity``).
+    let queueBudget: QueueBudget
     let logger: Logger
     /// Worked out once: every span carries it.
     let serverHost: String?
@@ -41,6 +43,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
     public init(consumer: KafkaConsumer, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "highlight.kafka.consumer")) {
         self.consumer = consumer
         self.configuration = configuration
+        self.queueBudget = QueueBudget(capacity: configuration.totalQueueCapacity)
         self.logger = logger
         self.serverHost = firstServerHost(consumer.configuration.bootstrapServers)
         self.deadLetterProducer = Mutex(configuration.deadLetterProducer)
@@ -56,7 +59,11 @@ public final class TracedKafkaConsumer: Service, Sendable {
     }
 
     /// Counters of handled, failed, retried, skipped and dead-lettered messages.
-    public var statistics: TracedKafkaConsumerStatistics { counters.snapshot }
+    public var statistics: TracedKafkaConsumerStatistics {
+        var statistics = counters.snapshot
+        statistics.queuedMessages = queueBudget.used
+        return statistics
+    }
 
     /// Handles messages until graceful shutdown, ``triggerShutdown()``, or a ``KafkaErrorPolicy/stop``; then commits
     /// what was handled and closes the consumer.
@@ -65,7 +72,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
     public func run(_ handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void) async throws {
         let stop = FirstFailure()
         let gate = PartitionGate()
-        let queues = PartitionQueues()
+        let queues = PartitionQueues(budget: queueBudget)
         observeRebalances(gate: gate, queues: queues)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.commitPeriodically() }
@@ -116,7 +123,12 @@ public final class TracedKafkaConsumer: Service, Sendable {
                 await Task { await self.work(queue, gate: gate, handler: handler, stop: stop, first: message) }.value
                 return
             }
-            guard await handle(message, gate: gate, handler: handler, stop: stop) else { return }
+            guard await handle(message, gate: gate, handler: handler, stop: stop) else {
+                // Stopped by the error policy: what waits here is never started (nor committed), and its slots in
+                // the shared budget go back so the dispatcher cannot wait on them.
+                queue.finish(discardingPending: true)
+                return
+            }
         }
     }
 
@@ -127,7 +139,10 @@ public final class TracedKafkaConsumer: Service, Sendable {
         stop: FirstFailure,
         first: KafkaConsumerMessage
     ) async {
-        guard await handle(first, gate: gate, handler: handler, stop: stop) else { return }
+        guard await handle(first, gate: gate, handler: handler, stop: stop) else {
+            queue.finish(discardingPending: true)
+            return
+        }
         await work(queue, gate: gate, handler: handler, stop: stop)
     }
 
@@ -262,7 +277,8 @@ final class Counters: Sendable {
             skipped: skipped.load(ordering: .relaxed),
             deadLettered: deadLettered.load(ordering: .relaxed),
             releasedOnRebalance: releasedOnRebalance.load(ordering: .relaxed),
-            redeliveriesSkipped: redeliveriesSkipped.load(ordering: .relaxed)
+            redeliveriesSkipped: redeliveriesSkipped.load(ordering: .relaxed),
+            queuedMessages: 0
         )
     }
 }

@@ -27,6 +27,11 @@ extension TracedKafkaConsumer {
         public var handlerTimeout: Duration?
         /// Messages waiting per partition; a slow partition fills only its own queue. Default 1,000.
         public var partitionQueueCapacity: Int
+        /// Messages waiting in all partitions' queues together; past it the consumer fetches no more until handlers
+        /// take some. It bounds the memory held for fetched, unstarted messages however many partitions this member
+        /// owns (the plain consumer's ``KafkaConsumerConfiguration/bufferCapacity`` and librdkafka's prefetch come on
+        /// top). Default 10,000.
+        public var totalQueueCapacity: Int
         /// The producer for ``KafkaErrorPolicy/deadLetter(topic:)``; `nil` creates one on the consumer's bootstrap
         /// servers when the policy needs it.
         public var deadLetterProducer: KafkaProducer?
@@ -50,6 +55,7 @@ extension TracedKafkaConsumer {
             errorReporter: (@Sendable (KafkaHandlerFailure) async -> Void)? = nil,
             handlerTimeout: Duration? = nil,
             partitionQueueCapacity: Int = 1000,
+            totalQueueCapacity: Int = 10_000,
             deadLetterProducer: KafkaProducer? = nil,
             revocationWait: Duration = .seconds(10),
             instrument: (any Instrument)? = nil,
@@ -62,6 +68,7 @@ extension TracedKafkaConsumer {
             self.errorReporter = errorReporter
             self.handlerTimeout = handlerTimeout
             self.partitionQueueCapacity = partitionQueueCapacity
+            self.totalQueueCapacity = totalQueueCapacity
             self.deadLetterProducer = deadLetterProducer
             self.instrument = instrument
         }
@@ -84,6 +91,10 @@ public struct TracedKafkaConsumerStatistics: Sendable, Hashable {
     public var releasedOnRebalance: Int
     /// Messages delivered again after a rebalance that this consumer had already handled, not handled twice.
     public var redeliveriesSkipped: Int
+    /// Messages fetched and waiting in the partition queues right now (at most
+    /// ``TracedKafkaConsumer/Configuration/totalQueueCapacity``): a gauge, where the other fields are counters. Near
+    /// the capacity, handlers are the bottleneck.
+    public var queuedMessages: Int
 }
 
 /// A handler run that exceeded ``TracedKafkaConsumer/Configuration/handlerTimeout``.

@@ -2,7 +2,8 @@ import DequeModule
 import Synchronization
 
 /// A bounded queue between tasks: ``send(_:)`` suspends while it is full, ``next()`` while it is empty. It feeds each
-/// partition's worker, so a slow partition fills only its own queue.
+/// partition's worker, so a slow partition fills only its own queue. With a ``QueueBudget`` shared by several queues,
+/// a message is stored only once the budget has a slot for it, so their sum stays bounded too.
 final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     private struct State {
         var items = Deque<Element>()
@@ -25,15 +26,19 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
 
     private let state = Mutex(State())
     private let capacity: Int
+    private let budget: QueueBudget?
 
-    init(capacity: Int) {
+    init(capacity: Int, budget: QueueBudget? = nil) {
         self.capacity = max(1, capacity)
+        self.budget = budget
     }
 
     /// Appends `element`, waiting for room. Returns false (and drops nothing: the element was never taken) once
     /// the queue is finished.
     @discardableResult
     func send(_ element: Element) async -> Bool {
+        // The slot is held from here until the element leaves the queue (`next`, `removePending`, `finish`).
+        await budget?.acquire()
         while true {
             let step = state.withLock { state -> SendStep in
                 if state.finished { return .finished }
@@ -49,9 +54,13 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
             }
             switch step {
             case .delivered(let receiver):
-                receiver?.resume(returning: element)
+                if let receiver {
+                    budget?.release()
+                    receiver.resume(returning: element)
+                }
                 return true
             case .finished:
+                budget?.release()
                 return false
             case .full:
                 let stillOpen = await withCheckedContinuation { continuation in
@@ -63,7 +72,10 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
                     }
                     if let resumeNow { continuation.resume(returning: resumeNow) }
                 }
-                if !stillOpen { return false }
+                if !stillOpen {
+                    budget?.release()
+                    return false
+                }
             }
         }
     }
@@ -81,6 +93,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
             }
             switch step {
             case .element(let element, let sender):
+                budget?.release()
                 sender?.resume(returning: true)
                 continuation.resume(returning: element)
             case .finished:
@@ -91,7 +104,6 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         }
     }
 
-    /// Ends the queue; with `discardingPending`, elements not yet taken are dropped.
     /// Drops the elements waiting (the receiver keeps waiting for new ones) and lets blocked senders go on.
     /// - Returns: how many were dropped.
     @discardableResult
@@ -102,20 +114,25 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
             defer { state.senders.removeAll() }
             return (count, state.senders)
         }
+        budget?.release(count)
         for sender in senders { sender.resume(returning: true) }
         return count
     }
 
+    /// Ends the queue; with `discardingPending`, elements not yet taken are dropped.
     func finish(discardingPending: Bool) {
-        let (receiver, senders) = state.withLock { state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Bool, Never>]) in
+        let (receiver, senders, dropped) = state.withLock {
+            state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Bool, Never>], Int) in
             state.finished = true
+            let dropped = discardingPending ? state.items.count : 0
             if discardingPending { state.items.removeAll() }
             defer {
                 state.receiver = nil
                 state.senders.removeAll()
             }
-            return (state.items.isEmpty ? state.receiver : nil, state.senders)
+            return (state.items.isEmpty ? state.receiver : nil, state.senders, dropped)
         }
+        budget?.release(dropped)
         receiver?.resume(returning: nil)
         for sender in senders { sender.resume(returning: false) }
     }

@@ -51,10 +51,12 @@ struct BenchCommand: AsyncParsableCommand {
         let messages: Int
         let seconds: Double
         let messagesPerSecond: Double
-        /// consume only: resident memory growth from a tenth of the messages handled to the last, in MB.
+        /// consume only: resident memory growth from warm-up (median of readings at 10–19% of the messages) to the end (91–100%), in MB.
         let residentGrowthMB: Double?
-        /// consume only: resident memory growth over the second half of the messages, in MB.
+        /// consume only: resident memory growth from mid-run (50–59%) to the end (91–100%), in MB.
         let residentGrowthSecondHalfMB: Double?
+        /// consume only: growth of the allocator's bytes in use, warm-up to end (glibc), in MB.
+        let heapGrowthMB: Double?
     }
 
     func validate() throws {
@@ -119,13 +121,16 @@ struct BenchCommand: AsyncParsableCommand {
                     mode: mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds,
                     messagesPerSecond: Double(messages) / seconds,
                     residentGrowthMB: growth.map { Double($0.sinceWarmUp) / 1_048_576 },
-                    residentGrowthSecondHalfMB: growth.map { Double($0.overSecondHalf) / 1_048_576 }
+                    residentGrowthSecondHalfMB: growth.map { Double($0.overSecondHalf) / 1_048_576 },
+                    heapGrowthMB: growth.map { Double($0.heapSinceWarmUp) / 1_048_576 }
                 )
                 results.append(result)
                 let memory = growth.map {
                     String(
-                        format: ", resident memory %+.1f MB after warm-up (%+.1f MB over the second half)",
-                        Double($0.sinceWarmUp) / 1_048_576, Double($0.overSecondHalf) / 1_048_576
+                        format: ", resident memory %+.1f MB after warm-up (%+.1f MB over the second half; single readings %+.1f to %+.1f MB), heap in use %+.1f MB",
+                        Double($0.sinceWarmUp) / 1_048_576, Double($0.overSecondHalf) / 1_048_576,
+                        Double($0.lowestSinceWarmUp) / 1_048_576, Double($0.highestSinceWarmUp) / 1_048_576,
+                        Double($0.heapSinceWarmUp) / 1_048_576
                     )
                 } ?? ""
                 Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")

@@ -1,5 +1,6 @@
 import Synchronization
 import Foundation
+import CHeapStatistics
 
 /// The process's resident memory, read from /proc (0 where there is none).
 enum ResidentMemory {
@@ -9,39 +10,70 @@ enum ResidentMemory {
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
+
+    /// Bytes the C allocator has handed out and not had back (glibc's `mallinfo2`: in-use chunks plus mapped
+    /// blocks), 0 elsewhere. Unlike resident memory it does not move with what the allocator keeps cached, so it
+    /// tells objects that stay alive from freed memory not yet returned to the system.
+    static var heapInUse: Int {
+        Int(hl_heap_bytes_in_use())
+    }
 }
 
-/// Resident memory at a tenth of a run's messages, at half of them, and at its end: growth from the tenth includes
-/// the fetch and partition queues filling up; growth over the second half is what keeps growing once they are full.
+/// Resident memory sampled at every hundredth of a run's messages.
+///
+/// A single reading moves by tens of MB with the allocator (large buffers are mapped and unmapped as fetches come and
+/// go), so growth is measured between medians of ten readings: those from 10% to 19% of the messages (after warm-up:
+/// the fetch and partition queues have filled), from 50% to 59%, and from 91% to 100% (the end). The allocator's
+/// bytes in use are sampled alongside.
 final class ResidentGrowth: Sendable {
     struct Report: Sendable {
-        /// From a tenth of the messages to the end, in bytes.
+        /// Allocator bytes in use, from the warm-up readings to the last ones.
+        let heapSinceWarmUp: Int
+        /// From the warm-up readings to the last ones, in bytes.
         let sinceWarmUp: Int
-        /// From half of the messages to the end, in bytes.
+        /// From the mid-run readings to the last ones, in bytes.
         let overSecondHalf: Int
+        /// The lowest and highest single readings from warm-up on, less the warm-up median, in bytes.
+        let lowestSinceWarmUp: Int
+        let highestSinceWarmUp: Int
     }
 
-    private let warmUpAt: Int
-    private let halfAt: Int
-    private let warm = Atomic<Int>(0)
-    private let half = Atomic<Int>(0)
+    private let step: Int
+    private let samples = Mutex<[Int?]>(Array(repeating: nil, count: 101))
+    private let heapSamples = Mutex<[Int?]>(Array(repeating: nil, count: 101))
 
     init(messages: Int) {
-        warmUpAt = max(1, messages / 10)
-        halfAt = max(1, messages / 2)
+        step = max(1, messages / 100)
     }
 
-    /// Call with each message's running count.
+    /// Call with each message's running count (each count once; from any thread).
     func observe(_ count: Int) {
-        if count == warmUpAt { warm.store(ResidentMemory.bytes, ordering: .relaxed) }
-        if count == halfAt { half.store(ResidentMemory.bytes, ordering: .relaxed) }
+        guard count % step == 0 else { return }
+        let index = count / step
+        guard index <= 100 else { return }
+        let bytes = ResidentMemory.bytes
+        let heap = ResidentMemory.heapInUse
+        samples.withLock { $0[index] = bytes }
+        heapSamples.withLock { $0[index] = heap }
     }
 
-    /// `nil` when the run never got warm.
+    /// `nil` when the run never got past warm-up.
     var report: Report? {
-        let warm = warm.load(ordering: .relaxed), half = half.load(ordering: .relaxed)
-        guard warm != 0, half != 0 else { return nil }
-        let now = ResidentMemory.bytes
-        return Report(sinceWarmUp: now - warm, overSecondHalf: now - half)
+        let samples = samples.withLock { $0 }, heapSamples = heapSamples.withLock { $0 }
+        func median(_ range: ClosedRange<Int>, of samples: [Int?]) -> Int? {
+            let values = range.compactMap { samples[$0] }.sorted()
+            return values.isEmpty ? nil : values[values.count / 2]
+        }
+        guard let warm = median(10...19, of: samples), let middle = median(50...59, of: samples), let end = median(91...100, of: samples),
+              let heapWarm = median(10...19, of: heapSamples), let heapEnd = median(91...100, of: heapSamples)
+        else { return nil }
+        let afterWarmUp = samples[10...].compactMap { $0 }
+        return Report(
+            heapSinceWarmUp: heapEnd - heapWarm,
+            sinceWarmUp: end - warm,
+            overSecondHalf: end - middle,
+            lowestSinceWarmUp: (afterWarmUp.min() ?? warm) - warm,
+            highestSinceWarmUp: (afterWarmUp.max() ?? warm) - warm
+        )
     }
 }
