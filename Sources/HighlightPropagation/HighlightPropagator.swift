@@ -92,7 +92,9 @@ public struct HighlightPropagator: Instrument {
                 rejections.append(error)
             }
         }
-        if let mirrored = baggage?.value(forNameIgnoringCase: HighlightRequestContext.headerName) {
+        if let mirrored = baggage?.value(forNameIgnoringCase: HighlightRequestContext.headerName),
+           mirrored != request?.headerValue  // the mirror of the header itself holds nothing new
+        {
             do {
                 let fromBaggage = try HighlightRequestContext.parse(
                     mirrored,
@@ -150,22 +152,23 @@ public struct HighlightPropagator: Instrument {
         }
 
         if configuration.forwardTraceContext, let forwarded = propagated.forwarded {
-            injector.inject(forwarded.parent.encodedTraceParent, forKey: PropagationHeader.traceParent, into: &carrier)
+            injector.inject(forwarded.encodedTraceParent, forKey: PropagationHeader.traceParent, into: &carrier)
             if let traceState = forwarded.traceState {
                 injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)
             }
         }
 
-        var baggage = propagated.baggage
-        if configuration.mirrorSessionIntoBaggage {
-            baggage?.removeMembers(namedIgnoringCase: HighlightRequestContext.headerName)
-            if let request, let member = W3CBaggage.Member(name: HighlightRequestContext.headerName, value: request.headerValue) {
-                if baggage == nil { baggage = W3CBaggage() }
-                baggage?.append(member)
-            }
-        }
-        if let baggage, !baggage.isEmpty {
-            let (value, dropped) = baggage.headerValue(limits: configuration.limits)
+        // The mirror replaces any earlier member of its name; written straight into the header value, without
+        // copying the context's baggage to edit it.
+        let mirror = configuration.mirrorSessionIntoBaggage
+            ? request.flatMap { W3CBaggage.Member(name: HighlightRequestContext.headerName, value: $0.headerValue) } : nil
+        let baggage = propagated.baggage ?? W3CBaggage()
+        if !baggage.isEmpty || mirror != nil {
+            let (value, dropped) = baggage.headerValue(
+                limits: configuration.limits,
+                replacingMembersNamedIgnoringCase: configuration.mirrorSessionIntoBaggage ? HighlightRequestContext.headerName : nil,
+                with: mirror
+            )
             if let value { injector.inject(value, forKey: PropagationHeader.baggage, into: &carrier) }
             if dropped > 0 {
                 statistics.recordDroppedOnInjection(dropped)

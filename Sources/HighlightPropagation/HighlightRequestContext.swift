@@ -33,8 +33,7 @@ public struct HighlightRequestContext: Sendable, Hashable {
         let request = (requestID?.isEmpty ?? true) ? nil : requestID
         if let request, !Self.isToken(request) { return nil }
         guard sessionSecureID.utf8.count + 1 + (request?.utf8.count ?? 0) <= maximumLength else { return nil }
-        self.sessionSecureID = sessionSecureID
-        self.requestID = request
+        self.init(uncheckedSession: sessionSecureID, request: request)
     }
 
     /// Parses a `x-highlight-request` value, returning `nil` when it carries no context or is refused.
@@ -45,16 +44,20 @@ public struct HighlightRequestContext: Sendable, Hashable {
         self = parsed
     }
 
-    private init(uncheckedSession: String, request: String?) {
+    /// - Parameter headerValue: the value already in canonical form, when the caller has it (a parsed header that
+    ///   needed no trimming); otherwise it is built here.
+    private init(uncheckedSession: String, request: String?, headerValue: String? = nil) {
         self.sessionSecureID = uncheckedSession
         self.requestID = request
+        self.headerValue = headerValue ?? uncheckedSession + "/" + (request ?? "")
     }
 
     /// The value to send in `x-highlight-request`: `<sessionSecureID>/<requestID>`, with an empty request id
     /// when there is none.
-    public var headerValue: String {
-        "\(sessionSecureID)/\(requestID ?? "")"
-    }
+    ///
+    /// Kept rather than built on each read: every injection writes it, often twice (the header and its baggage
+    /// mirror). A parsed value that was already in this form is kept as it came, so extraction allocates nothing for it.
+    public let headerValue: String
 
     /// Parses a `x-highlight-request` value by this package's rules.
     ///
@@ -76,14 +79,17 @@ public struct HighlightRequestContext: Sendable, Hashable {
         maximumLength: Int = PropagationLimits.default.maximumHighlightRequestBytes
     ) throws(PropagationRejection) -> HighlightRequestContext? {
         var string = String(value)
+        let original = string
         let result = string.withUTF8 { bytes in
-            Result { () throws(PropagationRejection) in try parse(bytes: bytes, maximumLength: maximumLength) }
+            Result { () throws(PropagationRejection) in try parse(bytes: bytes, original: original, maximumLength: maximumLength) }
         }
         return try result.get()
     }
 
+    /// - Parameter original: the string `bytes` belong to, kept as ``headerValue`` when it is already canonical.
     private static func parse(
         bytes: UnsafeBufferPointer<UInt8>,
+        original: String,
         maximumLength: Int
     ) throws(PropagationRejection) -> HighlightRequestContext? {
         guard bytes.count <= maximumLength else { throw PropagationRejection(.highlightRequest, .tooLong) }
@@ -117,7 +123,9 @@ public struct HighlightRequestContext: Sendable, Hashable {
                 request = String(decoding: UnsafeBufferPointer(rebasing: bytes[(firstSlash + 1)..<requestEnd]), as: UTF8.self)
             }
         }
-        return HighlightRequestContext(uncheckedSession: session, request: request)
+        // Canonical: nothing trimmed, one slash, nothing after a second one. `noslash` is not (it is sent as `noslash/`).
+        let canonical = start == 0 && end == bytes.count && firstSlash != nil && secondSlash == nil
+        return HighlightRequestContext(uncheckedSession: session, request: request, headerValue: canonical ? original : nil)
     }
 
     /// A token is visible ASCII (`!` through `~`) without `/`.

@@ -70,11 +70,15 @@ struct ForwardedTraceContext: Sendable {
     var parent: TraceContext
     /// The validated, normalized `tracestate` value, or `nil`.
     var traceState: String?
+    /// The `traceparent` to send: the inbound value itself when it was already in that form, so forwarding it
+    /// formats nothing.
+    let encodedTraceParent: String
 
-    init(parent: TraceContext, traceState: String?) {
+    init(parent: TraceContext, traceState: String?, encodedTraceParent: String? = nil) {
         self.parent = parent
         self.parent.state = TraceState()
         self.traceState = traceState
+        self.encodedTraceParent = encodedTraceParent ?? parent.encodedTraceParent
     }
 
     init(_ traceContext: TraceContext) {

@@ -40,9 +40,26 @@ public struct W3CBaggage: Sendable, Hashable {
 
         /// The member as it is written in a header.
         public var headerValue: String {
-            var text = name + "=" + PercentEncoding.encode(value)
-            for property in properties { text += ";" + property }
+            var text = ""
+            text.reserveCapacity(encodedLength)
+            write(into: &text)
             return text
+        }
+
+        /// The length of ``headerValue`` in bytes, worked out without building it.
+        var encodedLength: Int {
+            properties.reduce(name.utf8.count + 1 + PercentEncoding.encodedLength(value)) { $0 + 1 + $1.utf8.count }
+        }
+
+        /// Appends ``headerValue`` to `text`.
+        func write(into text: inout String) {
+            text += name
+            text += "="
+            PercentEncoding.encode(value, into: &text)
+            for property in properties {
+                text += ";"
+                text += property
+            }
         }
 
         /// A property as `key` or `key=value`, without the optional whitespace W3C allows around `=`; `nil` when
@@ -109,17 +126,50 @@ public struct W3CBaggage: Sendable, Hashable {
     ///
     /// - Returns: the value (`nil` when no member fits) and how many members were dropped.
     public func headerValue(limits: PropagationLimits) -> (value: String?, droppedMembers: Int) {
-        var text = ""
+        headerValue(limits: limits, replacingMembersNamedIgnoringCase: nil, with: nil)
+    }
+
+    /// The header value cut to `limits`, as if every member named `name` (ignoring ASCII case) had been removed and
+    /// `replacement` appended: how ``HighlightPropagator`` writes the session mirror without copying the baggage.
+    ///
+    /// - Returns: the value (`nil` when no member fits) and how many of the members to write were dropped.
+    func headerValue(
+        limits: PropagationLimits,
+        replacingMembersNamedIgnoringCase name: String?,
+        with replacement: Member?
+    ) -> (value: String?, droppedMembers: Int) {
+        // Measured first (members are kept in order while they fit), so the text is allocated once.
+        var candidates = 0
         var kept = 0
-        for member in members {
-            let encoded = member.headerValue
-            let length = text.utf8.count + (kept == 0 ? 0 : 1) + encoded.utf8.count
-            guard kept < limits.maximumBaggageMembers, length <= limits.maximumBaggageBytes else { break }
-            if kept > 0 { text += "," }
-            text += encoded
+        var length = 0
+        var full = false
+        forEachMember(replacingMembersNamedIgnoringCase: name, with: replacement) { member in
+            candidates += 1
+            guard !full else { return }
+            let next = length + (kept == 0 ? 0 : 1) + member.encodedLength
+            guard kept < limits.maximumBaggageMembers, next <= limits.maximumBaggageBytes else {
+                full = true
+                return
+            }
+            length = next
             kept += 1
         }
-        return (kept == 0 ? nil : text, members.count - kept)
+        guard kept > 0 else { return (nil, candidates) }
+        var text = ""
+        text.reserveCapacity(length)
+        var remaining = kept
+        forEachMember(replacingMembersNamedIgnoringCase: name, with: replacement) { member in
+            guard remaining > 0 else { return }
+            if !text.isEmpty { text += "," }
+            member.write(into: &text)
+            remaining -= 1
+        }
+        return (text, candidates - kept)
+    }
+
+    private func forEachMember(replacingMembersNamedIgnoringCase name: String?, with replacement: Member?, _ body: (Member) -> Void) {
+        for member in members where !(name.map { member.name.equalsIgnoringASCIICase($0) } ?? false) { body(member) }
+        if let replacement { body(replacement) }
     }
 
     /// What ``parse(_:limits:)`` found.
@@ -142,6 +192,9 @@ public struct W3CBaggage: Sendable, Hashable {
         for headerValue in headerValues {
             var text = String(headerValue)
             text.withUTF8 { bytes in
+                // Room for every member at once (at most the limit), instead of growing the array member by member.
+                let listed = bytes.reduce(1) { $0 + ($1 == .comma ? 1 : 0) }
+                members.reserveCapacity(members.count + min(listed, max(0, limits.maximumBaggageMembers - members.count)))
                 var memberStart = 0
                 while memberStart <= bytes.count {
                     var memberEnd = memberStart

@@ -45,10 +45,16 @@ public enum W3CTraceContextParser {
         case .success(let value): parent = value
         case .failure(let rejection): return (nil, [rejection])
         }
-        guard let traceState, !traceState.isEmpty else { return (ForwardedTraceContext(parent: parent, traceState: nil), []) }
+        // A valid version-00 value is exactly 55 bytes once trimmed, in lowercase: at 55 bytes untrimmed it is
+        // already what would be sent.
+        let canonical = traceParent.utf8.count == 55 && traceParent.utf8.starts(with: "00".utf8) ? traceParent : nil
+        func forwarded(_ state: String?) -> ForwardedTraceContext {
+            ForwardedTraceContext(parent: parent, traceState: state, encodedTraceParent: canonical)
+        }
+        guard let traceState, !traceState.isEmpty else { return (forwarded(nil), []) }
         switch normalizedTraceState(traceState) {
-        case .success(let normalized): return (ForwardedTraceContext(parent: parent, traceState: normalized), [])
-        case .failure(let rejection): return (ForwardedTraceContext(parent: parent, traceState: nil), [rejection])
+        case .success(let normalized): return (forwarded(normalized), [])
+        case .failure(let rejection): return (forwarded(nil), [rejection])
         }
     }
 

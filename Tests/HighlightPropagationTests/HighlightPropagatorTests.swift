@@ -44,6 +44,35 @@ struct HighlightPropagatorTests {
         ])
     }
 
+    /// Values already in the form sent are forwarded as they came (nothing is re-formatted); the others are sent in
+    /// that form, never verbatim.
+    @Test(arguments: [
+        ("sess1/req1", Self.traceParent, "sess1/req1", Self.traceParent),
+        ("  sess1/req1\t", " \(Self.traceParent)\t", "sess1/req1", Self.traceParent),
+        ("sess1/req1/extra", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03-future", "sess1/req1", Self.traceParent),
+        ("noslash", Self.traceParent, "noslash/", Self.traceParent),
+        ("sess1/", Self.traceParent, "sess1/", Self.traceParent),
+    ])
+    func forwardedValuesAreSentInTheirCanonicalForm(inbound: (String, String, String, String)) {
+        let (request, traceParent, expectedRequest, expectedTraceParent) = inbound
+        let context = extract(["x-highlight-request": request, "traceparent": traceParent, "baggage": "tenant=acme"])
+        var outbound: [String: String] = [:]
+        context.inject(into: &outbound, using: DictionaryInjector(), instrument: propagator)
+        #expect(outbound["x-highlight-request"] == expectedRequest)
+        #expect(outbound["traceparent"] == expectedTraceParent)
+        #expect(outbound["baggage"] == "tenant=acme,x-highlight-request=\(expectedRequest)")
+    }
+
+    @Test func theSessionMirrorReplacesEveryEarlierMemberOfItsNameWhereverItStood() {
+        let context = extract([
+            "x-highlight-request": "new/1",
+            "baggage": "X-Highlight-Request=old%2F0,tenant=acme,x-highlight-request=old/0,plan=gold",
+        ])
+        var outbound: [String: String] = [:]
+        context.inject(into: &outbound, using: DictionaryInjector(), instrument: propagator)
+        #expect(outbound["baggage"] == "tenant=acme,plan=gold,x-highlight-request=new/1")
+    }
+
     @Test func lastValueWinsAndLowercaseSpellingWinsInADictionary() {
         let context = extract(["X-Highlight-Request": "upper/1", "x-highlight-request": "lower/2"])
         #expect(context.highlightRequest?.sessionSecureID == "lower")

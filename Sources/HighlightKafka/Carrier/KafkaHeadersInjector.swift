@@ -11,6 +11,8 @@ public struct KafkaHeadersInjector: Injector {
     /// Replaces the headers named `key` with one holding `value`.
     public func inject(_ value: String, forKey key: String, into carrier: inout [KafkaHeader]) {
         carrier.removeAll { $0.name.equalsIgnoringASCIICase(key) }
+        // A propagator writes up to four headers in a row: make room for them once, not by doubling each time.
+        if carrier.count == carrier.capacity { carrier.reserveCapacity(carrier.count + 4) }
         carrier.append(KafkaHeader(name: key, string: value))
     }
 }
