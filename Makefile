@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := librdkafka-dev pkg-config kcat
 
-.PHONY: all deps build test demo bench bench-thresholds soak fuzz help
+.PHONY: all deps build test demo bench bench-memory bench-thresholds soak fuzz help
 
 all: build
 
@@ -16,7 +16,7 @@ help:
 	@echo "make build  debug build of the package and its tests"
 	@echo "make test   unit and integration tests (embedded librdkafka mock cluster)"
 	@echo "make demo   the end-to-end demo on the embedded mock cluster"
-	@echo "make bench  release build; raw C vs plain vs traced throughput, and micro-benchmarks (writes bench-results/)"
+	@echo "make bench  release build; raw C vs plain vs traced throughput, memory over 2,000,000 messages, micro-benchmarks (writes bench-results/)"
 	@echo "make soak   the long variants of the reliability scenarios"
 	@echo "make fuzz   1,000,000 generated values through every extractor, then libFuzzer for FUZZ_SECONDS (default 60)"
 
@@ -61,9 +61,15 @@ bench: deps
 	$(SWIFT) build -c release --product hlkafka
 	$(SWIFT) build -c release --product hlkafka-raw-baseline
 	BENCH_MESSAGES=$(BENCH_MESSAGES) BENCH_RUNS=$(BENCH_RUNS) ./Benchmarks/run-throughput.sh
+	./Benchmarks/run-memory.sh
 	cd Benchmarks && $(SWIFT) package --scratch-path ../.build-bench benchmark --no-progress --scale
 	# Fails when a micro-benchmark moves past Benchmarks/Thresholds (mallocs ±5%, wall time ±100%).
 	cd Benchmarks && $(SWIFT) package --scratch-path ../.build-bench benchmark thresholds check --no-progress
+
+# Resident memory over a long consumption (the mock cluster in its own process); writes bench-results/memory.md.
+bench-memory: deps
+	$(SWIFT) build -c release --product hlkafka
+	./Benchmarks/run-memory.sh
 
 # After an intended change in cost: record new thresholds (commit Benchmarks/Thresholds).
 bench-thresholds:

@@ -7,6 +7,20 @@ import Synchronization
 final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     private struct State {
         var items = Deque<Element>()
+        /// The most elements held since the storage was last let go (a `Deque` never shrinks on its own).
+        var peak = 0
+
+        /// Storage for this many elements is kept when the queue drains; above it, it is let go. Without this, each
+        /// partition's queue would keep the storage of its busiest moment for good: with hundreds of partitions
+        /// whose backlogs come and go, memory grew by several MB per million messages.
+        static var retainedStorage: Int { 32 }
+
+        /// Lets the storage go once the queue is empty, when it had grown past what is worth keeping.
+        mutating func releaseStorageIfDrained() {
+            guard items.isEmpty, peak > Self.retainedStorage else { return }
+            items = Deque()
+            peak = 0
+        }
         var finished = false
         var receiver: CheckedContinuation<Element?, Never>?
         var senders: [CheckedContinuation<Bool, Never>] = []
@@ -48,6 +62,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
                 }
                 if state.items.count < capacity {
                     state.items.append(element)
+                    state.peak = max(state.peak, state.items.count)
                     return .delivered(nil)
                 }
                 return .full
@@ -85,6 +100,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         await withCheckedContinuation { continuation in
             let step = state.withLock { state -> ReceiveStep in
                 if let element = state.items.popFirst() {
+                    state.releaseStorageIfDrained()
                     return .element(element, state.senders.isEmpty ? nil : state.senders.removeFirst())
                 }
                 if state.finished { return .finished }

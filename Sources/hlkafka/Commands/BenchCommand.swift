@@ -45,6 +45,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON line per run.")
     var json = false
 
+    @Flag(name: .long, help: "consume: also sample the allocator's bytes in use (glibc) beside resident memory. It slows the run (glibc walks its free lists under their locks), so leave it off for throughput.")
+    var heapStatistics = false
+
+    @Option(name: .long, help: "consume, plain/traced/propagate: a librdkafka consumer property KEY=VALUE (repeatable), e.g. queued.max.messages.kbytes=4096.")
+    var consumerProperty: [String] = []
+
     struct Result: Encodable {
         let mode: String
         let operation: String
@@ -57,9 +63,23 @@ struct BenchCommand: AsyncParsableCommand {
         let residentGrowthSecondHalfMB: Double?
         /// consume only: growth of the allocator's bytes in use, warm-up to end (glibc), in MB.
         let heapGrowthMB: Double?
+        /// consume only: resident memory at every 1% of the messages, in MB (index i: after i%).
+        let residentReadingsMB: [Double?]?
+        /// consume with --heap-statistics: the allocator's bytes in use at every 1% of the messages, in MB.
+        let heapReadingsMB: [Double?]?
+    }
+
+    /// ``consumerProperty`` as a dictionary.
+    var properties: [String: String] {
+        Dictionary(consumerProperty.compactMap { pair in
+            pair.firstIndex(of: "=").map { (String(pair[..<$0]), String(pair[pair.index(after: $0)...])) }
+        }, uniquingKeysWith: { $1 })
     }
 
     func validate() throws {
+        if let bad = consumerProperty.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
+            throw ValidationError("--consumer-property \(bad): expected KEY=VALUE")
+        }
         guard messages > 0, valueBytes >= 0 else { throw ValidationError("--messages must be positive and --value-bytes not negative") }
         if bootstrapServers != nil && topic == nil { throw ValidationError("--bootstrap-servers needs --topic") }
     }
@@ -67,7 +87,7 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         let operation = self.operation, messages = self.messages, valueBytes = self.valueBytes
         let modes = mode.map { [$0] } ?? Mode.allCases
-        let json = self.json
+        let json = self.json, heapStatistics = self.heapStatistics, properties = self.properties
         let external = bootstrapServers.map { ($0, topic!) }
         try await Telemetry.run {
             let cluster: KafkaMockCluster? = external == nil ? try KafkaMockCluster(brokers: 1) : nil
@@ -111,27 +131,35 @@ struct BenchCommand: AsyncParsableCommand {
                 case (.consume, .raw):
                     seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
                 case (.consume, .plain):
-                    (seconds, growth) = try await Self.consumePlain(servers: servers, topic: consumeTopic!, messages: messages)
+                    (seconds, growth) = try await Self.consumePlain(
+                        servers: servers, topic: consumeTopic!, messages: messages, properties: properties, sampleHeap: heapStatistics
+                    )
                 case (.consume, .traced):
-                    (seconds, growth) = try await Self.consumeTraced(servers: servers, topic: consumeTopic!, messages: messages)
+                    (seconds, growth) = try await Self.consumeTraced(
+                        servers: servers, topic: consumeTopic!, messages: messages, properties: properties, sampleHeap: heapStatistics
+                    )
                 case (.consume, .propagate):
-                    (seconds, growth) = try await Self.consumeTraced(servers: servers, topic: consumeTopic!, messages: messages, createSpans: false)
+                    (seconds, growth) = try await Self.consumeTraced(
+                        servers: servers, topic: consumeTopic!, messages: messages, createSpans: false, properties: properties,
+                        sampleHeap: heapStatistics
+                    )
                 }
                 let result = Result(
                     mode: mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds,
                     messagesPerSecond: Double(messages) / seconds,
                     residentGrowthMB: growth.map { Double($0.sinceWarmUp) / 1_048_576 },
                     residentGrowthSecondHalfMB: growth.map { Double($0.overSecondHalf) / 1_048_576 },
-                    heapGrowthMB: growth.map { Double($0.heapSinceWarmUp) / 1_048_576 }
+                    heapGrowthMB: growth?.heapSinceWarmUp.map { Double($0) / 1_048_576 },
+                    residentReadingsMB: growth?.residentReadings.map { $0.map { (Double($0) / 104_857.6).rounded() / 10 } },
+                    heapReadingsMB: growth.flatMap { $0.heapSinceWarmUp == nil ? nil : $0.heapReadings.map { $0.map { (Double($0) / 104_857.6).rounded() / 10 } } }
                 )
                 results.append(result)
                 let memory = growth.map {
                     String(
-                        format: ", resident memory %+.1f MB after warm-up (%+.1f MB over the second half; single readings %+.1f to %+.1f MB), heap in use %+.1f MB",
+                        format: ", resident memory %+.1f MB after warm-up (%+.1f MB over the second half; single readings %+.1f to %+.1f MB)",
                         Double($0.sinceWarmUp) / 1_048_576, Double($0.overSecondHalf) / 1_048_576,
-                        Double($0.lowestSinceWarmUp) / 1_048_576, Double($0.highestSinceWarmUp) / 1_048_576,
-                        Double($0.heapSinceWarmUp) / 1_048_576
-                    )
+                        Double($0.lowestSinceWarmUp) / 1_048_576, Double($0.highestSinceWarmUp) / 1_048_576
+                    ) + ($0.heapSinceWarmUp.map { String(format: ", allocator bytes in use %+.1f MB", Double($0) / 1_048_576) } ?? "")
                 } ?? ""
                 Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
             }
@@ -217,18 +245,22 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    static func readerConfiguration(_ servers: String, _ topic: String) async throws -> KafkaConsumerConfiguration {
+    static func readerConfiguration(_ servers: String, _ topic: String, properties: [String: String]) async throws -> KafkaConsumerConfiguration {
         let admin = try KafkaTopicAdministrator(bootstrapServers: [servers])
         let partitions = try await admin.partitions(of: topic)
         let positions = partitions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0, offset: KafkaTopicPartitionOffset.beginning) }
-        return KafkaConsumerConfiguration(bootstrapServers: [servers], subscription: .assignment(positions), clientID: "hlkafka-bench")
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: [servers], subscription: .assignment(positions), clientID: "hlkafka-bench")
+        configuration.additionalProperties = properties
+        return configuration
     }
 
-    static func consumePlain(servers: String, topic: String, messages: Int) async throws -> (Double, ResidentGrowth.Report?) {
-        let configuration = try await readerConfiguration(servers, topic)
+    static func consumePlain(
+        servers: String, topic: String, messages: Int, properties: [String: String], sampleHeap: Bool
+    ) async throws -> (Double, ResidentGrowth.Report?) {
+        let configuration = try await readerConfiguration(servers, topic, properties: properties)
         let started = ContinuousClock.now
         let consumer = try KafkaConsumer(configuration: configuration, logger: Telemetry.quietLogger)
-        let memory = ResidentGrowth(messages: messages)
+        let memory = ResidentGrowth(messages: messages, sampleHeap: sampleHeap)
         var count = 0
         for await _ in consumer.messages {
             count += 1
@@ -242,8 +274,10 @@ struct BenchCommand: AsyncParsableCommand {
         return (elapsed.seconds, growth)
     }
 
-    static func consumeTraced(servers: String, topic: String, messages: Int, createSpans: Bool = true) async throws -> (Double, ResidentGrowth.Report?) {
-        let configuration = try await readerConfiguration(servers, topic)
+    static func consumeTraced(
+        servers: String, topic: String, messages: Int, createSpans: Bool = true, properties: [String: String], sampleHeap: Bool
+    ) async throws -> (Double, ResidentGrowth.Report?) {
+        let configuration = try await readerConfiguration(servers, topic, properties: properties)
         let started = ContinuousClock.now
         let consumer = try TracedKafkaConsumer(
             configuration: configuration,
@@ -252,7 +286,7 @@ struct BenchCommand: AsyncParsableCommand {
         )
         let handled = Atomic<Int>(0)
         let sessions = Atomic<Int>(0)
-        let memory = ResidentGrowth(messages: messages)
+        let memory = ResidentGrowth(messages: messages, sampleHeap: sampleHeap)
         let growth = Mutex<ResidentGrowth.Report?>(nil)
         try await consumer.run { message in
             if message.highlightRequest != nil { sessions.add(1, ordering: .relaxed) }

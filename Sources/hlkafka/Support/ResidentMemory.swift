@@ -27,8 +27,8 @@ enum ResidentMemory {
 /// bytes in use are sampled alongside.
 final class ResidentGrowth: Sendable {
     struct Report: Sendable {
-        /// Allocator bytes in use, from the warm-up readings to the last ones.
-        let heapSinceWarmUp: Int
+        /// Allocator bytes in use, from the warm-up readings to the last ones (`nil` unless sampled).
+        let heapSinceWarmUp: Int?
         /// From the warm-up readings to the last ones, in bytes.
         let sinceWarmUp: Int
         /// From the mid-run readings to the last ones, in bytes.
@@ -36,14 +36,22 @@ final class ResidentGrowth: Sendable {
         /// The lowest and highest single readings from warm-up on, less the warm-up median, in bytes.
         let lowestSinceWarmUp: Int
         let highestSinceWarmUp: Int
+        /// Every reading (index i: at i% of the messages), in bytes; `nil` where none was taken.
+        let residentReadings: [Int?]
+        let heapReadings: [Int?]
     }
 
     private let step: Int
+    private let sampleHeap: Bool
     private let samples = Mutex<[Int?]>(Array(repeating: nil, count: 101))
     private let heapSamples = Mutex<[Int?]>(Array(repeating: nil, count: 101))
 
-    init(messages: Int) {
+    /// - Parameter sampleHeap: also read the allocator's bytes in use. glibc walks every arena's free lists for it,
+    ///   holding their locks, which slows a run with a large heap (the embedded mock cluster's) by half: throughput
+    ///   runs leave it off.
+    init(messages: Int, sampleHeap: Bool = false) {
         step = max(1, messages / 100)
+        self.sampleHeap = sampleHeap
     }
 
     /// Call with each message's running count (each count once; from any thread).
@@ -52,9 +60,11 @@ final class ResidentGrowth: Sendable {
         let index = count / step
         guard index <= 100 else { return }
         let bytes = ResidentMemory.bytes
-        let heap = ResidentMemory.heapInUse
         samples.withLock { $0[index] = bytes }
-        heapSamples.withLock { $0[index] = heap }
+        if sampleHeap {
+            let heap = ResidentMemory.heapInUse
+            heapSamples.withLock { $0[index] = heap }
+        }
     }
 
     /// `nil` when the run never got past warm-up.
@@ -64,16 +74,18 @@ final class ResidentGrowth: Sendable {
             let values = range.compactMap { samples[$0] }.sorted()
             return values.isEmpty ? nil : values[values.count / 2]
         }
-        guard let warm = median(10...19, of: samples), let middle = median(50...59, of: samples), let end = median(91...100, of: samples),
-              let heapWarm = median(10...19, of: heapSamples), let heapEnd = median(91...100, of: heapSamples)
+        guard let warm = median(10...19, of: samples), let middle = median(50...59, of: samples), let end = median(91...100, of: samples)
         else { return nil }
+        let heapWarm = median(10...19, of: heapSamples), heapEnd = median(91...100, of: heapSamples)
         let afterWarmUp = samples[10...].compactMap { $0 }
         return Report(
-            heapSinceWarmUp: heapEnd - heapWarm,
+            heapSinceWarmUp: heapWarm.flatMap { warm in heapEnd.map { $0 - warm } },
             sinceWarmUp: end - warm,
             overSecondHalf: end - middle,
             lowestSinceWarmUp: (afterWarmUp.min() ?? warm) - warm,
-            highestSinceWarmUp: (afterWarmUp.max() ?? warm) - warm
+            highestSinceWarmUp: (afterWarmUp.max() ?? warm) - warm,
+            residentReadings: samples,
+            heapReadings: heapSamples
         )
     }
 }
