@@ -84,7 +84,10 @@ extension ServiceContext {
     package static func resolvedInstrument(_ instrument: (any Instrument)?) -> any Instrument {
         if let instrument { return instrument }
         let bootstrapped = InstrumentationSystem.instrument
-        if bootstrapped is NoOpInstrument || bootstrapped is NoOpTracer { return HighlightPropagator.fallback }
+        // Both are structs, so comparing the dynamic type is exact; `is` would run a dynamic cast on every message
+        // (profiled at 0.6% of a consumer's CPU).
+        let bootstrappedType = type(of: bootstrapped)
+        if bootstrappedType == NoOpInstrument.self || bootstrappedType == NoOpTracer.self { return HighlightPropagator.fallback }
         return bootstrapped
     }
 }
