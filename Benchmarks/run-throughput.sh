@@ -21,8 +21,9 @@ import json, statistics, sys, platform, os
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 print(f"Messages per second, {sys.argv[3]} messages of 100 bytes, embedded mock cluster, release build, {sys.argv[2]} runs")
 print(f"({os.cpu_count()} cores, {platform.machine()}, {platform.platform()})\n")
-print("| operation | mode | min | median | max | median vs raw C | resident growth after warm-up (median) |")
-print("|---|---|---:|---:|---:|---:|---:|")
+# Memory is measured apart (Benchmarks/run-memory.sh): in these short runs the mock cluster shares the process.
+print("| operation | mode | min | median | max | median vs raw C |")
+print("|---|---|---:|---:|---:|---:|")
 for operation in ("produce", "consume"):
     medians = {}
     for mode in ("raw", "plain", "traced", "propagate"):
@@ -30,8 +31,6 @@ for operation in ("produce", "consume"):
         if not values: continue
         medians[mode] = statistics.median(values)
         ratio = f"{medians[mode] / medians['raw'] * 100:.1f}%" if "raw" in medians else "-"
-        growth = [r["residentGrowthMB"] for r in rows if r["operation"] == operation and r["mode"] == mode and r.get("residentGrowthMB") is not None]
-        memory = f"{statistics.median(growth):+.1f} MB" if growth else "-"
-        print(f"| {operation} | {mode} | {values[0]:,.0f} | {medians[mode]:,.0f} | {values[-1]:,.0f} | {ratio} | {memory} |")
+        print(f"| {operation} | {mode} | {values[0]:,.0f} | {medians[mode]:,.0f} | {values[-1]:,.0f} | {ratio} |")
 PY
 cat bench-results/throughput.md
