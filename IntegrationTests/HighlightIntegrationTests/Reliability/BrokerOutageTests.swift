@@ -87,7 +87,10 @@ struct BrokerOutageTests {
 
         cluster.pushRequestErrors(.joinGroup, [.coordinatorLoadInProgress, .coordinatorLoadInProgress])
         cluster.pushRequestErrors(.fetch, [.notLeaderForPartition, .requestTimedOut])
-        let consumer = try Reliability.member(cluster, topic: "group-faults", group: "faults")
+        // A session long enough to outlast a starved machine: with 6 s, a loaded run saw the coordinator connection
+        // fail for longer than that, the member evicted, and the commits below refused as UNKNOWN_MEMBER_ID for the
+        // rest of the test (a group change this test is not about).
+        let consumer = try Reliability.member(cluster, topic: "group-faults", group: "faults", sessionTimeout: .seconds(45))
         let messages = try await collect(50, from: consumer, timeout: .seconds(60))
         #expect(Set(messages.map(\.valueString)).count == 50)
 

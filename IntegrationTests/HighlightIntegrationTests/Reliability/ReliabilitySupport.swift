@@ -36,9 +36,10 @@ enum Reliability {
         return cluster
     }
 
-    static func member(_ cluster: KafkaMockCluster, topic: String, group: String) throws -> KafkaConsumer {
+    /// - Parameter sessionTimeout: short by default, so that a member that leaves is noticed quickly.
+    static func member(_ cluster: KafkaMockCluster, topic: String, group: String, sessionTimeout: Duration = .seconds(6)) throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: [cluster.bootstrapServers], subscription: .group(id: group, topics: [topic]))
-        configuration.sessionTimeout = .seconds(6)
+        configuration.sessionTimeout = sessionTimeout
         configuration.commitInterval = .milliseconds(100)
         return try KafkaConsumer(configuration: configuration, logger: TestKafka.logger)
     }
