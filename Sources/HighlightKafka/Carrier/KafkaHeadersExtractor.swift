@@ -14,20 +14,28 @@ public struct KafkaHeadersExtractor: HeaderValuesExtractor {
     /// Creates the extractor.
     public init() {}
 
+    // Headers are read in place through the array's buffer: a `for header in carrier` loop copies each header
+    // (retaining its name and value) for every key looked up, and reference counting was the largest single cost of
+    // a consumer's extraction (10% of its CPU in swift_retain alone).
+
     /// Every value of the headers named `key` (ignoring ASCII case), in message order.
     public func extractAll(key: String, from carrier: [KafkaHeader]) -> [String] {
-        var values: [String] = []
-        for header in carrier where header.name.equalsIgnoringASCIICase(key) {
-            if let value = header.stringValue { values.append(value) }
+        carrier.withUnsafeBufferPointer { headers in
+            var values: [String] = []
+            for index in headers.indices where headers[index].name.equalsIgnoringASCIICase(key) {
+                if let value = headers[index].stringValue { values.append(value) }
+            }
+            return values
         }
-        return values
     }
 
     /// The last value of the headers named `key` (ignoring ASCII case), read without collecting the others.
     public func extract(key: String, from carrier: [KafkaHeader]) -> String? {
-        for header in carrier.reversed() where header.name.equalsIgnoringASCIICase(key) {
-            if let value = header.stringValue { return value }
+        carrier.withUnsafeBufferPointer { headers in
+            for index in headers.indices.reversed() where headers[index].name.equalsIgnoringASCIICase(key) {
+                if let value = headers[index].stringValue { return value }
+            }
+            return nil
         }
-        return nil
     }
 }
