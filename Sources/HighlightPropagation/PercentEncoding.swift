@@ -23,11 +23,6 @@ enum PercentEncoding {
         value.utf8.reduce(0) { $0 + ($1.isBaggageOctet && $1 != .percent ? 1 : 3) }
     }
 
-    /// Appends ``encode(_:)``'s result to `text`, without building it apart when nothing needs encoding.
-    static func encode(_ value: String, into text: inout String) {
-        text += encode(value)
-    }
-
     /// Decodes `%XX` sequences (either case); a `%` not followed by two hex digits stays as it is. Byte sequences
     /// that are not UTF-8 become U+FFFD, as W3C Baggage asks.
     static func decode(_ bytes: some Collection<UInt8>) -> String {

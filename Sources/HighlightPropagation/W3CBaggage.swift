@@ -55,7 +55,7 @@ public struct W3CBaggage: Sendable, Hashable {
         func write(into text: inout String) {
             text += name
             text += "="
-            PercentEncoding.encode(value, into: &text)
+            text += PercentEncoding.encode(value)
             for property in properties {
                 text += ";"
                 text += property

@@ -59,11 +59,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
     }
 
     /// Counters of handled, failed, retried, skipped and dead-lettered messages.
-    public var statistics: TracedKafkaConsumerStatistics {
-        var statistics = counters.snapshot
-        statistics.queuedMessages = queueBudget.used
-        return statistics
-    }
+    public var statistics: TracedKafkaConsumerStatistics { counters.snapshot(queuedMessages: queueBudget.used) }
 
     /// Handles messages until graceful shutdown, ``triggerShutdown()``, or a ``KafkaErrorPolicy/stop``; then commits
     /// what was handled and closes the consumer.
@@ -269,7 +265,7 @@ final class Counters: Sendable {
     let releasedOnRebalance = Atomic<Int>(0)
     let redeliveriesSkipped = Atomic<Int>(0)
 
-    var snapshot: TracedKafkaConsumerStatistics {
+    func snapshot(queuedMessages: Int) -> TracedKafkaConsumerStatistics {
         TracedKafkaConsumerStatistics(
             handled: handled.load(ordering: .relaxed),
             failedAttempts: failedAttempts.load(ordering: .relaxed),
@@ -278,7 +274,7 @@ final class Counters: Sendable {
             deadLettered: deadLettered.load(ordering: .relaxed),
             releasedOnRebalance: releasedOnRebalance.load(ordering: .relaxed),
             redeliveriesSkipped: redeliveriesSkipped.load(ordering: .relaxed),
-            queuedMessages: 0
+            queuedMessages: queuedMessages
         )
     }
 }

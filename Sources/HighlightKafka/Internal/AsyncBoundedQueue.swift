@@ -54,6 +54,12 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     /// the queue is finished.
     @discardableResult
     func send(_ element: Element) async -> Bool {
+        // A worker already waiting takes the element at once: it is never stored, so it needs no slot in the budget
+        // (the common case when handlers keep up).
+        if let receiver = takeWaitingReceiver() {
+            receiver.resume(returning: element)
+            return true
+        }
         // The slot is held from here until the element leaves the queue (`next`, `removePending`, `finish`).
         await budget?.acquire()
         while true {
@@ -97,6 +103,14 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
                     return false
                 }
             }
+        }
+    }
+
+    private func takeWaitingReceiver() -> CheckedContinuation<Element?, Never>? {
+        state.withLock { state in
+            guard !state.finished, let receiver = state.receiver else { return nil }
+            state.receiver = nil
+            return receiver
         }
     }
 
