@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// `hlkafka bench` as `make bench` drives it: one JSON line per mode with the figures the benchmark table is built
+/// from. Small runs, against the test cluster (the embedded one, or the broker in `KAFKA_BOOTSTRAP_SERVERS`).
+@Suite("hlkafka bench", .timeLimit(.minutes(2)))
+struct BenchCommandTests {
+    static let messages = 2000
+
+    func bench(_ operation: String, topic: String, _ extra: [String] = []) throws -> HLKafkaCommandLineTests.Run {
+        try HLKafkaCommandLineTests.run(
+            ["bench", operation, "--messages", "\(Self.messages)", "--value-bytes", "100", "--json",
+             "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic] + extra
+        )
+    }
+
+    @Test func produceAndConsumePrintOneLinePerModeWithMessagesSecondsAndRate() async throws {
+        let topic = try await TestKafka.makeTopic("bench", partitions: 2)
+        // Each of the four produce modes writes `messages` to the topic; consume then reads `messages` from its start.
+        for operation in ["produce", "consume"] {
+            let run = try bench(operation, topic: topic)
+            #expect(run.status == 0, "\(operation): \(run.errors)")
+            let lines = run.jsonLines
+            #expect(lines.compactMap { $0["mode"] as? String } == ["raw", "plain", "traced", "propagate"], "\(operation)")
+            for line in lines {
+                let seconds = line["seconds"] as? Double ?? 0
+                let rate = line["messagesPerSecond"] as? Double ?? 0
+                #expect(line["operation"] as? String == operation)
+                #expect(line["messages"] as? Int == Self.messages)
+                #expect(seconds > 0)
+                #expect(abs(rate * seconds - Double(Self.messages)) < 1, "messagesPerSecond is messages over seconds: \(line)")
+                if operation == "consume" && line["mode"] as? String != "raw" {
+                    // Memory readings are taken at every 1% of the messages (100 slots, the first may be empty).
+                    #expect((line["residentReadingsMB"] as? [Any])?.count == 101, "\(line)")
+                }
+            }
+        }
+    }
+
+    @Test func aMalformedConsumerPropertyIsRefusedWithWhatToWrite() throws {
+        let run = try HLKafkaCommandLineTests.run(["bench", "consume", "--consumer-property", "fetch.max.bytes"])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("--consumer-property fetch.max.bytes: expected KEY=VALUE"))
+    }
+}
