@@ -3,11 +3,11 @@ enum PercentEncoding {
     /// Encodes every byte that is not a `baggage-octet`, and `%` itself.
     static func encode(_ value: String) -> String {
         let utf8 = value.utf8
-        if utf8.allSatisfy({ $0.isBaggageOctet && $0 != .percent }) { return value }
+        if utf8.allSatisfy(isWrittenAsIs) { return value }
         var output: [UInt8] = []
         output.reserveCapacity(utf8.count + 8)
         for byte in utf8 {
-            if byte.isBaggageOctet && byte != .percent {
+            if isWrittenAsIs(byte) {
                 output.append(byte)
             } else {
                 output.append(.percent)
@@ -20,7 +20,12 @@ enum PercentEncoding {
 
     /// The length of ``encode(_:)``'s result in bytes.
     static func encodedLength(_ value: String) -> Int {
-        value.utf8.reduce(0) { $0 + ($1.isBaggageOctet && $1 != .percent ? 1 : 3) }
+        value.utf8.reduce(0) { $0 + (isWrittenAsIs($1) ? 1 : 3) }
+    }
+
+    /// A `baggage-octet` other than `%` stays as it is; every other byte becomes `%XX`.
+    private static func isWrittenAsIs(_ byte: UInt8) -> Bool {
+        byte.isBaggageOctet && byte != .percent
     }
 
     /// Decodes `%XX` sequences (either case); a `%` not followed by two hex digits stays as it is. Byte sequences
