@@ -6,21 +6,23 @@ import Synchronization
 /// consumer's poll thread (inside `rd_kafka_consume_batch_queue` or `rd_kafka_consumer_close`).
 final class ConsumerCallbacks: Sendable {
     let events: AsyncStream<KafkaConsumerEvent>.Continuation
-    let buffer: MessageBuffer<KafkaConsumerMessage>
+    let buffer: MessageBuffer<RDKafkaFetchedMessage>
     let logger: Logger
     /// Called on the poll thread at each rebalance (``KafkaConsumer/observeRebalances(_:)``).
     let rebalanceObserver = Mutex<(@Sendable (KafkaRebalance) -> Void)?>(nil)
     /// Revocations served so far. Written and read for stamping on the poll thread only; read elsewhere as a snapshot.
     let revocations = Atomic<UInt64>(0)
 
-    init(events: AsyncStream<KafkaConsumerEvent>.Continuation, buffer: MessageBuffer<KafkaConsumerMessage>, logger: Logger) {
+    init(events: AsyncStream<KafkaConsumerEvent>.Continuation, buffer: MessageBuffer<RDKafkaFetchedMessage>, logger: Logger) {
         self.events = events
         self.buffer = buffer
         self.logger = logger
     }
 
     func rebalance(_ handle: OpaquePointer, _ code: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        // NULL when the group has no protocol (yet, or any more: the consumer is leaving it).
+        let protocolName: UnsafePointer<CChar>? = rd_kafka_rebalance_protocol(handle)
+        let cooperative = protocolName.map { String(cString: $0) } == "COOPERATIVE"
         let topicPartitions = RDKafkaTopicPartitionList.read(partitions).map(\.position.topicPartition)
         switch code {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:

@@ -17,7 +17,8 @@ import Synchronization
 /// ```
 ///
 /// - A dedicated thread blocks in `rd_kafka_consume_batch_queue` and hands messages over in batches through a
-///   bounded buffer (``KafkaConsumerConfiguration/bufferCapacity``): no timer, no sleep.
+///   bounded buffer (``KafkaConsumerConfiguration/bufferCapacity``): no timer, no sleep. The task that takes a message
+///   copies it out of librdkafka's buffers.
 /// - Read ``messages`` and commit yourself (``storeOffset(for:)`` then ``commitStoredOffsets()``, or ``commit(_:)``),
 ///   or let ``run(_:)`` do it: at least once, offsets committed only after the handler returns.
 /// - Rebalances, partition EOF and errors arrive on ``events``; errors are also logged.
@@ -33,7 +34,7 @@ public final class KafkaConsumer: Service, Sendable {
 
     private let client: RDKafkaClient
     private let callbacks: ConsumerCallbacks
-    private let buffer: MessageBuffer<KafkaConsumerMessage>
+    private let buffer: MessageBuffer<RDKafkaFetchedMessage>
     private let pollThread = PollThreadControl()
     private let lifecycle = Mutex(Lifecycle())
     private let logger: Logger
@@ -49,13 +50,13 @@ public final class KafkaConsumer: Service, Sendable {
     /// Creates the consumer, subscribes (or assigns), and starts fetching.
     ///
     /// - Throws: ``KafkaError`` of kind ``KafkaError/Kind/configuration`` naming a refused property, or of kind
-    ///   ``KafkaError/Kind/consumer`` when the subscription or assignment is refused.
+    ///   ``KafkaError/Kind/consumer`` when the subscription is refused. Fixed partitions are assigned by the poll
+    ///   thread once their leaders are known (a refusal arrives on ``events``).
     public init(configuration: KafkaConsumerConfiguration, logger: Logger = Logger(label: "highlight.kafka.consumer")) throws(KafkaError) {
         self.configuration = configuration
         self.logger = logger
-        let buffer = MessageBuffer<KafkaConsumerMessage>(capacity: configuration.bufferCapacity)
+        let buffer = MessageBuffer<RDKafkaFetchedMessage>(capacity: configuration.bufferCapacity) { $0.discard() }
         self.buffer = buffer
-        self.messages = KafkaConsumerMessages(buffer: buffer)
         let (events, continuation) = AsyncStream.makeStream(of: KafkaConsumerEvent.self, bufferingPolicy: .bufferingNewest(1000))
         self.events = events
         let callbacks = ConsumerCallbacks(events: continuation, buffer: buffer, logger: logger)
@@ -70,6 +71,7 @@ public final class KafkaConsumer: Service, Sendable {
         }
         let client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, conf: conf, callbackOwner: callbacks)
         self.client = client
+        self.messages = KafkaConsumerMessages(buffer: buffer, client: client)
         // Every event (errors, rebalances, commits) then arrives on the queue the poll thread serves.
         rd_kafka_poll_set_consumer(client.handle)
 
@@ -84,15 +86,10 @@ public final class KafkaConsumer: Service, Sendable {
             guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 throw KafkaError.from(result, kind: .consumer, context: "subscribing to \(topics)")
             }
-        case .assignment(let positions, _):
-            let list = RDKafkaTopicPartitionList.make(positions)
-            let result = rd_kafka_assign(client.handle, list)
-            rd_kafka_topic_partition_list_destroy(list)
-            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError.from(result, kind: .consumer, context: "assigning \(positions)")
-            }
+        case .assignment:
+            break  // assigned by the poll thread, once the partitions' leaders are known
         }
-        Self.startPollThread(client: client, callbacks: callbacks, buffer: buffer, control: pollThread, batchSize: configuration.batchSize)
+        Self.startPollThread(client: client, callbacks: callbacks, buffer: buffer, control: pollThread, configuration: configuration)
     }
 
     deinit {
@@ -107,56 +104,51 @@ public final class KafkaConsumer: Service, Sendable {
     private static func startPollThread(
         client: RDKafkaClient,
         callbacks: ConsumerCallbacks,
-        buffer: MessageBuffer<KafkaConsumerMessage>,
+        buffer: MessageBuffer<RDKafkaFetchedMessage>,
         control: PollThreadControl,
-        batchSize: Int
+        configuration: KafkaConsumerConfiguration
     ) {
         let thread = Thread {
+            if case .assignment(let positions, _) = configuration.subscription { assign(positions, client: client, callbacks: callbacks) }
             let queue = rd_kafka_queue_get_consumer(client.handle)
-            var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(1, batchSize))
-            var topicNames: [OpaquePointer: String] = [:]
-            polling: while !control.shouldStop {
-                // Blocks until messages or events arrive; the 100 ms bound only lets the thread notice a stop request.
-                let count = slots.withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, 100, $0.baseAddress, $0.count) }
+            var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(1, configuration.batchSize))
+            var batch: [RDKafkaFetchedMessage] = []
+            /// Takes up to `slots[range]` messages, waiting at most `timeout` ms for them all, and sorts them: messages
+            /// into `batch`, partition EOFs and errors onto the events.
+            func take(_ range: Range<Int>, timeout: Int32) -> Bool {
+                let count = slots[range].withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, timeout, $0.baseAddress, $0.count) }
                 if count < 0 {
                     callbacks.report(KafkaError(kind: .consumer, code: .state, message: "consume failed (\(count))"))
-                    continue
+                    return false
                 }
-                guard count > 0 else { continue }
-                // Revocations are served inside the consume call above, never during the copy below: one read stamps
-                // the whole batch.
+                // Revocations are served inside the consume call, never while its messages are sorted below: one read
+                // stamps them all. Messages are copied later, by the task that takes them.
                 let revocations = callbacks.revocations.load(ordering: .sequentiallyConsistent)
-                var batch: [KafkaConsumerMessage] = []
-                batch.reserveCapacity(count)
-                for index in 0..<count {
-                    guard let message = slots[index] else { continue }
-                    defer { rd_kafka_message_destroy(message) }
-                    let topic: String
-                    if let topicHandle = message.pointee.rkt {
-                        if let known = topicNames[topicHandle] {
-                            topic = known
-                        } else {
-                            topic = String(cString: rd_kafka_topic_name(topicHandle))
-                            topicNames[topicHandle] = topic
-                        }
-                    } else {
-                        topic = ""
+                for message in slots[range.lowerBound..<range.lowerBound + count].compactMap({ $0 }) {
+                    guard message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else {
+                        batch.append(RDKafkaFetchedMessage(message, revocationsBeforeFetch: revocations))
+                        continue
                     }
-                    switch message.pointee.err {
-                    case RD_KAFKA_RESP_ERR_NO_ERROR:
-                        var copied = Self.copy(message, topic: topic)
-                        copied.revocationsBeforeFetch = revocations
-                        batch.append(copied)
-                    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                    defer { rd_kafka_message_destroy(message) }
+                    let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                    if message.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                         callbacks.events.yield(
                             .partitionEOF(KafkaTopicPartitionOffset(topic: topic, partition: message.pointee.partition, offset: message.pointee.offset))
                         )
-                    default:
+                    } else {
                         var context = "consuming"
                         if !topic.isEmpty { context += " \(topic)[\(message.pointee.partition)]" }
                         callbacks.report(KafkaError.from(message.pointee.err, kind: .consumer, context: context))
                     }
                 }
+                return count == range.count
+            }
+            polling: while !control.shouldStop {
+                // librdkafka's batch call waits until the batch is full or the time is up, so one call for a whole
+                // batch held messages back for up to 100 ms whenever fewer were queued. Instead: wait for the first
+                // (the 100 ms bound only lets the thread notice a stop request), then take what is already queued.
+                batch.removeAll(keepingCapacity: true)
+                if take(0..<1, timeout: 100) && slots.count > 1 { _ = take(1..<slots.count, timeout: 0) }
                 if !batch.isEmpty && !buffer.push(batch, shouldStop: { control.shouldStop }) { break polling }
             }
             rd_kafka_queue_destroy(queue)
@@ -167,24 +159,33 @@ public final class KafkaConsumer: Service, Sendable {
         thread.start()
     }
 
-    private static func copy(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> KafkaConsumerMessage {
-        let raw = message.pointee
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        return KafkaConsumerMessage(
-            topic: topic,
-            partition: raw.partition,
-            offset: raw.offset,
-            key: raw.key.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.key_len)) },
-            value: raw.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.len)) },
-            headers: RDKafkaHeaders.read(message),
-            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
-        )
+    /// Assigns fixed partitions after asking for their topics' metadata (at most one second per topic). Assigned
+    /// before its leader is known, a partition waits a fixed 500 ms in librdkafka before it looks its start offset up
+    /// again, so every reader of fixed partitions got its first message half a second late. A refused assignment is
+    /// reported on ``events`` and logged.
+    private static func assign(_ positions: [KafkaTopicPartitionOffset], client: RDKafkaClient, callbacks: ConsumerCallbacks) {
+        var seen = Set<String>()
+        for topic in positions.map(\.topicPartition.topic) where seen.insert(topic).inserted {
+            guard let handle = rd_kafka_topic_new(client.handle, topic, nil) else { continue }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            // A failure (broker down, unknown topic) only costs the wait: librdkafka keeps trying after the assignment.
+            if rd_kafka_metadata(client.handle, 0, handle, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
+                rd_kafka_metadata_destroy(metadata)
+            }
+            rd_kafka_topic_destroy(handle)
+        }
+        let list = RDKafkaTopicPartitionList.make(positions)
+        let result = rd_kafka_assign(client.handle, list)
+        rd_kafka_topic_partition_list_destroy(list)
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            callbacks.report(KafkaError.from(result, kind: .consumer, context: "assigning \(positions)"))
+        }
     }
 
     /// Waits for at least one message, then returns up to `maximum` that are already fetched; empty after shutdown.
     public func nextBatch(maximum: Int) async -> [KafkaConsumerMessage] {
-        await buffer.nextBatch(maximum: max(1, maximum))
+        var topicNames = RDKafkaTopicNames()
+        return await buffer.nextBatch(maximum: max(1, maximum)).map { $0.copy(topicNames: &topicNames) }
     }
 
     // MARK: Rebalances

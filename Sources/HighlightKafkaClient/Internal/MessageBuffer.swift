@@ -5,6 +5,8 @@ import Foundation
 ///
 /// The poll thread pushes whole batches and blocks while the buffer is full (that is the consumer's backpressure:
 /// librdkafka stops fetching once its own queues fill); tasks take one element at a time and suspend while it is empty.
+/// The buffer owns what it was given until it hands it out: every element it drops instead (a batch pushed after
+/// ``finish(discardingBuffered:)``, elements discarded there or by ``removeAll(where:)``) is passed to `discard`.
 ///
 /// `@unchecked Sendable` is safe: every stored `var` is read and written only while `condition` is locked.
 final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
@@ -14,28 +16,28 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     private var nextWaiterID: UInt64 = 0
     private var finished = false
     private let capacity: Int
+    private let discard: @Sendable (Element) -> Void
 
-    init(capacity: Int) {
+    init(capacity: Int, discard: @escaping @Sendable (Element) -> Void) {
         self.capacity = max(1, capacity)
+        self.discard = discard
     }
 
     /// Appends a batch, blocking the calling thread while the buffer holds `capacity` or more elements.
     ///
     /// - Parameter shouldStop: checked at least every 100 ms while blocked; returning true abandons the batch.
-    /// - Returns: false when the buffer was finished (or `shouldStop` said so) and the batch was not taken.
+    /// - Returns: false when the buffer was finished (or `shouldStop` said so) and the batch was discarded.
     func push(_ batch: [Element], shouldStop: () -> Bool) -> Bool {
         var batch = batch[...]
         var resumed: [(CheckedContinuation<Element?, Never>, Element)] = []
         condition.lock()
         while items.count >= capacity && !finished {
-            if shouldStop() {
-                condition.unlock()
-                return false
-            }
+            if shouldStop() { break }
             _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
         }
-        guard !finished else {
+        guard !finished && items.count < capacity else {
             condition.unlock()
+            batch.forEach(discard)
             return false
         }
         while !waiters.isEmpty, let first = batch.first {
@@ -73,10 +75,7 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     private func takeImmediately() -> Immediate {
         condition.lock()
         defer { condition.unlock() }
-        if let element = items.popFirst() {
-            if items.count + 1 >= capacity { condition.broadcast() }
-            return .element(element)
-        }
+        if let element = popFirstLocked() { return .element(element) }
         if finished { return .finished }
         nextWaiterID += 1
         return .mustWait(id: nextWaiterID)
@@ -87,10 +86,7 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     private func takeOrRegister(id: UInt64, _ continuation: CheckedContinuation<Element?, Never>) -> (value: Element?, Void)? {
         condition.lock()
         defer { condition.unlock() }
-        if let element = items.popFirst() {
-            if items.count + 1 >= capacity { condition.broadcast() }
-            return (element, ())
-        }
+        if let element = popFirstLocked() { return (element, ()) }
         if finished || Task.isCancelled { return (nil, ()) }
         waiters.append((id, continuation))
         return nil
@@ -115,9 +111,17 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
 
     private func takeAvailable(into batch: inout [Element], maximum: Int) {
         condition.lock()
-        while batch.count < maximum, let element = items.popFirst() { batch.append(element) }
+        while batch.count < maximum, let element = popFirstLocked() { batch.append(element) }
         condition.unlock()
-        condition.broadcast()
+    }
+
+    /// Takes the first element, waking the pushing thread only when this made room: when the count falls below
+    /// `capacity`, not at every take from a buffer a batch filled past it (a wake-up per take kept the poll thread
+    /// waking, finding no room and contending for the lock, about a thousand times per batch). Call with the lock held.
+    private func popFirstLocked() -> Element? {
+        guard let element = items.popFirst() else { return nil }
+        if items.count == capacity - 1 { condition.broadcast() }
+        return element
     }
 
     /// Ends the sequence: waiting tasks get `nil`; with `discardingBuffered`, elements not yet taken are dropped
@@ -125,11 +129,13 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     func finish(discardingBuffered: Bool) {
         condition.lock()
         finished = true
-        if discardingBuffered { items.removeAll() }
+        var dropped = Deque<Element>()
+        if discardingBuffered { swap(&dropped, &items) }
         let pending = waiters
         waiters.removeAll()
         condition.unlock()
         condition.broadcast()
+        dropped.forEach(discard)
         for waiter in pending { waiter.continuation.resume(returning: nil) }
     }
 
@@ -137,12 +143,17 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     @discardableResult
     func removeAll(where shouldRemove: (Element) -> Bool) -> Int {
         condition.lock()
-        let before = items.count
-        items.removeAll(where: shouldRemove)
-        let removed = before - items.count
+        var kept = Deque<Element>()
+        var removed: [Element] = []
+        for element in items {
+            if shouldRemove(element) { removed.append(element) } else { kept.append(element) }
+        }
+        if !removed.isEmpty { items = kept }
         condition.unlock()
-        if removed > 0 { condition.broadcast() }
-        return removed
+        guard !removed.isEmpty else { return 0 }
+        condition.broadcast()
+        removed.forEach(discard)
+        return removed.count
     }
 
     /// Elements waiting to be taken.
