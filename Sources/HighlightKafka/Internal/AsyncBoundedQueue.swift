@@ -36,7 +36,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     }
 
     private enum ReceiveStep {
-        case element(Element, CheckedContinuation<Bool, Never>?)
+        case element(Element)
         case finished
         case wait
     }
@@ -116,27 +116,43 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
 
     /// The next element, or `nil` once finished and drained. One receiver at a time.
     func next() async -> Element? {
-        await withCheckedContinuation { continuation in
-            let step = state.withLock { state -> ReceiveStep in
-                if let element = state.items.popFirst() {
-                    state.releaseStorageIfDrained()
-                    return .element(element, state.senders.isEmpty ? nil : state.senders.removeFirst())
+        // Without suspending when an element is there: a continuation made for an element already queued still
+        // suspended the worker and scheduled it again, a task switch per message.
+        switch take(registering: nil) {
+        case .element(let element):
+            return element
+        case .finished:
+            return nil
+        case .wait:
+            return await withCheckedContinuation { continuation in
+                switch take(registering: continuation) {
+                case .element(let element): continuation.resume(returning: element)
+                case .finished: continuation.resume(returning: nil)
+                case .wait: break
                 }
-                if state.finished { return .finished }
-                state.receiver = continuation
-                return .wait
-            }
-            switch step {
-            case .element(let element, let sender):
-                budget?.release()
-                sender?.resume(returning: true)
-                continuation.resume(returning: element)
-            case .finished:
-                continuation.resume(returning: nil)
-            case .wait:
-                break
             }
         }
+    }
+
+    /// Takes the first element (giving its budget slot back and letting a blocked sender on), or registers
+    /// `receiver` to be handed the next one when there is none and it is given.
+    private func take(registering receiver: CheckedContinuation<Element?, Never>?) -> ReceiveStep {
+        var sender: CheckedContinuation<Bool, Never>?
+        let step = state.withLock { state -> ReceiveStep in
+            if let element = state.items.popFirst() {
+                state.releaseStorageIfDrained()
+                if !state.senders.isEmpty { sender = state.senders.removeFirst() }
+                return .element(element)
+            }
+            if state.finished { return .finished }
+            if let receiver { state.receiver = receiver }
+            return .wait
+        }
+        if case .element = step {
+            budget?.release()
+            sender?.resume(returning: true)
+        }
+        return step
     }
 
     /// Drops the elements waiting (the receiver keeps waiting for new ones) and lets blocked senders go on.
