@@ -6,14 +6,14 @@ import Synchronization
 /// consumer's poll thread (inside `rd_kafka_consume_batch_queue` or `rd_kafka_consumer_close`).
 final class ConsumerCallbacks: Sendable {
     let events: AsyncStream<KafkaConsumerEvent>.Continuation
-    let buffer: MessageBuffer<RDKafkaFetchedMessage>
+    let buffer: MessageBuffer<KafkaConsumerMessage>
     let logger: Logger
     /// Called on the poll thread at each rebalance (``KafkaConsumer/observeRebalances(_:)``).
     let rebalanceObserver = Mutex<(@Sendable (KafkaRebalance) -> Void)?>(nil)
     /// Revocations served so far. Written and read for stamping on the poll thread only; read elsewhere as a snapshot.
     let revocations = Atomic<UInt64>(0)
 
-    init(events: AsyncStream<KafkaConsumerEvent>.Continuation, buffer: MessageBuffer<RDKafkaFetchedMessage>, logger: Logger) {
+    init(events: AsyncStream<KafkaConsumerEvent>.Continuation, buffer: MessageBuffer<KafkaConsumerMessage>, logger: Logger) {
         self.events = events
         self.buffer = buffer
         self.logger = logger

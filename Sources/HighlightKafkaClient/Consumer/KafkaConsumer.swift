@@ -17,8 +17,7 @@ import Synchronization
 /// ```
 ///
 /// - A dedicated thread blocks in `rd_kafka_consume_batch_queue` and hands messages over in batches through a
-///   bounded buffer (``KafkaConsumerConfiguration/bufferCapacity``): no timer, no sleep. The task that takes a message
-///   copies it out of librdkafka's buffers.
+///   bounded buffer (``KafkaConsumerConfiguration/bufferCapacity``): no timer, no sleep.
 /// - Read ``messages`` and commit yourself (``storeOffset(for:)`` then ``commitStoredOffsets()``, or ``commit(_:)``),
 ///   or let ``run(_:)`` do it: at least once, offsets committed only after the handler returns.
 /// - Rebalances, partition EOF and errors arrive on ``events``; errors are also logged.
@@ -34,7 +33,7 @@ public final class KafkaConsumer: Service, Sendable {
 
     private let client: RDKafkaClient
     private let callbacks: ConsumerCallbacks
-    private let buffer: MessageBuffer<RDKafkaFetchedMessage>
+    private let buffer: MessageBuffer<KafkaConsumerMessage>
     private let pollThread = PollThreadControl()
     private let lifecycle = Mutex(Lifecycle())
     private let logger: Logger
@@ -55,7 +54,7 @@ public final class KafkaConsumer: Service, Sendable {
     public init(configuration: KafkaConsumerConfiguration, logger: Logger = Logger(label: "highlight.kafka.consumer")) throws(KafkaError) {
         self.configuration = configuration
         self.logger = logger
-        let buffer = MessageBuffer<RDKafkaFetchedMessage>(capacity: configuration.bufferCapacity) { $0.discard() }
+        let buffer = MessageBuffer<KafkaConsumerMessage>(capacity: configuration.bufferCapacity)
         self.buffer = buffer
         let (events, continuation) = AsyncStream.makeStream(of: KafkaConsumerEvent.self, bufferingPolicy: .bufferingNewest(1000))
         self.events = events
@@ -71,7 +70,7 @@ public final class KafkaConsumer: Service, Sendable {
         }
         let client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, conf: conf, callbackOwner: callbacks)
         self.client = client
-        self.messages = KafkaConsumerMessages(buffer: buffer, client: client)
+        self.messages = KafkaConsumerMessages(buffer: buffer)
         // Every event (errors, rebalances, commits) then arrives on the queue the poll thread serves.
         rd_kafka_poll_set_consumer(client.handle)
 
@@ -104,7 +103,7 @@ public final class KafkaConsumer: Service, Sendable {
     private static func startPollThread(
         client: RDKafkaClient,
         callbacks: ConsumerCallbacks,
-        buffer: MessageBuffer<RDKafkaFetchedMessage>,
+        buffer: MessageBuffer<KafkaConsumerMessage>,
         control: PollThreadControl,
         configuration: KafkaConsumerConfiguration
     ) {
@@ -112,8 +111,9 @@ public final class KafkaConsumer: Service, Sendable {
             if case .assignment(let positions, _) = configuration.subscription { assign(positions, client: client, callbacks: callbacks) }
             let queue = rd_kafka_queue_get_consumer(client.handle)
             var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(1, configuration.batchSize))
-            var batch: [RDKafkaFetchedMessage] = []
-            /// Takes up to `slots[range]` messages, waiting at most `timeout` ms for them all, and sorts them: messages
+            var batch: [KafkaConsumerMessage] = []
+            var topicNames = RDKafkaTopicNames()
+            /// Takes up to `slots[range]` messages, waiting at most `timeout` ms for them all: copies of the messages
             /// into `batch`, partition EOFs and errors onto the events.
             func take(_ range: Range<Int>, timeout: Int32) -> Bool {
                 let count = slots[range].withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, timeout, $0.baseAddress, $0.count) }
@@ -121,15 +121,15 @@ public final class KafkaConsumer: Service, Sendable {
                     callbacks.report(KafkaError(kind: .consumer, code: .state, message: "consume failed (\(count))"))
                     return false
                 }
-                // Revocations are served inside the consume call, never while its messages are sorted below: one read
-                // stamps them all. Messages are copied later, by the task that takes them.
+                // Revocations are served inside the consume call, never while its messages are copied below: one read
+                // stamps them all.
                 let revocations = callbacks.revocations.load(ordering: .sequentiallyConsistent)
                 for message in slots[range.lowerBound..<range.lowerBound + count].compactMap({ $0 }) {
+                    defer { rd_kafka_message_destroy(message) }
                     guard message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else {
-                        batch.append(RDKafkaFetchedMessage(message, revocationsBeforeFetch: revocations))
+                        batch.append(KafkaConsumerMessage(copying: message, revocationsBeforeFetch: revocations, topicNames: &topicNames))
                         continue
                     }
-                    defer { rd_kafka_message_destroy(message) }
                     let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
                     if message.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                         callbacks.events.yield(
@@ -184,8 +184,7 @@ public final class KafkaConsumer: Service, Sendable {
 
     /// Waits for at least one message, then returns up to `maximum` that are already fetched; empty after shutdown.
     public func nextBatch(maximum: Int) async -> [KafkaConsumerMessage] {
-        var topicNames = RDKafkaTopicNames()
-        return await buffer.nextBatch(maximum: max(1, maximum)).map { $0.copy(topicNames: &topicNames) }
+        await buffer.nextBatch(maximum: max(1, maximum))
     }
 
     // MARK: Rebalances

@@ -10,27 +10,23 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
     public typealias Element = KafkaConsumerMessage
     public typealias Failure = Never
 
-    let buffer: MessageBuffer<RDKafkaFetchedMessage>
-    /// Kept alive while messages may still be copied out of it.
-    let client: RDKafkaClient
+    let buffer: MessageBuffer<KafkaConsumerMessage>
 
     /// Iterates the messages.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let buffer: MessageBuffer<RDKafkaFetchedMessage>
-        let client: RDKafkaClient
-        var topicNames = RDKafkaTopicNames()
+        let buffer: MessageBuffer<KafkaConsumerMessage>
 
         /// The next message, or `nil` after shutdown.
         public mutating func next() async -> KafkaConsumerMessage? {
-            await buffer.next()?.copy(topicNames: &topicNames)
+            await buffer.next()
         }
 
         public mutating func next(isolation actor: isolated (any Actor)?) async -> KafkaConsumerMessage? {
-            await buffer.next()?.copy(topicNames: &topicNames)
+            await buffer.next()
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(buffer: buffer, client: client)
+        AsyncIterator(buffer: buffer)
     }
 }

@@ -5,8 +5,6 @@ import Foundation
 ///
 /// The poll thread pushes whole batches and blocks while the buffer is full (that is the consumer's backpressure:
 /// librdkafka stops fetching once its own queues fill); tasks take one element at a time and suspend while it is empty.
-/// The buffer owns what it was given until it hands it out: every element it drops instead (a batch pushed after
-/// ``finish(discardingBuffered:)``, elements discarded there or by ``removeAll(where:)``) is passed to `discard`.
 ///
 /// `@unchecked Sendable` is safe: every stored `var` is read and written only while `condition` is locked.
 final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
@@ -16,28 +14,28 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     private var nextWaiterID: UInt64 = 0
     private var finished = false
     private let capacity: Int
-    private let discard: @Sendable (Element) -> Void
 
-    init(capacity: Int, discard: @escaping @Sendable (Element) -> Void) {
+    init(capacity: Int) {
         self.capacity = max(1, capacity)
-        self.discard = discard
     }
 
     /// Appends a batch, blocking the calling thread while the buffer holds `capacity` or more elements.
     ///
     /// - Parameter shouldStop: checked at least every 100 ms while blocked; returning true abandons the batch.
-    /// - Returns: false when the buffer was finished (or `shouldStop` said so) and the batch was discarded.
+    /// - Returns: false when the buffer was finished (or `shouldStop` said so) and the batch was not taken.
     func push(_ batch: [Element], shouldStop: () -> Bool) -> Bool {
         var batch = batch[...]
         var resumed: [(CheckedContinuation<Element?, Never>, Element)] = []
         condition.lock()
         while items.count >= capacity && !finished {
-            if shouldStop() { break }
+            if shouldStop() {
+                condition.unlock()
+                return false
+            }
             _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
         }
-        guard !finished && items.count < capacity else {
+        guard !finished else {
             condition.unlock()
-            batch.forEach(discard)
             return false
         }
         while !waiters.isEmpty, let first = batch.first {
@@ -129,13 +127,11 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     func finish(discardingBuffered: Bool) {
         condition.lock()
         finished = true
-        var dropped = Deque<Element>()
-        if discardingBuffered { swap(&dropped, &items) }
+        if discardingBuffered { items.removeAll() }
         let pending = waiters
         waiters.removeAll()
         condition.unlock()
         condition.broadcast()
-        dropped.forEach(discard)
         for waiter in pending { waiter.continuation.resume(returning: nil) }
     }
 
@@ -143,17 +139,12 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     @discardableResult
     func removeAll(where shouldRemove: (Element) -> Bool) -> Int {
         condition.lock()
-        var kept = Deque<Element>()
-        var removed: [Element] = []
-        for element in items {
-            if shouldRemove(element) { removed.append(element) } else { kept.append(element) }
-        }
-        if !removed.isEmpty { items = kept }
+        let before = items.count
+        items.removeAll(where: shouldRemove)
+        let removed = before - items.count
         condition.unlock()
-        guard !removed.isEmpty else { return 0 }
-        condition.broadcast()
-        removed.forEach(discard)
-        return removed.count
+        if removed > 0 { condition.broadcast() }
+        return removed
     }
 
     /// Elements waiting to be taken.
