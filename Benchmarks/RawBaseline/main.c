@@ -3,8 +3,10 @@
  * with. Same settings as the Swift defaults (acks=all, idempotence, linger 5 ms, batch 1 MB, queue 100,000;
  * consumer batches of 1,024 from a dedicated loop). Prints one JSON line:
  * {"mode":"raw","operation":...,"messages":N,"seconds":S,"messagesPerSecond":R}
+ * consume-copy (mode "raw-copy") also copies each message's key, value and headers into memory of its own and frees
+ * them, as the Swift client does: the like-for-like view of the plain client's cost.
  *
- * usage: hlkafka-raw-baseline produce|consume BOOTSTRAP TOPIC MESSAGES VALUE_BYTES
+ * usage: hlkafka-raw-baseline produce|consume|consume-copy BOOTSTRAP TOPIC MESSAGES VALUE_BYTES
  */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -36,9 +38,43 @@ static int set(rd_kafka_conf_t *conf, const char *name, const char *value) {
     return 0;
 }
 
-static void report(const char *operation, long messages, double seconds) {
-    printf("{\"mode\":\"raw\",\"operation\":\"%s\",\"messages\":%ld,\"seconds\":%.6f,\"messagesPerSecond\":%.1f}\n",
-           operation, messages, seconds, seconds > 0 ? (double)messages / seconds : 0.0);
+static void report(const char *mode, const char *operation, long messages, double seconds) {
+    printf("{\"mode\":\"%s\",\"operation\":\"%s\",\"messages\":%ld,\"seconds\":%.6f,\"messagesPerSecond\":%.1f}\n",
+           mode, operation, messages, seconds, seconds > 0 ? (double)messages / seconds : 0.0);
+}
+
+/* What the copies are summed into, so the compiler cannot drop a malloc, copy and free that nothing reads. */
+static volatile size_t copied_checksum = 0;
+
+static void *copy_bytes(const void *bytes, size_t size) {
+    void *copy = malloc(size ? size : 1);
+    if (size) memcpy(copy, bytes, size);
+    return copy;
+}
+
+/* Copies key, value and every header (name and value) of a consumed message, then frees the copies. */
+static void copy_and_free(const rd_kafka_message_t *message) {
+    void *key = message->key ? copy_bytes(message->key, message->key_len) : NULL;
+    void *value = message->payload ? copy_bytes(message->payload, message->len) : NULL;
+    size_t sum = message->len ? ((unsigned char *)value)[0] : 0;
+    rd_kafka_headers_t *headers = NULL;
+    if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        size_t count = rd_kafka_header_cnt(headers);
+        void **copies = malloc(sizeof(void *) * 2 * (count ? count : 1));
+        const char *name;
+        const void *header_value;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &header_value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+            copies[2 * i] = copy_bytes(name, strlen(name));
+            copies[2 * i + 1] = header_value ? copy_bytes(header_value, size) : NULL;
+            sum += size;
+        }
+        for (size_t i = 0; i < 2 * count; i++) free(copies[i]);
+        free(copies);
+    }
+    free(key);
+    free(value);
+    copied_checksum += sum;
 }
 
 static int produce(const char *bootstrap, const char *topic, long messages, size_t value_bytes) {
@@ -71,11 +107,11 @@ static int produce(const char *bootstrap, const char *topic, long messages, size
         fprintf(stderr, "hlkafka-raw-baseline: %ld delivered, %ld failed of %ld\n", delivered, failed, messages);
         return 1;
     }
-    report("produce", messages, seconds);
+    report("raw", "produce", messages, seconds);
     return 0;
 }
 
-static int consume(const char *bootstrap, const char *topic, long messages) {
+static int consume(const char *bootstrap, const char *topic, long messages, int copy) {
     char error[512];
     char group[64];
     snprintf(group, sizeof(group), "raw-baseline-%ld", (long)time(NULL));
@@ -110,7 +146,11 @@ static int consume(const char *bootstrap, const char *topic, long messages) {
     while (received < messages && now_seconds() - started < limit) {
         ssize_t count = rd_kafka_consume_batch_queue(queue, 100, batch, 1024);
         for (ssize_t i = 0; i < count; i++) {
-            if (!batch[i]->err) { received++; bytes += batch[i]->len; }
+            if (!batch[i]->err) {
+                received++;
+                bytes += batch[i]->len;
+                if (copy) copy_and_free(batch[i]);
+            }
             rd_kafka_message_destroy(batch[i]);
         }
     }
@@ -123,19 +163,20 @@ static int consume(const char *bootstrap, const char *topic, long messages) {
         return 1;
     }
     (void)bytes;
-    report("consume", received, seconds);
+    report(copy ? "raw-copy" : "raw", "consume", received, seconds);
     return 0;
 }
 
 int main(int argc, char **argv) {
     if (argc != 6) {
-        fprintf(stderr, "usage: hlkafka-raw-baseline produce|consume BOOTSTRAP TOPIC MESSAGES VALUE_BYTES\n");
+        fprintf(stderr, "usage: hlkafka-raw-baseline produce|consume|consume-copy BOOTSTRAP TOPIC MESSAGES VALUE_BYTES\n");
         return 2;
     }
     long messages = atol(argv[4]);
     size_t value_bytes = (size_t)atol(argv[5]);
     if (strcmp(argv[1], "produce") == 0) return produce(argv[2], argv[3], messages, value_bytes);
-    if (strcmp(argv[1], "consume") == 0) return consume(argv[2], argv[3], messages);
+    if (strcmp(argv[1], "consume") == 0) return consume(argv[2], argv[3], messages, 0);
+    if (strcmp(argv[1], "consume-copy") == 0) return consume(argv[2], argv[3], messages, 1);
     fprintf(stderr, "hlkafka-raw-baseline: unknown operation %s\n", argv[1]);
     return 2;
 }

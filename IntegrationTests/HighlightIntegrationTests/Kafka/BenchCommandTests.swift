@@ -21,7 +21,8 @@ struct BenchCommandTests {
             let run = try bench(operation, topic: topic)
             #expect(run.status == 0, "\(operation): \(run.errors)")
             let lines = run.jsonLines
-            #expect(lines.compactMap { $0["mode"] as? String } == ["raw", "plain", "traced", "propagate"], "\(operation)")
+            let modes = operation == "consume" ? ["raw", "raw-copy", "plain", "traced", "propagate"] : ["raw", "plain", "traced", "propagate"]
+            #expect(lines.compactMap { $0["mode"] as? String } == modes, "\(operation)")
             for line in lines {
                 let seconds = line["seconds"] as? Double ?? 0
                 let rate = line["messagesPerSecond"] as? Double ?? 0
@@ -29,7 +30,7 @@ struct BenchCommandTests {
                 #expect(line["messages"] as? Int == Self.messages)
                 #expect(seconds > 0)
                 #expect(abs(rate * seconds - Double(Self.messages)) < 1, "messagesPerSecond is messages over seconds: \(line)")
-                if operation == "consume" && line["mode"] as? String != "raw" {
+                if operation == "consume" && !(line["mode"] as? String ?? "").hasPrefix("raw") {
                     // Memory readings are taken at every 1% of the messages (100 slots, the first may be empty).
                     #expect((line["residentReadingsMB"] as? [Any])?.count == 101, "\(line)")
                 }
@@ -41,5 +42,11 @@ struct BenchCommandTests {
         let run = try HLKafkaCommandLineTests.run(["bench", "consume", "--consumer-property", "fetch.max.bytes"])
         #expect(run.status != 0)
         #expect(run.errors.contains("--consumer-property fetch.max.bytes: expected KEY=VALUE"))
+    }
+
+    @Test func rawCopyIsRefusedForProducing() throws {
+        let run = try HLKafkaCommandLineTests.run(["bench", "produce", "--mode", "raw-copy"])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("--mode raw-copy is for consume only"))
     }
 }

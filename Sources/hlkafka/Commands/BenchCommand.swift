@@ -22,7 +22,17 @@ struct BenchCommand: AsyncParsableCommand {
     enum Operation: String, ExpressibleByArgument, CaseIterable { case produce, consume }
     /// `traced` is the wrapper with its defaults (a span per message); `propagate` is the wrapper with
     /// `createSpans: false` (context injected and restored, no span per message).
-    enum Mode: String, ExpressibleByArgument, CaseIterable { case raw, plain, traced, propagate }
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case raw
+        /// consume only: the raw C consumer also copying key, value and headers, as the Swift client does.
+        case rawCopy = "raw-copy"
+        case plain, traced, propagate
+
+        /// The modes `operation` has (producing, librdkafka copies in every mode).
+        static func all(for operation: Operation) -> [Mode] {
+            allCases.filter { operation == .consume || $0 != .rawCopy }
+        }
+    }
 
     @Argument(help: "produce or consume")
     var operation: Operation
@@ -33,7 +43,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes per value.")
     var valueBytes = 100
 
-    @Option(name: .long, help: "Only this mode: raw, plain, traced (a span per message) or propagate (the wrapper without spans); default all four.")
+    @Option(name: .long, help: "Only this mode: raw, raw-copy (consume: raw C copying each message as the Swift client does), plain, traced (a span per message) or propagate (the wrapper without spans); default all.")
     var mode: Mode?
 
     @Option(name: .long, help: "An existing cluster instead of the embedded one.")
@@ -82,11 +92,12 @@ struct BenchCommand: AsyncParsableCommand {
         }
         guard messages > 0, valueBytes >= 0 else { throw ValidationError("--messages must be positive and --value-bytes not negative") }
         if bootstrapServers != nil && topic == nil { throw ValidationError("--bootstrap-servers needs --topic") }
+        if let mode, !Mode.all(for: operation).contains(mode) { throw ValidationError("--mode \(mode.rawValue) is for consume only") }
     }
 
     func run() async throws {
         let operation = self.operation, messages = self.messages, valueBytes = self.valueBytes
-        let modes = mode.map { [$0] } ?? Mode.allCases
+        let modes = mode.map { [$0] } ?? Mode.all(for: operation)
         let json = self.json, heapStatistics = self.heapStatistics, properties = self.properties
         let external = bootstrapServers.map { ($0, topic!) }
         try await Telemetry.run {
@@ -128,8 +139,12 @@ struct BenchCommand: AsyncParsableCommand {
                     seconds = try await Self.produceTraced(
                         servers: servers, topic: try freshTopic("propagate"), messages: messages, valueBytes: valueBytes, createSpans: false
                     )
+                case (.produce, .rawCopy):
+                    throw ValidationError("--mode raw-copy is for consume only")
                 case (.consume, .raw):
                     seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
+                case (.consume, .rawCopy):
+                    seconds = try Self.runRaw("consume-copy", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
                 case (.consume, .plain):
                     (seconds, growth) = try await Self.consumePlain(
                         servers: servers, topic: consumeTopic!, messages: messages, properties: properties, sampleHeap: heapStatistics
@@ -161,7 +176,7 @@ struct BenchCommand: AsyncParsableCommand {
                         Double($0.lowestSinceWarmUp) / 1_048_576, Double($0.highestSinceWarmUp) / 1_048_576
                     ) + ($0.heapSinceWarmUp.map { String(format: ", allocator bytes in use %+.1f MB", Double($0) / 1_048_576) } ?? "")
                 } ?? ""
-                Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
+                Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
             }
             if !json, let raw = results.first(where: { $0.mode == "raw" }) {
                 for other in results where other.mode != "raw" {
