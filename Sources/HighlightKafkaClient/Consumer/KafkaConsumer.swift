@@ -159,21 +159,19 @@ public final class KafkaConsumer: Service, Sendable {
         thread.start()
     }
 
-    /// Assigns fixed partitions after asking for their topics' metadata (at most one second per topic). Assigned
+    /// Assigns fixed partitions after asking for their topics' metadata (one request, at most one second). Assigned
     /// before its leader is known, a partition waits a fixed 500 ms in librdkafka before it looks its start offset up
     /// again, so every reader of fixed partitions got its first message half a second late. A refused assignment is
     /// reported on ``events`` and logged.
     private static func assign(_ positions: [KafkaTopicPartitionOffset], client: RDKafkaClient, callbacks: ConsumerCallbacks) {
-        var seen = Set<String>()
-        for topic in positions.map(\.topicPartition.topic) where seen.insert(topic).inserted {
-            guard let handle = rd_kafka_topic_new(client.handle, topic, nil) else { continue }
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            // A failure (broker down, unknown topic) only costs the wait: librdkafka keeps trying after the assignment.
-            if rd_kafka_metadata(client.handle, 0, handle, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
-                rd_kafka_metadata_destroy(metadata)
-            }
-            rd_kafka_topic_destroy(handle)
+        // Topic handles make the topics locally known, so one request covers them all.
+        let topics = Set(positions.map(\.topicPartition.topic)).compactMap { rd_kafka_topic_new(client.handle, $0, nil) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        // A failure (broker down, unknown topic) only costs the wait: librdkafka keeps trying after the assignment.
+        if rd_kafka_metadata(client.handle, 0, nil, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata {
+            rd_kafka_metadata_destroy(metadata)
         }
+        topics.forEach { rd_kafka_topic_destroy($0) }
         let list = RDKafkaTopicPartitionList.make(positions)
         let result = rd_kafka_assign(client.handle, list)
         rd_kafka_topic_partition_list_destroy(list)
