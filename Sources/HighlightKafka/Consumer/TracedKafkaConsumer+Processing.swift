@@ -43,11 +43,11 @@ extension TracedKafkaConsumer {
         while true {
             attempt += 1
             if attempt > 1 { counters.retries.add(1, ordering: .relaxed) }
-            let span = startProcessSpan(for: [message], extracted: [extracted], attempt: attempt)
+            let span = startProcessSpan(for: CollectionOfOne(message), extracted: CollectionOfOne(extracted), attempt: attempt)
             let traced = KafkaTracedMessage(message: message, extractedContext: extracted, context: span.context, attempt: attempt)
             do {
                 try await ServiceContext.withValue(span.context) {
-                    try await withTimeLimit(configuration.handlerTimeout) { try await handler(traced) }
+                    try await withTimeLimit(configuration.handlerTimeout, handler, traced)
                 }
                 span.end()
                 counters.handled.add(1, ordering: .relaxed)
@@ -125,13 +125,20 @@ extension TracedKafkaConsumer {
 
     /// Starts the CONSUMER span for one message (or a batch): a child of the producer's context, or a new trace
     /// linked to every message's context.
-    func startProcessSpan(for messages: [KafkaConsumerMessage], extracted: [ServiceContext], attempt: Int, batch: Bool = false) -> any Span {
-        let topic = messages.dropFirst().allSatisfy { $0.topic == messages[0].topic } ? messages[0].topic : "multiple"
+    /// Generic over the collections so that one message (`CollectionOfOne`) costs no array allocations.
+    func startProcessSpan<Messages: Collection<KafkaConsumerMessage>, Contexts: Collection<ServiceContext>>(
+        for messages: Messages,
+        extracted: Contexts,
+        attempt: Int,
+        batch: Bool = false
+    ) -> any Span {
+        let first = messages.first!
+        let topic = messages.dropFirst().allSatisfy { $0.topic == first.topic } ? first.topic : "multiple"
         let span: any Span
         // A batch always links (even a batch of one), so its span has one link per message.
         if !batch && configuration.spanRelation == .parent {
-            guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: extracted[0]) }
-            span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: extracted[0], ofKind: .consumer)
+            guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: extracted.first!) }
+            span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: extracted.first!, ofKind: .consumer)
         } else {
             // A new trace, still carrying the session and baggage (of the first message, for a batch).
             var base = ServiceContext.topLevel
@@ -151,7 +158,7 @@ extension TracedKafkaConsumer {
             )
             if let group = consumer.configuration.groupID { attributes[MessagingAttribute.consumerGroup] = group }
             if !batch {
-                let message = messages[0]
+                let message = first
                 attributes[MessagingAttribute.partitionID] = "\(message.partition)"
                 attributes[MessagingAttribute.offset] = Int(message.offset)
                 attributes[MessagingAttribute.bodySize] = message.value?.count ?? 0

@@ -1,10 +1,16 @@
 import Synchronization
 
-/// Runs `body`, throwing ``KafkaHandlerTimeout`` once `limit` passes. The body runs in its own task (inheriting the
-/// caller's task-local values, so its `ServiceContext`), is cancelled on timeout, and is not waited for: a handler
-/// that ignores cancellation cannot stall its partition.
-func withTimeLimit(_ limit: Duration?, _ body: @escaping @Sendable () async throws -> Void) async throws {
-    guard let limit else { return try await body() }
+/// Runs `handler(value)`, throwing ``KafkaHandlerTimeout`` once `limit` passes. With a limit the handler runs in its
+/// own task (inheriting the caller's task-local values, so its `ServiceContext`), is cancelled on timeout, and is not
+/// waited for: a handler that ignores cancellation cannot stall its partition. Without one it is simply called (the
+/// handler and its argument are passed apart so that no closure is allocated per message for that common case).
+func withTimeLimit<Value: Sendable>(
+    _ limit: Duration?,
+    _ handler: @escaping @Sendable (Value) async throws -> Void,
+    _ value: Value
+) async throws {
+    guard let limit else { return try await handler(value) }
+    let body: @Sendable () async throws -> Void = { try await handler(value) }
     let race = Race()
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
         let work = Task {

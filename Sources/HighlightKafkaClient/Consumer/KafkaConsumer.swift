@@ -224,16 +224,18 @@ public final class KafkaConsumer: Service, Sendable {
         let client = self.client
         try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
             let result = rd_kafka_offsets_store(client.handle, list)
+            // The entries are read (their topic names copied) only when something failed: this runs for every
+            // handled message.
+            let anyFailed = (0..<Int(list.pointee.cnt)).contains { list.pointee.elems[$0].err != RD_KAFKA_RESP_ERR_NO_ERROR }
+            guard result != RD_KAFKA_RESP_ERR_NO_ERROR || anyFailed else { return }
             let failure = RDKafkaTopicPartitionList.read(list).first { $0.error != nil }
-            if result != RD_KAFKA_RESP_ERR_NO_ERROR || failure != nil {
-                let code = failure?.error ?? KafkaErrorCode(result)
-                throw KafkaError(
-                    kind: .commit,
-                    code: code,
-                    message: "cannot store the offset of \(failure?.position.description ?? "\(positions)"): \(code.message); "
-                        + "the partition may have been revoked, in which case its new owner reads the message again"
-                )
-            }
+            let code = failure?.error ?? KafkaErrorCode(result)
+            throw KafkaError(
+                kind: .commit,
+                code: code,
+                message: "cannot store the offset of \(failure?.position.description ?? "\(positions)"): \(code.message); "
+                    + "the partition may have been revoked, in which case its new owner reads the message again"
+            )
         }
     }
 
