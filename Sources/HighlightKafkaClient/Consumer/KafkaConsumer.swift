@@ -56,6 +56,7 @@ public final class KafkaConsumer: Service, Sendable {
         self.logger = logger
         let buffer = MessageBuffer<KafkaConsumerMessage>(capacity: configuration.bufferCapacity)
         self.buffer = buffer
+        self.messages = KafkaConsumerMessages(buffer: buffer)
         let (events, continuation) = AsyncStream.makeStream(of: KafkaConsumerEvent.self, bufferingPolicy: .bufferingNewest(1000))
         self.events = events
         let callbacks = ConsumerCallbacks(events: continuation, buffer: buffer, logger: logger)
@@ -70,7 +71,6 @@ public final class KafkaConsumer: Service, Sendable {
         }
         let client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, conf: conf, callbackOwner: callbacks)
         self.client = client
-        self.messages = KafkaConsumerMessages(buffer: buffer)
         // Every event (errors, rebalances, commits) then arrives on the queue the poll thread serves.
         rd_kafka_poll_set_consumer(client.handle)
 
@@ -124,7 +124,8 @@ public final class KafkaConsumer: Service, Sendable {
                 // Revocations are served inside the consume call, never while its messages are copied below: one read
                 // stamps them all.
                 let revocations = callbacks.revocations.load(ordering: .sequentiallyConsistent)
-                for message in slots[range.lowerBound..<range.lowerBound + count].compactMap({ $0 }) {
+                for index in range.lowerBound..<range.lowerBound + count {
+                    guard let message = slots[index] else { continue }
                     defer { rd_kafka_message_destroy(message) }
                     guard message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else {
                         batch.append(KafkaConsumerMessage(copying: message, revocationsBeforeFetch: revocations, topicNames: &topicNames))

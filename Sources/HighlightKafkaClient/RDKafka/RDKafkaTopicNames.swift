@@ -6,8 +6,6 @@ import Foundation
 struct RDKafkaTopicNames {
     private var last = ""
 
-    init() {}
-
     /// The name of `topic`: the cached `String` when it is the same text.
     mutating func name(of topic: OpaquePointer) -> String {
         let name = rd_kafka_topic_name(topic)!
