@@ -17,6 +17,8 @@ public struct DictionaryInjector: Injector {
         for existing in carrier.keys where existing != key && existing.equalsIgnoringASCIICase(key) {
             carrier.removeValue(forKey: existing)
         }
+        // A propagator writes up to four keys in a row: make room for them once, not by growing at each.
+        if carrier.count == carrier.capacity { carrier.reserveCapacity(carrier.count + 4) }
         carrier[key] = value
     }
 }

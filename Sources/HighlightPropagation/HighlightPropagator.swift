@@ -75,15 +75,6 @@ public struct HighlightPropagator: Instrument {
         let reader = CarrierReader(extractor: extractor, carrier: carrier)
         var rejections: [PropagationRejection] = []
 
-        // Baggage first: it may hold the session when the header does not.
-        var baggage: W3CBaggage?
-        let baggageValues = reader.all(PropagationHeader.baggage)
-        if !baggageValues.isEmpty {
-            let parsed = W3CBaggage.parse(baggageValues, limits: configuration.limits)
-            baggage = parsed.baggage
-            rejections += parsed.rejections
-        }
-
         var request: HighlightRequestContext?
         if let value = reader.last(PropagationHeader.highlightRequest) {
             do {
@@ -92,6 +83,24 @@ public struct HighlightPropagator: Instrument {
                 rejections.append(error)
             }
         }
+
+        // A baggage already in the form it is written in is kept as text; its session mirror needs a look only when
+        // it differs from the header (then the members are parsed and the rules below apply).
+        var forwardedBaggage: ForwardedBaggage?
+        var baggage: W3CBaggage?
+        let baggageValues = reader.all(PropagationHeader.baggage)
+        if baggageValues.count == 1, let kept = ForwardedBaggage(validating: baggageValues[0], limits: configuration.limits) {
+            if kept.mirror == nil || request.map({ kept.mirrorValue(equals: $0.headerValue) }) == true {
+                forwardedBaggage = kept
+            } else {
+                baggage = kept.baggage
+            }
+        } else if !baggageValues.isEmpty {
+            let parsed = W3CBaggage.parse(baggageValues, limits: configuration.limits)
+            baggage = parsed.baggage
+            rejections += parsed.rejections
+        }
+        // The baggage may hold the session when the header does not.
         if let mirrored = baggage?.value(forNameIgnoringCase: HighlightRequestContext.headerName),
            mirrored != request?.headerValue  // the mirror of the header itself holds nothing new
         {
@@ -120,10 +129,14 @@ public struct HighlightPropagator: Instrument {
         }
 
         // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
-        if request != nil || forwarded != nil || baggage?.isEmpty == false {
+        if request != nil || forwarded != nil || forwardedBaggage != nil || baggage?.isEmpty == false {
             var values = context.propagated ?? PropagatedValues()
             if let request { values.request = request }
-            if let baggage, !baggage.isEmpty { values.baggage = baggage }
+            if let forwardedBaggage {
+                values.baggageStorage = .forwarded(forwardedBaggage)
+            } else if let baggage, !baggage.isEmpty {
+                values.baggage = baggage
+            }
             if let forwarded { values.forwarded = forwarded }
             context.propagated = values
         }
@@ -156,6 +169,16 @@ public struct HighlightPropagator: Instrument {
             if let traceState = forwarded.traceState {
                 injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)
             }
+        }
+
+        // A baggage kept as it came is sent as it came, or with the mirror appended, when the limits allow.
+        if case .forwarded(let kept) = propagated.baggageStorage,
+            let value = configuration.mirrorSessionIntoBaggage
+                ? kept.headerValue(replacingMirrorWith: request?.headerValue, limits: configuration.limits)
+                : kept.headerValue(limits: configuration.limits)
+        {
+            injector.inject(value, forKey: PropagationHeader.baggage, into: &carrier)
+            return
         }
 
         // The mirror replaces any earlier member of its name; written straight into the header value, without

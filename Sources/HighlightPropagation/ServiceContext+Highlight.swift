@@ -52,10 +52,28 @@ extension ServiceContext {
 /// The values ``HighlightPropagator`` restores and forwards.
 struct PropagatedValues: Sendable {
     var request: HighlightRequestContext?
-    var baggage: W3CBaggage?
+    /// The baggage as it came (``ForwardedBaggage``), or as members.
+    var baggageStorage: BaggageStorage?
     var forwarded: ForwardedTraceContext?
 
-    var isEmpty: Bool { request == nil && baggage == nil && forwarded == nil }
+    enum BaggageStorage: Sendable {
+        case forwarded(ForwardedBaggage)
+        case parsed(W3CBaggage)
+    }
+
+    /// The baggage's members; a forwarded value is parsed on this read.
+    var baggage: W3CBaggage? {
+        get {
+            switch baggageStorage {
+            case .forwarded(let forwarded): forwarded.baggage
+            case .parsed(let baggage): baggage
+            case nil: nil
+            }
+        }
+        set { baggageStorage = newValue.map(BaggageStorage.parsed) }
+    }
+
+    var isEmpty: Bool { request == nil && baggageStorage == nil && forwarded == nil }
 }
 
 private enum PropagatedValuesKey: ServiceContextKey {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HighlightPropagation
 import Instrumentation
+import Logging
 import PropertyBased
 import Testing
 import W3CTraceContext
@@ -133,6 +134,51 @@ struct PropagationPropertyTests {
             let before = statistics.snapshot
             _ = ServiceContext.extract(from: dictionary, instrument: propagator)
             #expect(statistics.snapshot.extractions == before.extractions + 1)
+        }
+    }
+
+    /// Baggage members, well-formed and not: canonical ones (kept as text and forwarded as they came) mixed with every
+    /// shape that needs the full parse (whitespace, properties, lowercase or needless escapes, non-ASCII, mirrors
+    /// in another case or with another value, empty and malformed members).
+    static let baggageMembers = [
+        "tenant=acme", "plan=gold", "k=", "k=%25", "k=v%20w", "x-highlight-request=sess/req", "x-highlight-request=sess%2Freq",
+        "X-Highlight-Request=sess/req", "x-highlight-request=other/1", "x-highlight-request=%0D%0A/1", "x-highlight-request=",
+        "k=%41", "k=%2f", "k=%2c", "k=%2C", "k=%E2%82%AC", " k=v", "k=v ", "k=v;p=1", "k=v;p", "", "bad", "k=a\"b", "k=é", "k=%G1", "a=1,b=2",
+    ]
+    static let baggageText = Gen.int(in: 0..<baggageMembers.count).map { baggageMembers[$0] }.array(of: 0...6)
+        .map { $0.joined(separator: ",") }
+    static let requestHeader = Gen.int(in: 0...3).map { ["sess/req", "other/1", "bad\r\n/1", ""][$0] }
+
+    /// A baggage kept as it came (one header, already in written form) must give exactly what the full parse gives:
+    /// the same members, session, refusals and forwarded text, with mirroring on and off. The full parse is forced
+    /// by sending the same value with an empty second `baggage` header, which adds nothing.
+    @Test func baggageKeptAsTextMatchesTheFullParse() async {
+        await propertyCheck(count: 2_000, input: Self.baggageText, Self.requestHeader, Gen.int(in: 0...9)) { text, request, repeats in
+            // Sometimes past the default limit of 180 members.
+            let baggage = repeats == 0 ? Array(repeating: text.isEmpty ? "m=1" : text, count: 200).joined(separator: ",") : text
+            for mirroring in [true, false] {
+                var results: [(ServiceContext, PropagationStatistics.Snapshot, TestHeaders)] = []
+                for extra in [[], [("baggage", [UInt8]())]] as [[(String, [UInt8])]] {
+                    let statistics = PropagationStatistics()
+                    let propagator = HighlightPropagator(
+                        configuration: .init(mirrorSessionIntoBaggage: mirroring, logger: Logger(label: "test")),
+                        statistics: statistics
+                    )
+                    var carrier = TestHeaders()
+                    if !request.isEmpty { carrier.entries.append(("x-highlight-request", Array(request.utf8))) }
+                    carrier.entries.append(("baggage", Array(baggage.utf8)))
+                    carrier.entries += extra
+                    let context = ServiceContext.extract(from: carrier, using: TestHeadersExtractor(), instrument: propagator)
+                    var outbound = TestHeaders()
+                    context.inject(into: &outbound, using: TestHeadersInjector(), instrument: propagator)
+                    results.append((context, statistics.snapshot, outbound))
+                }
+                let (kept, parsed) = (results[0], results[1])
+                #expect(kept.0.baggage == parsed.0.baggage, "members of \(baggage)")
+                #expect(kept.0.highlightRequest == parsed.0.highlightRequest, "session from \(request) and \(baggage)")
+                #expect(kept.1 == parsed.1, "refusals counted for \(baggage)")
+                #expect(kept.2 == parsed.2, "forwarded from \(baggage), mirroring \(mirroring)")
+            }
         }
     }
 

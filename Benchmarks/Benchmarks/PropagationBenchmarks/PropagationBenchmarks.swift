@@ -57,6 +57,27 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The floor of the API itself: an instrument that copies the same four values through the same carriers and
+    // the same `any Instrument` calls, parsing and validating nothing (see VerbatimInstrument). The distance between
+    // these and InjectExtract.FullContext.* is what this package's parsing, validation and forwarding cost.
+    let verbatim: any Instrument = VerbatimInstrument()
+    let verbatimContext = ServiceContext.extract(from: inboundHeaders, instrument: verbatim)
+    Benchmark("InjectExtract.Verbatim.KafkaHeaders") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var headers: [KafkaHeader] = [KafkaHeader(name: "content-type", string: "application/json")]
+            verbatimContext.inject(into: &headers, using: KafkaHeadersInjector(), instrument: verbatim)
+            blackHole(ServiceContext.extract(from: headers, using: KafkaHeadersExtractor(), instrument: verbatim))
+        }
+    }
+
+    Benchmark("InjectExtract.Verbatim.Dictionary") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var dictionary: [String: String] = [:]
+            verbatimContext.inject(into: &dictionary, using: DictionaryInjector(), instrument: verbatim)
+            blackHole(ServiceContext.extract(from: dictionary, instrument: verbatim))
+        }
+    }
+
     let noContext = [KafkaHeader(name: "content-type", string: "application/json"), KafkaHeader(name: "id", string: "42")]
     Benchmark("Extract.NoContext.KafkaHeaders") { benchmark in
         for _ in benchmark.scaledIterations {
@@ -94,5 +115,37 @@ let benchmarks: @Sendable () -> Void = {
                 span.end()
             }
         }
+    }
+}
+
+/// Carries x-highlight-request, traceparent, tracestate and baggage as opaque strings: no parsing, no validation, no
+/// limits, no statistics. Not something to ship (it forwards anything, CR/LF included); it measures what
+/// swift-distributed-tracing's `Injector`/`Extractor` exchange and one `ServiceContext` value cost on their own.
+struct VerbatimInstrument: Instrument {
+    struct Values: Sendable {
+        var request, traceParent, traceState, baggage: String?
+    }
+
+    enum ValuesKey: ServiceContextKey {
+        typealias Value = Values
+    }
+
+    func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
+    where Extract.Carrier == Carrier {
+        context[ValuesKey.self] = Values(
+            request: extractor.extract(key: "x-highlight-request", from: carrier),
+            traceParent: extractor.extract(key: "traceparent", from: carrier),
+            traceState: extractor.extract(key: "tracestate", from: carrier),
+            baggage: extractor.extract(key: "baggage", from: carrier)
+        )
+    }
+
+    func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
+    where Inject.Carrier == Carrier {
+        guard let values = context[ValuesKey.self] else { return }
+        if let value = values.request { injector.inject(value, forKey: "x-highlight-request", into: &carrier) }
+        if let value = values.traceParent { injector.inject(value, forKey: "traceparent", into: &carrier) }
+        if let value = values.traceState { injector.inject(value, forKey: "tracestate", into: &carrier) }
+        if let value = values.baggage { injector.inject(value, forKey: "baggage", into: &carrier) }
     }
 }
