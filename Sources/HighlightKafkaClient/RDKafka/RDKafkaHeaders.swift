@@ -6,13 +6,20 @@ enum RDKafkaHeaders {
     static func make(_ headers: [KafkaHeader]) -> OpaquePointer? {
         guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
         for header in headers {
-            if let value = header.value {
-                value.withUnsafeBytes { bytes in
-                    // A non-null pointer for an empty value keeps "empty" distinct from "no value".
-                    _ = rd_kafka_header_add(list, header.name, -1, bytes.baseAddress ?? UnsafeRawPointer(emptyValue), bytes.count)
+            // The name goes by pointer and length: passed as a C string, a name of up to 15 bytes (Swift keeps those
+            // inline, without a buffer to point at) was copied into a new array first, an allocation per header.
+            var name = header.name
+            name.withUTF8 { name in
+                let namePointer = UnsafeRawPointer(name.baseAddress ?? UnsafePointer(emptyValue.assumingMemoryBound(to: UInt8.self)))
+                    .assumingMemoryBound(to: CChar.self)
+                if let value = header.value {
+                    value.withUnsafeBytes { bytes in
+                        // A non-null pointer for an empty value keeps "empty" distinct from "no value".
+                        _ = rd_kafka_header_add(list, namePointer, name.count, bytes.baseAddress ?? UnsafeRawPointer(emptyValue), bytes.count)
+                    }
+                } else {
+                    _ = rd_kafka_header_add(list, namePointer, name.count, nil, 0)
                 }
-            } else {
-                _ = rd_kafka_header_add(list, header.name, -1, nil, 0)
             }
         }
         return list
