@@ -106,6 +106,20 @@ let benchmarks: @Sendable () -> Void = {
     otelConfiguration.logs.enabled = false
     if let (otelTracer, otelService) = try? OTel.makeTracingBackend(configuration: otelConfiguration) {
         Task.detached { try? await otelService.run() }
+        // swift-otel's span alone (start and end, no propagation, no context binding): the floor of any traced
+        // message, to set against the raw C client's whole per-message time.
+        // Its malloc count moves with swift-otel's background tasks (7 to 14 a span between runs): a wider margin.
+        let spanConfiguration = Benchmark.Configuration(
+            metrics: [.wallClock, .mallocCountTotal],
+            scalingFactor: .kilo,
+            maxDuration: .seconds(2),
+            thresholds: [.mallocCountTotal: .init(relative: [.p50: 50, .p90: 50]), .wallClock: .init(relative: [.p50: 100, .p90: 100])]
+        )
+        Benchmark("Span.OTelTracer.StartEnd", configuration: spanConfiguration) { benchmark in
+            for _ in benchmark.scaledIterations {
+                otelTracer.startSpan("process orders", context: .topLevel, ofKind: .consumer).end()
+            }
+        }
         let combined: any Instrument = highlightPropagator.combined(with: otelTracer)
         Benchmark("ConsumerPerMessage.OTelTracer") { benchmark in
             for _ in benchmark.scaledIterations {
