@@ -48,6 +48,39 @@ struct KafkaRoundTripTests {
         #expect(messages.allSatisfy { $0.timestampMilliseconds != nil })
     }
 
+    /// librdkafka 2.0 stops fetching at `queued.min.messages` and looks again up to a second later; the poll thread
+    /// restarts it once the queue has drained (FetchPauseWaker). A reader slower than the fetcher, with a threshold of
+    /// 500 messages, reaches it again and again: every message arrives once, in order, and the restarts are counted.
+    @Test func aDrainedQueueRestartsFetchingWithoutLosingOrRepeatingMessages() async throws {
+        let topic = try await TestKafka.makeTopic("drain", partitions: 2)
+        let producer = try TestKafka.producer()
+        let perPartition = 5_000
+        for index in 0..<(2 * perPartition) {
+            try await producer.sendAndForget(KafkaProducerRecord(topic: topic, partition: Int32(index % 2), value: "\(index / 2)"))
+        }
+        try await producer.flush()
+        await producer.shutdown()
+
+        let consumer = try TestKafka.reader(topic: topic, partitions: 2) { configuration in
+            configuration.bufferCapacity = 50
+            configuration.additionalProperties["queued.min.messages"] = "500"
+        }
+        var values: [Int32: [Int]] = [0: [], 1: []]
+        var count = 0
+        for await message in consumer.messages {
+            values[message.partition, default: []].append(Int(String(decoding: message.value ?? [], as: UTF8.self)) ?? -1)
+            count += 1
+            // Slower than the fetcher: librdkafka's queue holds past the threshold while this reads.
+            if count % 1_000 == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            if count == 2 * perPartition { break }
+        }
+        let wakeUps = consumer.fetchWakeUps
+        await consumer.shutdown()
+        #expect(values[0] == Array(0..<perPartition))
+        #expect(values[1] == Array(0..<perPartition))
+        #expect(wakeUps > 0, "fetching was restarted after the queue drained")
+    }
+
     /// Brokers refuse records over `message.max.bytes` (about 1 MB by default), so 1 MB means the largest value a
     /// default broker takes with room for the record's own overhead.
     @Test func oneMegabyteValues() async throws {

@@ -12,6 +12,8 @@ final class ConsumerCallbacks: Sendable {
     let rebalanceObserver = Mutex<(@Sendable (KafkaRebalance) -> Void)?>(nil)
     /// Revocations served so far. Written and read for stamping on the poll thread only; read elsewhere as a snapshot.
     let revocations = Atomic<UInt64>(0)
+    /// How often the poll thread woke the brokers after draining librdkafka's queue (``FetchPauseWaker``).
+    let fetchWakeUps = Atomic<Int>(0)
 
     init(events: AsyncStream<KafkaConsumerEvent>.Continuation, buffer: MessageBuffer<KafkaConsumerMessage>, logger: Logger) {
         self.events = events

@@ -69,6 +69,7 @@ public final class KafkaConsumer: Service, Sendable {
             rd_kafka_conf_set_rebalance_cb(conf, ConsumerCallbackEntryPoints.rebalance)
             rd_kafka_conf_set_offset_commit_cb(conf, ConsumerCallbackEntryPoints.offsetCommit)
         }
+        let waker = FetchPauseWaker(conf: conf)
         let client = try RDKafkaClient(type: RD_KAFKA_CONSUMER, conf: conf, callbackOwner: callbacks)
         self.client = client
         // Every event (errors, rebalances, commits) then arrives on the queue the poll thread serves.
@@ -88,7 +89,9 @@ public final class KafkaConsumer: Service, Sendable {
         case .assignment:
             break  // assigned by the poll thread, once the partitions' leaders are known
         }
-        Self.startPollThread(client: client, callbacks: callbacks, buffer: buffer, control: pollThread, configuration: configuration)
+        Self.startPollThread(
+            client: client, callbacks: callbacks, buffer: buffer, control: pollThread, configuration: configuration, waker: waker
+        )
     }
 
     deinit {
@@ -105,9 +108,11 @@ public final class KafkaConsumer: Service, Sendable {
         callbacks: ConsumerCallbacks,
         buffer: MessageBuffer<KafkaConsumerMessage>,
         control: PollThreadControl,
-        configuration: KafkaConsumerConfiguration
+        configuration: KafkaConsumerConfiguration,
+        waker: FetchPauseWaker
     ) {
         let thread = Thread {
+            var waker = waker
             if case .assignment(let positions, _) = configuration.subscription { assign(positions, client: client, callbacks: callbacks) }
             let queue = rd_kafka_queue_get_consumer(client.handle)
             var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(1, configuration.batchSize))
@@ -128,6 +133,7 @@ public final class KafkaConsumer: Service, Sendable {
                     guard let message = slots[index] else { continue }
                     defer { rd_kafka_message_destroy(message) }
                     guard message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else {
+                        waker.observe(payloadBytes: message.pointee.len)
                         batch.append(KafkaConsumerMessage(copying: message, revocationsBeforeFetch: revocations, topicNames: &topicNames))
                         continue
                     }
@@ -150,6 +156,9 @@ public final class KafkaConsumer: Service, Sendable {
                 // (the 100 ms bound only lets the thread notice a stop request), then take what is already queued.
                 batch.removeAll(keepingCapacity: true)
                 if take(0..<1, timeout: 100) && slots.count > 1 { _ = take(1..<slots.count, timeout: 0) }
+                if waker.queueLengthAfterBatch(rd_kafka_queue_length(queue), client: client.handle) {
+                    callbacks.fetchWakeUps.add(1, ordering: .relaxed)
+                }
                 if !batch.isEmpty && !buffer.push(batch, shouldStop: { control.shouldStop }) { break polling }
             }
             rd_kafka_queue_destroy(queue)
@@ -180,6 +189,9 @@ public final class KafkaConsumer: Service, Sendable {
             callbacks.report(KafkaError.from(result, kind: .consumer, context: "assigning \(positions)"))
         }
     }
+
+    /// How often the poll thread restarted fetching after draining librdkafka's queue (see `FetchPauseWaker`).
+    package var fetchWakeUps: Int { callbacks.fetchWakeUps.load(ordering: .relaxed) }
 
     /// Waits for at least one message, then returns up to `maximum` that are already fetched; empty after shutdown.
     public func nextBatch(maximum: Int) async -> [KafkaConsumerMessage] {
