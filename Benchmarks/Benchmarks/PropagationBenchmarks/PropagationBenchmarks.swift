@@ -33,50 +33,15 @@ let benchmarks: @Sendable () -> Void = {
     let propagator: any Instrument = highlightPropagator
     let context = ServiceContext.extract(from: inboundHeaders, instrument: propagator)
 
-    Benchmark("InjectExtract.FullContext.KafkaHeaders") { benchmark in
-        for _ in benchmark.scaledIterations {
-            var headers: [KafkaHeader] = [KafkaHeader(name: "content-type", string: "application/json")]
-            context.inject(into: &headers, using: KafkaHeadersInjector(), instrument: propagator)
-            blackHole(ServiceContext.extract(from: headers, using: KafkaHeadersExtractor(), instrument: propagator))
-        }
-    }
-
-    Benchmark("InjectExtract.FullContext.HTTPFields") { benchmark in
-        for _ in benchmark.scaledIterations {
-            var fields = HTTPFields()
-            context.inject(into: &fields, using: HTTPFieldsInjector(), instrument: propagator)
-            blackHole(ServiceContext.extract(from: fields, instrument: propagator))
-        }
-    }
-
-    Benchmark("InjectExtract.FullContext.Dictionary") { benchmark in
-        for _ in benchmark.scaledIterations {
-            var dictionary: [String: String] = [:]
-            context.inject(into: &dictionary, using: DictionaryInjector(), instrument: propagator)
-            blackHole(ServiceContext.extract(from: dictionary, instrument: propagator))
-        }
-    }
+    registerRoundTrips("FullContext", context: context, instrument: propagator, withHTTPFields: true)
 
     // The floor of the API itself: an instrument that copies the same four values through the same carriers and
     // the same `any Instrument` calls, parsing and validating nothing (see VerbatimInstrument). The distance between
     // these and InjectExtract.FullContext.* is what this package's parsing, validation and forwarding cost.
     let verbatim: any Instrument = VerbatimInstrument()
-    let verbatimContext = ServiceContext.extract(from: inboundHeaders, instrument: verbatim)
-    Benchmark("InjectExtract.Verbatim.KafkaHeaders") { benchmark in
-        for _ in benchmark.scaledIterations {
-            var headers: [KafkaHeader] = [KafkaHeader(name: "content-type", string: "application/json")]
-            verbatimContext.inject(into: &headers, using: KafkaHeadersInjector(), instrument: verbatim)
-            blackHole(ServiceContext.extract(from: headers, using: KafkaHeadersExtractor(), instrument: verbatim))
-        }
-    }
-
-    Benchmark("InjectExtract.Verbatim.Dictionary") { benchmark in
-        for _ in benchmark.scaledIterations {
-            var dictionary: [String: String] = [:]
-            verbatimContext.inject(into: &dictionary, using: DictionaryInjector(), instrument: verbatim)
-            blackHole(ServiceContext.extract(from: dictionary, instrument: verbatim))
-        }
-    }
+    registerRoundTrips(
+        "Verbatim", context: ServiceContext.extract(from: inboundHeaders, instrument: verbatim), instrument: verbatim, withHTTPFields: false
+    )
 
     let noContext = [KafkaHeader(name: "content-type", string: "application/json"), KafkaHeader(name: "id", string: "42")]
     Benchmark("Extract.NoContext.KafkaHeaders") { benchmark in
@@ -128,6 +93,33 @@ let benchmarks: @Sendable () -> Void = {
                 ServiceContext.withValue(span.context) { blackHole(ServiceContext.current?.highlightRequest) }
                 span.end()
             }
+        }
+    }
+}
+
+/// InjectExtract.<group>.*: `context` injected into a fresh carrier and extracted back through `instrument`, per call.
+func registerRoundTrips(_ group: String, context: ServiceContext, instrument: any Instrument, withHTTPFields: Bool) {
+    Benchmark("InjectExtract.\(group).KafkaHeaders") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var headers: [KafkaHeader] = [KafkaHeader(name: "content-type", string: "application/json")]
+            context.inject(into: &headers, using: KafkaHeadersInjector(), instrument: instrument)
+            blackHole(ServiceContext.extract(from: headers, using: KafkaHeadersExtractor(), instrument: instrument))
+        }
+    }
+    if withHTTPFields {
+        Benchmark("InjectExtract.\(group).HTTPFields") { benchmark in
+            for _ in benchmark.scaledIterations {
+                var fields = HTTPFields()
+                context.inject(into: &fields, using: HTTPFieldsInjector(), instrument: instrument)
+                blackHole(ServiceContext.extract(from: fields, instrument: instrument))
+            }
+        }
+    }
+    Benchmark("InjectExtract.\(group).Dictionary") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var dictionary: [String: String] = [:]
+            context.inject(into: &dictionary, using: DictionaryInjector(), instrument: instrument)
+            blackHole(ServiceContext.extract(from: dictionary, instrument: instrument))
         }
     }
 }
