@@ -118,9 +118,7 @@ struct ForwardedBaggage: Sendable {
             while index < end {
                 let byte = bytes[index]
                 if byte == .percent {
-                    guard index + 2 < end, let escaped = canonicalEscape(bytes[index + 1], bytes[index + 2]), escaped < 0x80,
-                        !(escaped.isBaggageOctet && escaped != .percent)
-                    else { return nil }
+                    guard index + 2 < end, PercentEncoding.isCanonicalEscape(bytes[index + 1], bytes[index + 2]) else { return nil }
                     index += 3
                 } else {
                     guard byte.isBaggageOctet else { return nil }  // also refuses `;` (properties) and whitespace
@@ -143,22 +141,6 @@ struct ForwardedBaggage: Sendable {
         return (members, mirror)
     }
 
-    /// The byte `%` followed by these two digits stands for, when ``PercentEncoding`` writes it that way (uppercase).
-    private static func canonicalEscape(_ high: UInt8, _ low: UInt8) -> UInt8? {
-        guard let high = high.uppercaseHexValue, let low = low.uppercaseHexValue else { return nil }
-        return high << 4 | low
-    }
-}
-
-extension UInt8 {
-    /// The value of a digit or uppercase hexadecimal letter, or `nil`.
-    fileprivate var uppercaseHexValue: UInt8? {
-        switch self {
-        case 0x30...0x39: self - 0x30
-        case 0x41...0x46: self - 0x41 + 10
-        default: nil
-        }
-    }
 }
 
 private enum MirrorSpelling {

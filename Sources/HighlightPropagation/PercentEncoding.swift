@@ -23,6 +23,14 @@ enum PercentEncoding {
         value.utf8.reduce(0) { $0 + (isWrittenAsIs($1) ? 1 : 3) }
     }
 
+    /// Whether `%` followed by these two bytes is how ``encode(_:)`` writes a byte: an ASCII byte that is not written
+    /// as it is, in uppercase digits. (A value whose escapes are all like this decodes and encodes back to itself.)
+    static func isCanonicalEscape(_ high: UInt8, _ low: UInt8) -> Bool {
+        guard let highValue = high.hexValue, let lowValue = low.hexValue else { return false }
+        let byte = highValue << 4 | lowValue
+        return byte < 0x80 && !isWrittenAsIs(byte) && hexDigit(highValue) == high && hexDigit(lowValue) == low
+    }
+
     /// A `baggage-octet` other than `%` stays as it is; every other byte becomes `%XX`.
     private static func isWrittenAsIs(_ byte: UInt8) -> Bool {
         byte.isBaggageOctet && byte != .percent

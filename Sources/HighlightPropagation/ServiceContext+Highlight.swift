@@ -35,6 +35,18 @@ extension ServiceContext {
         set { updatePropagated { $0.forwarded = newValue } }
     }
 
+    /// A top-level context holding this context's session and baggage but not its trace context: for work that starts
+    /// a new trace and stays linked to the session. The baggage is carried as it is stored (a forwarded value is not
+    /// parsed for it).
+    package var sessionAndBaggage: ServiceContext {
+        var context = ServiceContext.topLevel
+        if var values = propagated {
+            values.forwarded = nil
+            context.propagated = values
+        }
+        return context
+    }
+
     /// Everything the propagator restores, under one key: an extraction stores it with one write, and an injection
     /// reads it with one lookup (each key of a `ServiceContext` is a dictionary entry holding a boxed value).
     var propagated: PropagatedValues? {

@@ -141,9 +141,7 @@ extension TracedKafkaConsumer {
             span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: extracted.first!, ofKind: .consumer)
         } else {
             // A new trace, still carrying the session and baggage (of the first message, for a batch).
-            var base = ServiceContext.topLevel
-            base.highlightRequest = extracted.first?.highlightRequest
-            base.baggage = extracted.first?.baggage
+            let base = extracted.first?.sessionAndBaggage ?? .topLevel
             guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: base) }
             span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: base, ofKind: .consumer)
             for context in extracted { span.addLink(SpanLink(context: context, attributes: [:])) }

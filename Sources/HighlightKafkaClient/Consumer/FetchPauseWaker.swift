@@ -66,7 +66,7 @@ struct FetchPauseWaker {
         guard rd_kafka_assignment(client, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return false }
         defer { rd_kafka_topic_partition_list_destroy(list) }
         guard list.pointee.cnt > 0 else { return false }
-        for index in 0..<Int(list.pointee.cnt) { list.pointee.elems[index].offset = -1 }  // -1: the latest offset
+        for index in 0..<Int(list.pointee.cnt) { list.pointee.elems[index].offset = KafkaTopicPartitionOffset.end }
         // The requests are queued to every leader's thread before the wait starts; a reply arriving after the 10 ms is
         // dropped by librdkafka (offsets_for_times supports returning on time-out).
         _ = rd_kafka_offsets_for_times(client, list, 10)

@@ -10,8 +10,7 @@ enum RDKafkaHeaders {
             // inline, without a buffer to point at) was copied into a new array first, an allocation per header.
             var name = header.name
             name.withUTF8 { name in
-                let namePointer = UnsafeRawPointer(name.baseAddress ?? UnsafePointer(emptyValue.assumingMemoryBound(to: UInt8.self)))
-                    .assumingMemoryBound(to: CChar.self)
+                let namePointer = (name.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyValue)).assumingMemoryBound(to: CChar.self)
                 if let value = header.value {
                     value.withUnsafeBytes { bytes in
                         // A non-null pointer for an empty value keeps "empty" distinct from "no value".
