@@ -17,7 +17,9 @@ import Synchronization
 /// ```
 ///
 /// - A dedicated thread blocks in `rd_kafka_consume_batch_queue` and hands messages over in batches through a
-///   bounded buffer (``KafkaConsumerConfiguration/bufferCapacity``): no timer, no sleep.
+///   bounded buffer (``KafkaConsumerConfiguration/bufferCapacity``): no timer, no sleep. When librdkafka has stopped
+///   fetching because its own queue reached `queued.min.messages` or `queued.max.messages.kbytes`, the thread
+///   restarts fetching as soon as that queue has drained, where librdkafka 2.0 waits up to a second.
 /// - Read ``messages`` and commit yourself (``storeOffset(for:)`` then ``commitStoredOffsets()``, or ``commit(_:)``),
 ///   or let ``run(_:)`` do it: at least once, offsets committed only after the handler returns.
 /// - Rebalances, partition EOF and errors arrive on ``events``; errors are also logged.
