@@ -9,8 +9,9 @@ import CRDKafka
 /// worth of queue reaches the threshold, drains the queue, and then waits with nothing to do: measured on the mock
 /// cluster, plain consumers ran at either about 190,000 or 1,000,000 messages a second depending on whether it hit.
 ///
-/// The poll thread reports the queue's length after every batch. Once the queue has reached a threshold and then
-/// drained below half of both, this wakes the brokers leading the assigned partitions with a request that changes
+/// The poll thread reports every batch it takes and the queue's length after it. Once the queue has reached a
+/// threshold (what was taken plus what is left: a batch can take the whole queue at once) and then drained below half
+/// of both, this wakes the brokers leading the assigned partitions with a request that changes
 /// nothing (the partitions' latest offsets, `rd_kafka_offsets_for_times`, not waited for past 10 ms), and their
 /// threads look at the queue again. At most one wake-up per 10 ms.
 ///
@@ -43,17 +44,14 @@ struct FetchPauseWaker {
         payloadBytesSeen += payloadBytes
     }
 
-    /// Called after each batch with the length of librdkafka's consumer queue; wakes the brokers when the queue has
-    /// drained after reaching a threshold, and returns whether it did.
-    mutating func queueLengthAfterBatch(_ queued: Int, client: OpaquePointer) -> Bool {
+    /// Called after each batch with how many messages it took and the length of librdkafka's consumer queue after it;
+    /// wakes the brokers when the queue has drained after reaching a threshold, and returns whether it did.
+    mutating func batchTaken(_ taken: Int, leaving queued: Int, client: OpaquePointer) -> Bool {
         let averagePayload = messagesSeen == 0 ? 0 : payloadBytesSeen / messagesSeen
-        let bytes = queued * averagePayload
+        let before = taken + queued
         // The byte figure is an estimate: treat 90% of the threshold as reaching it.
-        if queued >= messageThreshold || bytes >= byteThreshold / 10 * 9 {
-            thresholdReached = true
-            return false
-        }
-        guard thresholdReached, queued < messageThreshold / 2, bytes < byteThreshold / 2 else { return false }
+        if before >= messageThreshold || before * averagePayload >= byteThreshold / 10 * 9 { thresholdReached = true }
+        guard thresholdReached, queued < messageThreshold / 2, queued * averagePayload < byteThreshold / 2 else { return false }
         let now = ContinuousClock.now
         if let lastWakeUp, now - lastWakeUp < .milliseconds(10) { return false }
         thresholdReached = false

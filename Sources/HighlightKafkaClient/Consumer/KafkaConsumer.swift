@@ -158,7 +158,7 @@ public final class KafkaConsumer: Service, Sendable {
                 // (the 100 ms bound only lets the thread notice a stop request), then take what is already queued.
                 batch.removeAll(keepingCapacity: true)
                 if take(0..<1, timeout: 100) && slots.count > 1 { _ = take(1..<slots.count, timeout: 0) }
-                if waker.queueLengthAfterBatch(rd_kafka_queue_length(queue), client: client.handle) {
+                if waker.batchTaken(batch.count, leaving: rd_kafka_queue_length(queue), client: client.handle) {
                     callbacks.fetchWakeUps.add(1, ordering: .relaxed)
                 }
                 if !batch.isEmpty && !buffer.push(batch, shouldStop: { control.shouldStop }) { break polling }
