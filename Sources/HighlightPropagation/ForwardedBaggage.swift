@@ -13,6 +13,8 @@ struct ForwardedBaggage: Sendable {
     let memberCount: Int
     /// The last member named `x-highlight-request` (any case), when there is one.
     let mirror: Mirror?
+    /// The limits it was validated against, which parsing it later must use too (the defaults could drop members).
+    let limits: PropagationLimits
 
     struct Mirror: Sendable {
         /// How many members have that name.
@@ -34,11 +36,12 @@ struct ForwardedBaggage: Sendable {
         self.text = text
         self.memberCount = scan.members
         self.mirror = scan.mirror
+        self.limits = limits
     }
 
-    /// The members, parsed now (the value was validated, so nothing is refused).
+    /// The members, parsed now (the value was validated against the same limits, so nothing is refused).
     var baggage: W3CBaggage {
-        W3CBaggage.parse(CollectionOfOne(text)).baggage ?? W3CBaggage()
+        W3CBaggage.parse(CollectionOfOne(text), limits: limits).baggage ?? W3CBaggage()
     }
 
     /// Whether the mirror's value, percent-decoded, is `value`, compared without decoding into a new string.
@@ -68,12 +71,11 @@ struct ForwardedBaggage: Sendable {
     func headerValue(replacingMirrorWith session: String?, limits: PropagationLimits) -> String? {
         switch (mirror, session) {
         case (nil, nil):
-            return fits(members: memberCount, bytes: text.utf8.count, limits) ? text : nil
+            return headerValue(limits: limits)
         case (let mirror?, let session?):
-            guard mirror.count == 1, mirror.isLastMember, mirror.hasCanonicalName, mirrorValue(equals: session),
-                fits(members: memberCount, bytes: text.utf8.count, limits)
-            else { return nil }
-            return text
+            // The mirror already says this session, under the propagator's spelling, where it would be appended.
+            guard mirror.count == 1, mirror.isLastMember, mirror.hasCanonicalName, mirrorValue(equals: session) else { return nil }
+            return headerValue(limits: limits)
         case (nil, let session?):
             let name = HighlightRequestContext.headerName
             let encoded = PercentEncoding.encode(session)

@@ -201,6 +201,20 @@ struct HighlightPropagatorTests {
         #expect(context.baggage?["k"] == "v")
     }
 
+    /// A baggage kept as text is parsed, when read, under the limits it was accepted with, not the defaults (180
+    /// members): raised limits keep all 250 members, with or without a session mirror that needs a second look.
+    @Test func raisedBaggageLimitsHoldWhenAKeptBaggageIsRead() {
+        var configuration = HighlightPropagator.Configuration()
+        configuration.limits.maximumBaggageMembers = 300
+        let raised = HighlightPropagator(configuration: configuration, statistics: statistics)
+        let members = (0..<250).map { "k\($0)=v" }
+        for baggage in [members, members + ["x-highlight-request=other/2"]].map({ $0.joined(separator: ",") }) {
+            let context = ServiceContext.extract(from: ["x-highlight-request": "s/r", "baggage": baggage], instrument: raised)
+            #expect(context.baggage?.members.count == baggage.split(separator: ",").count)
+        }
+        #expect(statistics.snapshot.rejections.isEmpty)
+    }
+
     @Test func injectionCutsBaggageToTheLimitsAndCountsTheDrop() {
         var context = ServiceContext.topLevel
         var baggage = W3CBaggage()
