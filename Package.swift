@@ -181,6 +181,20 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // Stops the facade's telemetry in each way a process can stop, for TelemetryExitPathTests.
+        .executableTarget(
+            name: "highlight-exit-probe",
+            dependencies: [
+                "Highlight",
+                "HighlightPropagation",
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "IntegrationTests/ExitPathProbe",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HighlightPropagationTests",
             dependencies: [

@@ -1,8 +1,11 @@
 // Getting started, step 3: a worker whose errors show up on the user's session replay (README, DocC).
 import Highlight
 import HighlightKafka
+import Logging
+import ServiceLifecycle
 
 func runOrderWorker() async throws {
+    let telemetry = try H.bootstrap(.init(projectID: "<your highlight project id>", serviceName: "order-worker"))
     let consumer = try TracedKafkaConsumer(
         configuration: .init(bootstrapServers: ["localhost:9092"], subscription: .group(id: "order-workers", topics: ["orders"])),
         tracing: .init(
@@ -10,9 +13,27 @@ func runOrderWorker() async throws {
             errorReporter: { failure in H.consumeError(failure.error) }  // once per failure, linked to the session
         )
     )
-    try await consumer.run { message in
-        H.log("charging order \(message.message.keyString ?? "?")")
-        try await charge(message.message)
+    let worker = OrderWorker(consumer: consumer)
+    let group = ServiceGroup(configuration: .init(
+        services: [
+            .init(service: telemetry),
+            // If the worker stops on an error, the group shuts down gracefully and telemetry sends that error first.
+            .init(service: worker, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ],
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: Logger(label: "order-worker")
+    ))
+    try await group.run()  // rethrows the worker's error once telemetry is sent
+}
+
+struct OrderWorker: Service {
+    let consumer: TracedKafkaConsumer
+
+    func run() async throws {
+        try await consumer.run { message in
+            H.log("charging order \(message.message.keyString ?? "?")")
+            try await charge(message.message)
+        }
     }
 }
 

@@ -25,6 +25,7 @@ public enum Highlight {
         let resolved: Resolved
         let tracer: any Tracer
         let logger: Logger
+        let promptExport: PromptExportGate?
     }
 
     private static let state = Mutex<State?>(nil)
@@ -72,7 +73,8 @@ public enum Highlight {
         var logger = Logger(label: "highlight", factory: { label in makeHandler(label) })
         logger.handler.metadataProvider = metadataProvider
         logger.logLevel = .trace
-        state.withLock { $0 = State(resolved: resolved, tracer: tracer, logger: logger) }
+        let promptExport = options.promptErrorExportInterval.map(PromptExportGate.init(interval:))
+        state.withLock { $0 = State(resolved: resolved, tracer: tracer, logger: logger, promptExport: promptExport) }
         resolved.debugLogger?.debug(
             "Highlight bootstrapped",
             metadata: ["endpoint": "\(resolved.endpoint)", "export": "\(options.export)", "project": "\(resolved.projectID ?? "-")"]
@@ -107,7 +109,8 @@ public enum Highlight {
     /// `exception.stacktrace` (the call stack here), plus `highlight.session_id`, `highlight.trace_id` and
     /// `highlight.project_id`.
     ///
-    /// Never blocks on the network: the span waits in a bounded queue.
+    /// Never blocks on the network: the span waits in a bounded queue, and is sent at once unless another error was
+    /// within ``Options/promptErrorExportInterval``.
     public static func consumeError(
         _ error: any Error,
         secureSessionID: String? = nil,

@@ -52,8 +52,14 @@ extension Highlight {
         public var exportQueueSize: Int
         /// OTLP, console or nothing; default ``Export/otlp``.
         public var export: Export
-        /// The longest shutdown waits for the last export; default 5 s.
+        /// The longest shutdown waits for the last export; default 5 s. It bounds every way ``HighlightService`` stops:
+        /// graceful shutdown, cancellation of its group, SIGTERM or SIGINT.
         public var shutdownTimeout: Duration
+        /// An error reported with ``Highlight/consumeError(_:secureSessionID:requestID:metadata:file:function:line:)``
+        /// sends what is queued at once, instead of waiting for ``exportBatchDelay``, at most once per this interval (so
+        /// an error storm makes at most one export request per interval). `nil` leaves errors to the batch timer.
+        /// Default 250 ms.
+        public var promptErrorExportInterval: Duration?
         /// Also send every swift-log logger's records (through `LoggingSystem.bootstrap`); default on. Turn it off when
         /// your application bootstraps logging itself, and add ``Highlight/logHandler(label:)`` to your multiplex.
         public var bootstrapLogging: Bool
@@ -69,6 +75,7 @@ extension Highlight {
             self.exportQueueSize = 10_000
             self.export = .otlp
             self.shutdownTimeout = .seconds(5)
+            self.promptErrorExportInterval = .milliseconds(250)
             self.bootstrapLogging = true
         }
 

@@ -43,7 +43,11 @@ struct DemoCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: telemetry),
-                    .init(service: CommandService { try await Self.runDemo(serve: serve, port: port, exporting: exporting) }, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(
+                        service: CommandService { try await Self.runDemo(serve: serve, port: port, exporting: exporting) },
+                        successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup
+                    ),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: Telemetry.quietLogger

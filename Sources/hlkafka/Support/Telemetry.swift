@@ -43,14 +43,20 @@ enum Telemetry {
         return logger
     }()
 
-    /// Runs `body` next to the telemetry service; SIGINT and SIGTERM shut both down gracefully.
+    /// Runs `body` next to the telemetry service. Whether `body` returns or throws, and on SIGINT and SIGTERM, the group
+    /// shuts down gracefully, so what the body reported is exported before the process exits; `body`'s error is then
+    /// rethrown (the command exits non-zero).
     static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
         let telemetry = try bootstrap()
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: telemetry),
-                    .init(service: CommandService(body: body), successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(
+                        service: CommandService(body: body),
+                        successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup
+                    ),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: quietLogger
@@ -60,7 +66,7 @@ enum Telemetry {
     }
 }
 
-/// A command body as a service: when it returns, the group shuts down (flushing telemetry).
+/// A command body as a service: when it returns or throws, the group shuts down gracefully (flushing telemetry).
 struct CommandService: Service {
     let body: @Sendable () async throws -> Void
 
