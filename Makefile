@@ -5,14 +5,14 @@ SWIFT ?= swift
 # Debug build shared by tests and the demo: built once, reused by every target below.
 SWIFT_BUILD_FLAGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := librdkafka-dev pkg-config kcat
+APT_PACKAGES := librdkafka-dev zlib1g-dev pkg-config kcat
 
 .PHONY: all deps build test demo bench bench-memory bench-thresholds soak fuzz help
 
 all: build
 
 help:
-	@echo "make deps   install librdkafka-dev, pkg-config and kcat when missing (apt)"
+	@echo "make deps   install librdkafka-dev, zlib1g-dev, pkg-config and kcat when missing (apt)"
 	@echo "make build  debug build of the package and its tests"
 	@echo "make test   unit and integration tests (embedded librdkafka mock cluster)"
 	@echo "make demo   the end-to-end demo on the embedded mock cluster"
@@ -23,6 +23,7 @@ help:
 deps:
 	@missing=""; \
 	pkg-config --exists rdkafka 2>/dev/null || missing="$$missing librdkafka-dev"; \
+	pkg-config --exists zlib 2>/dev/null || missing="$$missing zlib1g-dev"; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	command -v kcat >/dev/null 2>&1 || missing="$$missing kcat"; \
 	if [ -n "$$missing" ]; then \

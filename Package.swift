@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "HighlightPropagation", targets: ["HighlightPropagation"]),
         .library(name: "HighlightKafka", targets: ["HighlightKafka"]),
         .library(name: "HighlightKafkaTesting", targets: ["HighlightKafkaTesting"]),
+        .library(name: "HighlightTracing", targets: ["HighlightTracing"]),
         .library(name: "Highlight", targets: ["Highlight"]),
         .library(name: "HighlightHummingbird", targets: ["HighlightHummingbird"]),
         .library(name: "HighlightAsyncHTTPClient", targets: ["HighlightAsyncHTTPClient"]),
@@ -51,6 +52,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The span pipeline: a Tracer whose spans end into a bounded queue. No exporter, no Kafka.
+        .target(
+            name: "HighlightTracing",
+            dependencies: [
+                "HighlightPropagation",
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: zlib, from the system (Debian: zlib1g-dev), for gzip request bodies.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+
         // MARK: librdkafka, from the system (Debian: librdkafka-dev).
         .systemLibrary(
             name: "CRDKafka",
@@ -81,14 +101,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: The highlight facade: H.consumeError, H.log, export over OTLP/HTTP (swift-otel).
+        // MARK: The highlight facade: H.consumeError, H.log, export over OTLP/HTTP (this package's exporter).
         .target(
             name: "Highlight",
             dependencies: [
+                "CZlib",
                 "HighlightPropagation",
+                "HighlightTracing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
@@ -140,6 +166,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 "HighlightKafka",
                 "HighlightKafkaTesting",
+                "HighlightTracing",
                 "CHeapStatistics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OTel", package: "swift-otel"),

@@ -1,9 +1,10 @@
+import AsyncHTTPClient
 import Foundation
 public import HighlightPropagation
 public import HTTPTypes
 public import Instrumentation
 public import Logging
-import OTel
+import HighlightTracing
 import Synchronization
 import Tracing
 
@@ -23,45 +24,46 @@ public typealias H = Highlight
 public enum Highlight {
     struct State: Sendable {
         let resolved: Resolved
-        let tracer: any Tracer
+        let tracer: HighlightTracer
         let logger: Logger
+        let exporter: TelemetryExporter?
         let promptExport: PromptExportGate?
     }
 
     private static let state = Mutex<State?>(nil)
     static let counters = HighlightCounters()
 
-    /// Sets up export (swift-otel, OTLP/HTTP), bootstraps `InstrumentationSystem` with the OTel tracer and the
-    /// ``HighlightPropagator`` together (and, unless ``Options/bootstrapLogging`` is off, `LoggingSystem` with the
-    /// highlight metadata provider), and returns the service that exports: run it in your `ServiceGroup`.
+    /// Sets up export (this package's span pipeline and OTLP/HTTP exporter), bootstraps `InstrumentationSystem` with
+    /// a ``HighlightTracer`` (which propagates as ``HighlightPropagator`` does) and, unless
+    /// ``Options/bootstrapLogging`` is off, `LoggingSystem` with the highlight metadata provider; returns the service
+    /// that exports: run it in your `ServiceGroup`.
     ///
-    /// Call it once per process, like `InstrumentationSystem.bootstrap`.
+    /// Call it once per process, like `InstrumentationSystem.bootstrap`. To use swift-otel instead, bootstrap it
+    /// yourself with `HighlightPropagator().combined(with: otelTracer)` (see the README).
     public static func bootstrap(
         _ options: Options = Options(),
         environment: [String: String]? = nil
     ) throws -> HighlightService {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let resolved = options.resolved(environment: environment)
-        let configuration = otelConfiguration(resolved)
-        let (tracer, tracingService) = try OTel.makeTracingBackend(configuration: configuration)
-        let (logFactory, loggingService) = try OTel.makeLoggingBackend(configuration: configuration)
+        let exporter = options.export == .otlp ? makeExporter(resolved) : nil
 
-        var propagatorConfiguration = HighlightPropagator.Configuration()
-        if let debug = resolved.debugLogger { propagatorConfiguration.logger = debug }
-        InstrumentationSystem.bootstrap(HighlightPropagator(configuration: propagatorConfiguration).combined(with: tracer))
+        var tracing = HighlightTracer.Configuration(sampler: options.sampler)
+        if let debug = resolved.debugLogger { tracing.propagation.logger = debug }
+        let tracer = HighlightTracer(configuration: tracing, queue: exporter?.spans, flush: { exporter?.requestExport() })
+        InstrumentationSystem.bootstrap(tracer)
 
         let counters = self.counters
-        let printOnly = options.export == .console
         let makeHandler: @Sendable (String) -> any LogHandler = { label in
-            let base = printOnly ? StreamLogHandler.standardOutput(label: label) : logFactory(label)
-            return HighlightLogHandler(base: base, counters: counters)
+            guard let exporter else { return HighlightLogHandler(base: StreamLogHandler.standardOutput(label: label), counters: counters) }
+            return HighlightLogHandler(base: OTLPLogHandler(queue: exporter.logs), counters: counters)
         }
         if options.bootstrapLogging {
             LoggingSystem.bootstrap(
                 { label, provider in
                     var exported = makeHandler(label)
                     exported.metadataProvider = provider
-                    if printOnly { return exported }
+                    if exporter == nil { return exported }
                     // Keep a console copy of what is exported, as plain swift-log would print it.
                     var console = StreamLogHandler.standardError(label: label, metadataProvider: provider)
                     console.logLevel = .info
@@ -74,12 +76,12 @@ public enum Highlight {
         logger.handler.metadataProvider = metadataProvider
         logger.logLevel = .trace
         let promptExport = options.promptErrorExportInterval.map(PromptExportGate.init(interval:))
-        state.withLock { $0 = State(resolved: resolved, tracer: tracer, logger: logger, promptExport: promptExport) }
+        state.withLock { $0 = State(resolved: resolved, tracer: tracer, logger: logger, exporter: exporter, promptExport: promptExport) }
         resolved.debugLogger?.debug(
             "Highlight bootstrapped",
             metadata: ["endpoint": "\(resolved.endpoint)", "export": "\(options.export)", "project": "\(resolved.projectID ?? "-")"]
         )
-        return HighlightService(services: [tracingService, loggingService], shutdownTimeout: options.shutdownTimeout)
+        return HighlightService(exporter: exporter, shutdownTimeout: options.shutdownTimeout)
     }
 
     /// A log handler exporting to highlight, for applications that bootstrap `LoggingSystem` themselves.
@@ -92,11 +94,10 @@ public enum Highlight {
     /// Counters of reported errors and logs and failed exports.
     public static var statistics: HighlightStatistics { counters.snapshot }
 
-    /// Sends the spans (so the errors) queued now, without waiting for the batch delay; log records go with the next
-    /// batch, at most ``Options/exportBatchDelay`` later, and everything queued is sent at shutdown.
+    /// Sends the spans (so the errors) and log records queued now, without waiting for the batch delay. Never waits:
+    /// the export runs on the exporter's task.
     public static func flush() {
-        // swift-distributed-tracing marks forceFlush deprecated but offers nothing else; swift-otel implements it.
-        state.withLock { $0 }?.tracer.forceFlush()
+        state.withLock { $0 }?.exporter?.requestExport()
     }
 
     // MARK: Errors
@@ -155,6 +156,8 @@ public enum Highlight {
         span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
         span.end()
         counters.errors.increment()
+        // The error may be the last thing this process does: send it now rather than at the next batch.
+        if let exporter = state.exporter, let gate = state.promptExport, gate.shouldExport() { exporter.requestExport() }
         state.resolved.debugLogger?.debug(
             "Error recorded",
             metadata: ["type": "\(String(reflecting: type(of: error)))", "linked_to_session": "\(session != nil)"]
@@ -215,55 +218,33 @@ public enum Highlight {
 
     // MARK: Configuration
 
-    static func otelConfiguration(_ resolved: Resolved) -> OTel.Configuration {
-        var configuration = OTel.Configuration.default
-        configuration.serviceName = resolved.serviceName
-        var resource: [String: String] = [
-            "telemetry.distro.name": "swift-highlight-propagation",
-            "telemetry.distro.version": HighlightVersion.current,
+    static func makeExporter(_ resolved: Resolved) -> TelemetryExporter {
+        var resource: [(key: String, value: String)] = [
+            ("service.name", resolved.serviceName),
+            ("telemetry.distro.name", "swift-highlight-propagation"),
+            ("telemetry.distro.version", HighlightVersion.current),
+            ("telemetry.sdk.language", "swift"),
         ]
-        if let project = resolved.projectID { resource[HighlightAttribute.projectID] = project }
-        if let version = resolved.serviceVersion { resource["service.version"] = version }
-        if let environment = resolved.environment { resource["deployment.environment"] = environment }
-        configuration.resourceAttributes = resource
-        configuration.metrics.enabled = false
-        // swift-otel reports failed exports only through its diagnostic logger: count them there.
-        let counters = self.counters
-        let debug = resolved.debugLogger
-        configuration.diagnosticLogger = .custom(
-            Logger(label: "highlight.export") { _ in ExportOutcomeLogHandler(counters: counters, forwardTo: debug) }
+        if let project = resolved.projectID { resource.append((HighlightAttribute.projectID, project)) }
+        if let version = resolved.serviceVersion { resource.append(("service.version", version)) }
+        if let environment = resolved.environment { resource.append(("deployment.environment", environment)) }
+        let protobuf = resolved.otlpProtocol != .httpJSON
+        let sender = OTLPHTTPSender(
+            client: .shared,
+            endpoint: resolved.endpoint.hasSuffix("/") ? String(resolved.endpoint.dropLast()) : resolved.endpoint,
+            contentType: protobuf ? OTLPProtobufWriter.contentType : OTLPJSONWriter.contentType,
+            gzip: resolved.gzip,
+            headers: resolved.projectID.map { [(HighlightAttribute.projectHeader, $0)] } ?? []
         )
-        configuration.diagnosticLogLevel = debug == nil ? .warning : .debug
-
-        var exporter = OTel.Configuration.OTLPExporterConfiguration.default
-        exporter.protocol = resolved.otlpProtocol == .httpJSON ? .httpJSON : .httpProtobuf
-        exporter.compression = resolved.gzip ? .gzip : .none
-        if let project = resolved.projectID { exporter.headers.append((HighlightAttribute.projectHeader, project)) }
-
-        switch resolved.options.export {
-        case .otlp:
-            configuration.traces.exporter = .otlp
-            configuration.logs.exporter = .otlp
-        case .console:
-            // swift-otel has no console exporters: the facade prints log records and errors itself.
-            configuration.traces.exporter = .none
-            configuration.logs.exporter = .none
-        case .disabled:
-            configuration.traces.exporter = .none
-            configuration.logs.exporter = .none
-        }
-        // An endpoint set in code is used as-is by swift-otel: add the signal paths of OTLP/HTTP here.
-        let base = resolved.endpoint.hasSuffix("/") ? String(resolved.endpoint.dropLast()) : resolved.endpoint
-        exporter.endpoint = base + "/v1/traces"
-        configuration.traces.otlpExporter = exporter
-        exporter.endpoint = base + "/v1/logs"
-        configuration.traces.batchSpanProcessor.scheduleDelay = resolved.options.exportBatchDelay
-        configuration.traces.batchSpanProcessor.maxQueueSize = resolved.options.exportQueueSize
-        configuration.logs.otlpExporter = exporter
-        configuration.logs.batchLogRecordProcessor.scheduleDelay = resolved.options.exportBatchDelay
-        configuration.logs.batchLogRecordProcessor.maxQueueSize = resolved.options.exportQueueSize
-        configuration.logs.level = .trace
-        return configuration
+        let settings = TelemetryExporter.Settings(
+            batchDelay: resolved.batchDelay,
+            queueCapacity: resolved.options.exportQueueSize,
+            batchSize: 512,
+            protobuf: protobuf,
+            resource: OTLPResource(attributes: resource, scopeName: "swift-highlight-propagation", scopeVersion: HighlightVersion.current),
+            limits: SpanLimits()
+        )
+        return TelemetryExporter(settings: settings, sender: sender, counters: counters, debugLogger: resolved.debugLogger)
     }
 }
 

@@ -1,3 +1,4 @@
+public import HighlightTracing
 public import Logging
 
 extension Highlight {
@@ -45,8 +46,14 @@ extension Highlight {
         public var otlpProtocol: OTLPProtocol?
         /// gzip request bodies; env `OTEL_EXPORTER_OTLP_COMPRESSION=gzip|none`; default on.
         public var gzip: Bool?
-        /// How long telemetry waits in memory before a batch is sent; default 1 s.
+        /// How long telemetry waits in memory before a batch is sent; default 1 s. The environment variables
+        /// `OTEL_BSP_SCHEDULE_DELAY` and `OTEL_BLRP_SCHEDULE_DELAY` (milliseconds) take precedence; with both set, the
+        /// shorter wins (one exporter sends spans and log records).
         public var exportBatchDelay: Duration
+        /// Which spans are recorded; default `.parentBased(root: .always)` (every span of every trace a caller did not
+        /// decline). `.parentBased(root: .ratio(0.1))` keeps one new trace in ten; errors reported with `consumeError`
+        /// are spans too, so sample only where the volume of ordinary spans calls for it.
+        public var sampler: HighlightSampler
         /// How many spans (errors) and log records each wait at most; past that new ones are dropped and counted.
         /// Default 10,000.
         public var exportQueueSize: Int
@@ -72,6 +79,7 @@ extension Highlight {
             self.projectID = projectID
             self.serviceName = serviceName
             self.exportBatchDelay = .seconds(1)
+            self.sampler = .parentBased(root: .always)
             self.exportQueueSize = 10_000
             self.export = .otlp
             self.shutdownTimeout = .seconds(5)
@@ -92,6 +100,8 @@ extension Highlight {
                 logger.logLevel = .debug
                 debugLogger = logger
             }
+            let delays = ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY"].compactMap { variables[$0].flatMap(Int64.init) }.filter { $0 > 0 }
+            let batchDelay = delays.min().map { Duration.milliseconds($0) } ?? exportBatchDelay
             return Resolved(
                 projectID: projectID ?? variables["HIGHLIGHT_PROJECT_ID"],
                 serviceName: serviceName ?? variables["OTEL_SERVICE_NAME"] ?? "unknown_service",
@@ -100,6 +110,7 @@ extension Highlight {
                 endpoint: endpoint,
                 otlpProtocol: OTLPProtocol(rawValue: protocolName) ?? .httpProtobuf,
                 gzip: gzip ?? (variables["OTEL_EXPORTER_OTLP_COMPRESSION"].map { $0.lowercased() != "none" } ?? true),
+                batchDelay: batchDelay,
                 options: self,
                 debugLogger: debugLogger
             )
@@ -115,6 +126,7 @@ extension Highlight {
         let endpoint: String
         let otlpProtocol: Options.OTLPProtocol
         let gzip: Bool
+        let batchDelay: Duration
         let options: Options
         let debugLogger: Logger?
     }

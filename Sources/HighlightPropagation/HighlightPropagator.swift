@@ -164,7 +164,7 @@ public struct HighlightPropagator: Instrument {
             injector.inject(request.headerValue, forKey: PropagationHeader.highlightRequest, into: &carrier)
         }
 
-        if configuration.forwardTraceContext, let forwarded = propagated.forwarded {
+        if let forwarded = propagated.forwarded, configuration.forwardTraceContext || forwarded.isLocalSpan {
             injector.inject(forwarded.encodedTraceParent, forKey: PropagationHeader.traceParent, into: &carrier)
             if let traceState = forwarded.traceState {
                 injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)

@@ -95,30 +95,65 @@ private enum PropagatedValuesKey: ServiceContextKey {
 
 /// A trace context as the propagator forwards it: the `traceparent` parsed, the `tracestate` kept as validated text,
 /// turned into a `TraceState` only when read through ``ServiceContext/w3cTraceContext``.
+///
+/// A tracer of this package stores its active span here too (``isLocalSpan``): one context value carries the session,
+/// the baggage and the span, and an injection reads them with one lookup.
 struct ForwardedTraceContext: Sendable {
     /// The trace context without its state.
     var parent: TraceContext
     /// The validated, normalized `tracestate` value, or `nil`.
     var traceState: String?
-    /// The `traceparent` to send: the inbound value itself when it was already in that form, so forwarding it
-    /// formats nothing.
-    let encodedTraceParent: String
+    /// The inbound `traceparent` when it was already in the form it is sent in, so forwarding it formats nothing.
+    private let inboundTraceParent: String?
+    /// Whether this is a span started in this process (injected even when forwarding inbound contexts is off).
+    let isLocalSpan: Bool
 
-    init(parent: TraceContext, traceState: String?, encodedTraceParent: String? = nil) {
+    init(parent: TraceContext, traceState: String?, encodedTraceParent: String? = nil, isLocalSpan: Bool = false) {
         self.parent = parent
         self.parent.state = TraceState()
         self.traceState = traceState
-        self.encodedTraceParent = encodedTraceParent ?? parent.encodedTraceParent
+        self.inboundTraceParent = encodedTraceParent
+        self.isLocalSpan = isLocalSpan
     }
 
     init(_ traceContext: TraceContext) {
         self.init(parent: traceContext, traceState: traceContext.encodedTraceState)
     }
 
+    /// The `traceparent` to send; formatted here for a local span (only when something injects it).
+    var encodedTraceParent: String {
+        inboundTraceParent ?? parent.encodedTraceParent
+    }
+
     /// The whole trace context, state included.
     var traceContext: TraceContext {
         var context = parent
         if let traceState { context.state = W3CTraceContextParser.traceState(fromNormalized: traceState) }
+        return context
+    }
+}
+
+extension ServiceContext {
+    /// The trace a tracer of this package continues: the active local span, else the inbound `traceparent` (with its
+    /// `tracestate` as validated text).
+    package var traceParent: (context: TraceContext, traceState: String?)? {
+        guard let forwarded = propagated?.forwarded else { return nil }
+        return (forwarded.parent, forwarded.traceState)
+    }
+
+    /// ``traceParent`` and ``highlightRequest`` with one lookup: what a tracer reads to start a span.
+    package var traceParentAndSession: (parent: (context: TraceContext, traceState: String?)?, session: HighlightRequestContext?) {
+        guard let values = propagated else { return (nil, nil) }
+        return (values.forwarded.map { ($0.parent, $0.traceState) }, values.request)
+    }
+
+    /// This context with `span` as its active span (the session and baggage kept): what a tracer of this package
+    /// stores as a span's context, and what ``HighlightPropagator`` then injects as `traceparent`/`tracestate`.
+    package func withLocalSpan(_ span: TraceContext, traceState: String?) -> ServiceContext {
+        var context = self
+        var values = propagated ?? PropagatedValues()
+        values.forwarded = ForwardedTraceContext(parent: span, traceState: traceState, isLocalSpan: true)
+        context.propagated = values
         return context
     }
 }

@@ -141,6 +141,20 @@ struct TelemetryExitPathTests {
         try await Self.expectExported(path: "signal", exitStatus: 0, signal: true)
     }
 
+    @Test func flushByHandSendsTheErrorAndTheLogWhileTheProcessRuns() async throws {
+        let receiver = try await OTLPTestReceiver.start()
+        var probe = try Probe.start(endpoint: receiver.endpoint, path: "flush")
+        try await probe.expectLine("flushed")
+        _ = try await receiver.waitFor(timeout: .seconds(30)) { _ in
+            Self.exportedError(receiver, path: "flush") != nil && Self.exportedLog(receiver, path: "flush") != nil
+        }
+        // Killed, not stopped: nothing after this point could have sent anything.
+        kill(probe.process.processIdentifier, SIGKILL)
+        _ = await probe.exit.wait()
+        #expect(Self.exportedError(receiver, path: "flush")?.attributes["highlight.trace_id"] == "request-flush")
+        #expect(receiver.records.filter { $0.kind == "event" && $0.name == "exception" }.count == 1, "sent once")
+    }
+
     /// The reproduction: `hlkafka consume --fail-every 1` fails three times, the default policy stops the
     /// consumer and the command exits 1. The three errors and the three log records reach the backend, with and
     /// without HIGHLIGHT_DEBUG; the batch timers are set to 10 minutes, so only the exit path can have sent the logs.

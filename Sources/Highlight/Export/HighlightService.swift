@@ -27,69 +27,42 @@ public import ServiceLifecycle
 /// ```
 ///
 /// Either failure behaviour exports the error; `.gracefullyShutdownGroup` also lets the other services finish what
-/// they hold. If you set the group's `maximumCancellationDuration`, keep it above `shutdownTimeout` plus one second.
+/// they hold. If you set the group's `maximumCancellationDuration`, keep it above `shutdownTimeout`.
 public struct HighlightService: Service {
-    let services: [any Service]
+    let exporter: TelemetryExporter?
     let shutdownTimeout: Duration
 
     public func run() async throws {
-        var configuration = ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            logger: Logger(label: "highlight.service")
-        )
-        configuration.maximumGracefulShutdownDuration = shutdownTimeout
-        configuration.maximumCancellationDuration = .seconds(1)
-        let group = ServiceGroup(configuration: configuration)
+        guard let exporter else {
+            // Console or disabled export: nothing to send, nothing to wait for but the end.
+            try? await gracefulShutdown()
+            return
+        }
         let shutdown = ShutdownRequest()
-        let shutdownStarted = Mutex<ContinuousClock.Instant?>(nil)
         let requestShutdown: @Sendable () -> Void = {
-            if shutdown.request() { shutdownStarted.withLock { $0 = .now } }
+            shutdown.request()
+            exporter.wakeForShutdown()
         }
-        // The exporters run in a task of their own, not as children of this one: a cancelled exporter drops what it
-        // holds, and cancelling this service is how ServiceLifecycle stops a group after a service threw. Cancellation
-        // and graceful shutdown both become a graceful shutdown of the exporters, bounded by `shutdownTimeout` (then
-        // one second of cancellation); this task waits for it, so the task never outlives this service.
-        let exporters = Task {
-            try await withThrowingTaskGroup(of: Bool.self) { tasks in
-                tasks.addTask {
-                    try await group.run()
-                    return true
-                }
-                tasks.addTask {
-                    try await shutdown.wait()
-                    await group.triggerGracefulShutdown()
-                    return false
-                }
-                for try await exportersEnded in tasks where exportersEnded {
-                    tasks.cancelAll()
-                    return
-                }
-            }
-        }
-        do {
-            try await withTaskCancellationHandler {
-                try await withGracefulShutdownHandler {
-                    try await exporters.value
-                } onGracefulShutdown: {
-                    requestShutdown()
-                }
-            } onCancel: {
+        // The export loop runs in a task of its own, not as a child of this one: a cancelled send drops what it
+        // carries, and cancelling this service is how ServiceLifecycle stops a group after a service threw.
+        // Cancellation and graceful shutdown both end the loop with a last export bounded by `shutdownTimeout`;
+        // this task waits for it, so the loop never outlives this service.
+        let timeout = shutdownTimeout
+        let loop = Task { await exporter.run(until: shutdown, shutdownTimeout: timeout) }
+        let finished = await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await loop.value
+            } onGracefulShutdown: {
                 requestShutdown()
             }
-        } catch {
-            // Past the wait the exporters are cancelled and throw: that is the bounded shutdown working, reported
-            // below, not a failure of the application.
-            guard let started = shutdownStarted.withLock({ $0 }) else { throw error }
-            if ContinuousClock.now - started < shutdownTimeout {
-                Logger(label: "highlight.service").warning("Telemetry shutdown ended with an error", metadata: ["error": "\(error)"])
-            }
+        } onCancel: {
+            requestShutdown()
         }
-        reportIfCutShort(startedAt: shutdownStarted.withLock { $0 })
+        if !finished { reportCutShort() }
     }
 
     /// A shutdown that used up its whole wait was cut short: what was still queued is gone. Say so, and count it.
-    private func reportIfCutShort(startedAt: ContinuousClock.Instant?) {
-        guard let startedAt, ContinuousClock.now - startedAt >= shutdownTimeout else { return }
+    private func reportCutShort() {
         Highlight.counters.shutdownsCutShort.increment()
         Logger(label: "highlight.service").warning(
             "Telemetry shutdown used its whole wait; spans and log records still queued were dropped. Raise Options.shutdownTimeout, or check the OTLP endpoint",

@@ -4,12 +4,12 @@ import Highlight
 import HighlightPropagation
 import Instrumentation
 import Logging
-import OTel
+import HighlightTracing
 import ServiceLifecycle
 import Tracing
 
-/// Sets up the tracer every command runs: swift-otel's, composed with the highlight propagator, so the ids printed
-/// are real spans' and what is injected. When `HIGHLIGHT_PROJECT_ID` or an OTLP endpoint is configured, the
+/// Sets up the tracer every command runs: this package's, which propagates as the highlight propagator does, so the
+/// ids printed are real spans' and what is injected. When `HIGHLIGHT_PROJECT_ID` or an OTLP endpoint is configured, the
 /// `Highlight` facade is bootstrapped instead and spans, errors and logs are exported; otherwise nothing is.
 enum Telemetry {
     /// Whether the facade exports (and so whether commands should log through `H.log`).
@@ -25,16 +25,9 @@ enum Telemetry {
             options.bootstrapLogging = false
             return try Highlight.bootstrap(options)
         }
-        var configuration = OTel.Configuration.default
-        configuration.serviceName = serviceName
-        configuration.traces.exporter = .none
-        configuration.metrics.enabled = false
-        configuration.logs.enabled = false
-        configuration.diagnosticLogger = .custom(quietLogger)
-        configuration.diagnosticLogLevel = .error
-        let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
-        InstrumentationSystem.bootstrap(HighlightPropagator().combined(with: tracer))
-        return service
+        // Spans with real ids, sampled and propagated, recorded nowhere: nothing is exported.
+        InstrumentationSystem.bootstrap(HighlightTracer(queue: nil))
+        return NoTelemetry()
     }
 
     static let quietLogger: Logger = {
@@ -71,4 +64,11 @@ struct CommandService: Service {
     let body: @Sendable () async throws -> Void
 
     func run() async throws { try await body() }
+}
+
+/// The service run next to a command when nothing is exported: it only waits for the end.
+struct NoTelemetry: Service {
+    func run() async throws {
+        try? await gracefulShutdown()
+    }
 }

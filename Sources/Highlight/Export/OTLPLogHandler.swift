@@ -1,0 +1,36 @@
+import HighlightPropagation
+import HighlightTracing
+import Instrumentation
+import Logging
+import Tracing
+import W3CTraceContext
+
+/// Turns swift-log records into OTLP log records on the export queue; never waits (a full queue drops and counts).
+/// ``HighlightLogHandler`` in front of it adds the session, the code location and highlight's severity rules.
+struct OTLPLogHandler: LogHandler {
+    let queue: TelemetryQueue<OTLPLogRecord>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var attributes = metadata
+        if let eventMetadata = event.metadata { attributes.merge(eventMetadata) { _, new in new } }
+        if !event.source.isEmpty { attributes["log.source"] = .string(event.source) }
+        var record = OTLPLogRecord(
+            timeNanoseconds: DefaultTracerClock.now.nanosecondsSinceEpoch,
+            level: event.level,
+            body: event.message.description,
+            attributes: attributes
+        )
+        if let span = ServiceContext.current?.traceParent?.context {
+            record.traceID = withUnsafeBytes(of: span.traceID.bytes) { Array($0) }
+            record.spanID = withUnsafeBytes(of: span.spanID.bytes) { Array($0) }
+        }
+        queue.push(record)
+    }
+}

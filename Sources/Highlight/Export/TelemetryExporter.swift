@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import HighlightTracing
+import Logging
+
+/// Takes ended spans and log records from their queues and sends them over OTLP/HTTP: when a queue reaches a batch,
+/// when its timer fires, when asked (``requestExport()``, `H.flush()`, an error), and once more at shutdown. It is
+/// woken once per batch, never per record, and encodes off the threads that record.
+final class TelemetryExporter: Sendable {
+    struct Settings: Sendable {
+        var batchDelay: Duration
+        var queueCapacity: Int
+        var batchSize: Int
+        var protobuf: Bool
+        var resource: OTLPResource
+        var limits: SpanLimits
+    }
+
+    let spans: TelemetryQueue<HighlightSpan>
+    let logs: TelemetryQueue<OTLPLogRecord>
+    private let wakeup: ExportWakeup
+    private let sender: OTLPHTTPSender
+    private let settings: Settings
+    private let counters: HighlightCounters
+    private let debugLogger: Logger?
+
+    init(settings: Settings, sender: OTLPHTTPSender, counters: HighlightCounters, debugLogger: Logger?) {
+        let wakeup = ExportWakeup()
+        self.wakeup = wakeup
+        self.spans = TelemetryQueue(capacity: settings.queueCapacity, batchSize: settings.batchSize) { wakeup.signal() }
+        self.logs = TelemetryQueue(capacity: settings.queueCapacity, batchSize: settings.batchSize) { wakeup.signal() }
+        self.sender = sender
+        self.settings = settings
+        self.counters = counters
+        self.debugLogger = debugLogger
+    }
+
+    /// Sends what is queued now instead of at the next timer. Never waits.
+    func requestExport() {
+        wakeup.signal()
+    }
+
+    /// Exports until `shutdown` is requested, then sends what is still queued. Returns whether everything was done
+    /// within `shutdownTimeout` of the request: past it, the export in flight (a retry against a slow or failing
+    /// backend, say) and the last one are cancelled, and what they carried is dropped.
+    func run(until shutdown: ShutdownRequest, shutdownTimeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                while !shutdown.isRequested {
+                    if self.spans.count < self.spans.batchSize && self.logs.count < self.logs.batchSize {
+                        await self.wakeup.wait(timeout: self.settings.batchDelay)
+                    }
+                    if shutdown.isRequested { break }
+                    await self.exportQueued()
+                }
+                await self.exportQueued()
+                return true
+            }
+            group.addTask {
+                do {
+                    try await shutdown.wait()
+                    try await Task.sleep(for: shutdownTimeout)
+                } catch {
+                    return true  // the export loop ended first and cancelled this deadline
+                }
+                return false
+            }
+            let finished = await group.next() ?? false
+            group.cancelAll()
+            return finished
+        }
+    }
+
+    /// Wakes ``run(until:shutdownTimeout:)`` so that it sees the shutdown request.
+    func wakeForShutdown() {
+        wakeup.signal()
+    }
+
+    /// Everything queued now, in requests of at most `batchSize` records.
+    func exportQueued() async {
+        reportDrops()
+        let spans = self.spans.takeAll().compactMap { span in span.ended.map { (span: span, ended: $0) } }
+        let document = OTLPTraceDocument(resource: settings.resource, limits: settings.limits)
+        for start in stride(from: 0, to: spans.count, by: settings.batchSize) {
+            let batch = Array(spans[start..<min(start + settings.batchSize, spans.count)])
+            let body = settings.protobuf ? document.encode(batch, as: OTLPProtobufWriter.self) : document.encode(batch, as: OTLPJSONWriter.self)
+            record(await sender.send(body, signal: .traces), count: batch.count, of: "spans")
+        }
+        let logs = self.logs.takeAll()
+        let logDocument = OTLPLogDocument(resource: settings.resource)
+        for start in stride(from: 0, to: logs.count, by: settings.batchSize) {
+            let batch = Array(logs[start..<min(start + settings.batchSize, logs.count)])
+            let body = settings.protobuf ? logDocument.encode(batch, as: OTLPProtobufWriter.self) : logDocument.encode(batch, as: OTLPJSONWriter.self)
+            record(await sender.send(body, signal: .logs), count: batch.count, of: "log records")
+        }
+    }
+
+    private func reportDrops() {
+        let droppedSpans = spans.takeDroppedCount()
+        let droppedLogs = logs.takeDroppedCount()
+        guard droppedSpans + droppedLogs > 0 else { return }
+        counters.spansDropped.add(droppedSpans)
+        counters.logRecordsDropped.add(droppedLogs)
+        Logger(label: "highlight.export").warning(
+            "Telemetry queue full: records dropped. Raise Options.exportQueueSize, lower the batch delay, or sample fewer spans",
+            metadata: ["spans": "\(droppedSpans)", "logRecords": "\(droppedLogs)", "queueSize": "\(settings.queueCapacity)"]
+        )
+    }
+
+    private func record(_ outcome: OTLPHTTPSender.Outcome, count: Int, of kind: String) {
+        switch outcome {
+        case .sent(let rejected, let message):
+            if kind == "spans" { counters.spansExported.add(count) } else { counters.logRecordsExported.add(count) }
+            guard rejected > 0 else {
+                debugLogger?.debug("Exported", metadata: ["count": "\(count)", "kind": "\(kind)"])
+                return
+            }
+            counters.rejectedByBackend.add(Int(rejected))
+            Logger(label: "highlight.export").warning(
+                "The OTLP backend rejected part of an export",
+                metadata: ["rejected": "\(rejected)", "kind": "\(kind)", "message": "\(message ?? "-")"]
+            )
+        case .failed(let reason):
+            counters.failedExports.increment()
+            // Without debug mode a failed export costs the application nothing but the count.
+            debugLogger?.warning("Failed to export", metadata: ["count": "\(count)", "kind": "\(kind)", "reason": "\(reason)"])
+        }
+    }
+}

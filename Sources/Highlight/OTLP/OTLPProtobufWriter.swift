@@ -1,0 +1,129 @@
+/// Writes OTLP messages in the protobuf wire format, into one growing buffer: a nested message's length is written
+/// in place once its content is known (one byte reserved, widened only for messages of 128 bytes or more).
+struct OTLPProtobufWriter: OTLPEncoding {
+    private enum WireType: UInt64 {
+        case varint = 0
+        case fixed64 = 1
+        case lengthDelimited = 2
+        case fixed32 = 5
+    }
+
+    static let contentType = "application/x-protobuf"
+    private var body: [UInt8] = []
+
+    init() {
+        body.reserveCapacity(16 * 1024)
+    }
+
+    mutating func finish() -> [UInt8] { body }
+
+    private mutating func tag(_ field: Int, _ type: WireType) {
+        varint(UInt64(field) << 3 | type.rawValue)
+    }
+
+    private mutating func varint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            body.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        body.append(UInt8(value))
+    }
+
+    private mutating func lengthDelimited<Bytes: Collection<UInt8>>(_ field: Int, _ value: Bytes) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(value.count))
+        body.append(contentsOf: value)
+    }
+
+    private mutating func littleEndian<Integer: FixedWidthInteger>(_ value: Integer) {
+        withUnsafeBytes(of: value.littleEndian) { body.append(contentsOf: $0) }
+    }
+
+    mutating func string(_ field: Int, _ name: StaticString, _ value: String) {
+        guard !value.isEmpty else { return }
+        var value = value
+        value.withUTF8 { lengthDelimited(field, $0) }
+    }
+
+    mutating func id<Bytes: Collection<UInt8>>(_ field: Int, _ name: StaticString, _ value: Bytes) {
+        bytes(field, name, value)
+    }
+
+    mutating func bytes<Bytes: Collection<UInt8>>(_ field: Int, _ name: StaticString, _ value: Bytes) {
+        guard !value.isEmpty else { return }
+        lengthDelimited(field, value)
+    }
+
+    mutating func fixed64(_ field: Int, _ name: StaticString, _ value: UInt64) {
+        guard value != 0 else { return }
+        tag(field, .fixed64)
+        littleEndian(value)
+    }
+
+    mutating func fixed32(_ field: Int, _ name: StaticString, _ value: UInt32) {
+        guard value != 0 else { return }
+        tag(field, .fixed32)
+        littleEndian(value)
+    }
+
+    mutating func int64(_ field: Int, _ name: StaticString, _ value: Int64) {
+        guard value != 0 else { return }
+        tag(field, .varint)
+        varint(UInt64(bitPattern: value))
+    }
+
+    mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32) {
+        guard value != 0 else { return }
+        tag(field, .varint)
+        varint(UInt64(value))
+    }
+
+    mutating func enumeration(_ field: Int, _ name: StaticString, _ value: Int) {
+        int64(field, name, Int64(value))
+    }
+
+    mutating func bool(_ field: Int, _ name: StaticString, _ value: Bool) {
+        // Inside a oneof (AnyValue) `false` is a value and must be written.
+        tag(field, .varint)
+        body.append(value ? 1 : 0)
+    }
+
+    mutating func double(_ field: Int, _ name: StaticString, _ value: Double) {
+        // Inside a oneof (AnyValue) 0.0 is a value and must be written.
+        tag(field, .fixed64)
+        littleEndian(value.bitPattern)
+    }
+
+    mutating func message(_ field: Int, _ name: StaticString, _ content: (inout Self) -> Void) {
+        tag(field, .lengthDelimited)
+        let lengthIndex = body.count
+        body.append(0)
+        let start = body.count
+        content(&self)
+        let length = body.count - start
+        if length < 0x80 {
+            body[lengthIndex] = UInt8(length)
+            return
+        }
+        // Widen the reserved byte to the length's varint: the content moves right by the extra bytes.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+            var count = 0
+            var value = UInt64(length)
+            while value >= 0x80 {
+                buffer[count] = UInt8(truncatingIfNeeded: value) | 0x80
+                value >>= 7
+                count += 1
+            }
+            buffer[count] = UInt8(value)
+            count += 1
+            body.replaceSubrange(lengthIndex..<lengthIndex + 1, with: UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    mutating func repeated<Elements: Sequence>(_ field: Int, _ name: StaticString, _ elements: Elements, _ content: (inout Self, Elements.Element) -> Void) {
+        for element in elements {
+            message(field, name) { content(&$0, element) }
+        }
+    }
+}

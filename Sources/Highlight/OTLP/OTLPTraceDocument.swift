@@ -1,0 +1,100 @@
+import HighlightPropagation
+import HighlightTracing
+import Tracing
+import W3CTraceContext
+
+/// `ExportTraceServiceRequest` for ended ``HighlightSpan``s: one resource, one scope.
+///
+/// Field numbers are those of opentelemetry-proto's `trace/v1/trace.proto`; a test decodes the output with the
+/// official definitions.
+struct OTLPTraceDocument {
+    let resource: OTLPResource
+    let limits: SpanLimits
+
+    /// The request body for `spans`, which have all ended.
+    func encode<Encoding: OTLPEncoding>(_ spans: [(span: HighlightSpan, ended: HighlightSpan.Ended)], as _: Encoding.Type) -> [UInt8] {
+        var writer = Encoding()
+        writer.one(1, "resourceSpans") { resourceSpans in
+            resource.writeResource(into: &resourceSpans)
+            resourceSpans.one(2, "scopeSpans") { scopeSpans in
+                resource.writeScope(into: &scopeSpans)
+                scopeSpans.repeated(2, "spans", spans) { writer, pair in write(pair.span, pair.ended, into: &writer) }
+            }
+        }
+        return writer.finish()
+    }
+
+    private func write<Writer: OTLPWriter>(_ span: HighlightSpan, _ ended: HighlightSpan.Ended, into writer: inout Writer) {
+        withUnsafeBytes(of: span.traceID.bytes) { writer.id(1, "traceId", $0) }
+        withUnsafeBytes(of: span.spanID.bytes) { writer.id(2, "spanId", $0) }
+        writer.string(3, "traceState", span.traceState ?? "")
+        if let parent = span.parentSpanID { withUnsafeBytes(of: parent.bytes) { writer.id(4, "parentSpanId", $0) } }
+        writer.string(5, "name", ended.operationName)
+        writer.enumeration(6, "kind", Self.kind(span.kind))
+        writer.fixed64(7, "startTimeUnixNano", span.startNanoseconds)
+        writer.fixed64(8, "endTimeUnixNano", ended.endNanoseconds)
+
+        var attributes = ended.attributes
+        // Every span of a session links to it in highlight, as highlight's own SDKs do.
+        if let session = span.session {
+            if attributes[HighlightAttribute.sessionID] == nil { attributes[HighlightAttribute.sessionID] = session.sessionSecureID }
+            if let request = session.requestID, attributes[HighlightAttribute.traceID] == nil {
+                attributes[HighlightAttribute.traceID] = request
+            }
+        }
+        let dropped = writeAttributes(attributes, field: 9, limit: limits.attributeCount, into: &writer)
+        writer.uint32(10, "droppedAttributesCount", UInt32(clamping: dropped))
+
+        writer.repeated(11, "events", ended.events) { event, element in
+            event.fixed64(1, "timeUnixNano", element.nanosecondsSinceEpoch)
+            event.string(2, "name", element.name)
+            let dropped = writeAttributes(element.attributes, field: 3, limit: limits.attributePerEventCount, into: &event)
+            event.uint32(4, "droppedAttributesCount", UInt32(clamping: dropped))
+        }
+        writer.uint32(12, "droppedEventsCount", UInt32(clamping: ended.droppedEvents))
+
+        let links = ended.links.compactMap { link in link.context.traceParent.map { (link, $0) } }
+        writer.repeated(13, "links", links) { writer, element in
+            let (link, target) = element
+            withUnsafeBytes(of: target.context.traceID.bytes) { writer.id(1, "traceId", $0) }
+            withUnsafeBytes(of: target.context.spanID.bytes) { writer.id(2, "spanId", $0) }
+            writer.string(3, "traceState", target.traceState ?? "")
+            let dropped = writeAttributes(link.attributes, field: 4, limit: limits.attributePerEventCount, into: &writer)
+            writer.uint32(5, "droppedAttributesCount", UInt32(clamping: dropped))
+            writer.fixed32(6, "flags", UInt32(target.context.flags.rawValue))
+        }
+        writer.uint32(14, "droppedLinksCount", UInt32(clamping: ended.droppedLinks + ended.links.count - links.count))
+
+        if let status = ended.status {
+            writer.message(15, "status") { writer in
+                writer.string(2, "message", status.message ?? "")
+                writer.enumeration(3, "code", status.code == .ok ? 1 : 2)
+            }
+        }
+        writer.fixed32(16, "flags", UInt32(span.flags.rawValue))
+    }
+
+    /// Writes up to `limit` attributes (in key order, so the same span always keeps the same ones) and returns how
+    /// many were left out.
+    private func writeAttributes<Writer: OTLPWriter>(_ attributes: SpanAttributes, field: Int, limit: Int, into writer: inout Writer) -> Int {
+        var entries: [(String, SpanAttribute)] = []
+        entries.reserveCapacity(attributes.count)
+        attributes.forEach { entries.append(($0, $1)) }
+        if entries.count > limit { entries.sort { $0.0 < $1.0 } }
+        writer.repeated(field, "attributes", entries.prefix(limit)) { keyValue, entry in
+            OTLPAttributes.keyValue(entry.0, into: &keyValue) { OTLPAttributes.write(entry.1, into: &$0) }
+        }
+        return max(0, entries.count - limit)
+    }
+
+    /// `Span.SpanKind`: INTERNAL 1, SERVER 2, CLIENT 3, PRODUCER 4, CONSUMER 5.
+    static func kind(_ kind: SpanKind) -> Int {
+        switch kind {
+        case .server: 2
+        case .client: 3
+        case .producer: 4
+        case .consumer: 5
+        default: 1
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// One OTLP message tree written in one wire format. The OTLP documents (``OTLPTraceDocument``,
+/// ``OTLPLogDocument``) are written once against this protocol, and ``OTLPProtobufWriter`` and ``OTLPJSONWriter`` turn
+/// them into `application/x-protobuf` or `application/json` bodies: each field names both its protobuf number and its
+/// JSON name, so the two encodings cannot drift apart.
+///
+/// Fields holding their default value (empty, zero) are left out, as proto3 does.
+protocol OTLPWriter {
+    mutating func string(_ field: Int, _ name: StaticString, _ value: String)
+    /// A trace or span id: bytes in protobuf, lowercase hex in JSON.
+    mutating func id<Bytes: Collection<UInt8>>(_ field: Int, _ name: StaticString, _ value: Bytes)
+    /// Bytes: bytes in protobuf, base64 in JSON.
+    mutating func bytes<Bytes: Collection<UInt8>>(_ field: Int, _ name: StaticString, _ value: Bytes)
+    mutating func fixed64(_ field: Int, _ name: StaticString, _ value: UInt64)
+    mutating func fixed32(_ field: Int, _ name: StaticString, _ value: UInt32)
+    mutating func int64(_ field: Int, _ name: StaticString, _ value: Int64)
+    mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32)
+    mutating func enumeration(_ field: Int, _ name: StaticString, _ value: Int)
+    mutating func bool(_ field: Int, _ name: StaticString, _ value: Bool)
+    mutating func double(_ field: Int, _ name: StaticString, _ value: Double)
+    /// A nested message, written even when empty (an `AnyValue` holding an empty string is still a value).
+    mutating func message(_ field: Int, _ name: StaticString, _ body: (inout Self) -> Void)
+    /// A repeated message field; nothing is written for no elements.
+    mutating func repeated<Elements: Sequence>(_ field: Int, _ name: StaticString, _ elements: Elements, _ body: (inout Self, Elements.Element) -> Void)
+}
+
+/// A wire format: a writer that starts empty and hands its request body over at the end.
+protocol OTLPEncoding: OTLPWriter {
+    init()
+    static var contentType: String { get }
+    /// The request body; the writer is not used after this.
+    mutating func finish() -> [UInt8]
+}
+
+extension OTLPWriter {
+    /// A repeated message field holding one element (a JSON array of one object; in protobuf, one message).
+    mutating func one(_ field: Int, _ name: StaticString, _ body: (inout Self) -> Void) {
+        repeated(field, name, CollectionOfOne(())) { writer, _ in body(&writer) }
+    }
+}

@@ -1,0 +1,172 @@
+package import HighlightPropagation
+public import Instrumentation
+import Synchronization
+public import Tracing
+package import W3CTraceContext
+
+/// A span of ``HighlightTracer``. Its ids, kind, start and session are fixed at start; what changes (name,
+/// attributes, events, links, status, end) is kept under a lock of its own. Ending it queues it for export, without
+/// waiting and without a task hop; an unsampled span records nothing and queues nothing, but its ``context`` still
+/// carries its ids to the next service.
+public final class HighlightSpan: Span {
+    package struct State {
+        var operationName: String
+        var attributes = SpanAttributes()
+        var events: [SpanEvent] = []
+        var droppedEvents = 0
+        var links: [SpanLink] = []
+        var droppedLinks = 0
+        var status: SpanStatus?
+        var endNanoseconds: UInt64?
+        var context: ServiceContext?
+    }
+
+    /// A span's recorded data once it has ended, as the exporter reads it.
+    package struct Ended {
+        package var operationName: String
+        package var attributes: SpanAttributes
+        package var events: [SpanEvent]
+        package var droppedEvents: Int
+        package var links: [SpanLink]
+        package var droppedLinks: Int
+        package var status: SpanStatus?
+        package var endNanoseconds: UInt64
+    }
+
+    package let traceID: TraceID
+    package let spanID: SpanID
+    package let parentSpanID: SpanID?
+    package let flags: TraceFlags
+    package let traceState: String?
+    package let kind: SpanKind
+    package let startNanoseconds: UInt64
+    /// The session of the context the span started in: exported as `highlight.session_id` and `highlight.trace_id`.
+    package let session: HighlightRequestContext?
+    private let parentContext: ServiceContext
+    /// Where the span goes when it ends; `nil` for an unsampled span.
+    private let pipeline: HighlightTracer.Pipeline?
+    private let state: Mutex<State>
+
+    init(
+        operationName: String,
+        kind: SpanKind,
+        parentContext: ServiceContext,
+        traceID: TraceID,
+        spanID: SpanID,
+        parentSpanID: SpanID?,
+        flags: TraceFlags,
+        traceState: String?,
+        startNanoseconds: UInt64,
+        session: HighlightRequestContext?,
+        pipeline: HighlightTracer.Pipeline?
+    ) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.parentSpanID = parentSpanID
+        self.flags = flags
+        self.traceState = traceState
+        self.kind = kind
+        self.startNanoseconds = startNanoseconds
+        self.session = session
+        self.parentContext = parentContext
+        self.pipeline = pipeline
+        self.state = Mutex(State(operationName: operationName))
+    }
+
+    /// The context of the work inside this span: the parent's session and baggage, and this span as the trace
+    /// parent of what is propagated from here. Made on first read.
+    public var context: ServiceContext {
+        state.withLock { state in
+            if let context = state.context { return context }
+            let span = TraceContext(traceID: traceID, spanID: spanID, flags: flags, state: TraceState())
+            let context = parentContext.withLocalSpan(span, traceState: traceState)
+            state.context = context
+            return context
+        }
+    }
+
+    public var operationName: String {
+        get { state.withLock { $0.operationName } }
+        set { if pipeline != nil { state.withLock { $0.operationName = newValue } } }
+    }
+
+    public var attributes: SpanAttributes {
+        get { state.withLock { $0.attributes } }
+        set { if pipeline != nil { state.withLock { $0.attributes = newValue } } }
+    }
+
+    /// Changes the attributes in place, without the copy that a get and a set make.
+    public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
+        guard pipeline != nil else { return }
+        state.withLock { update(&$0.attributes) }
+    }
+
+    public var isRecording: Bool { pipeline != nil }
+
+    public func setStatus(_ status: SpanStatus) {
+        guard pipeline != nil else { return }
+        state.withLock { state in
+            // OpenTelemetry: an `ok` status is final; `unset` changes nothing.
+            if state.status?.code == .ok { return }
+            state.status = status
+        }
+    }
+
+    public func addEvent(_ event: SpanEvent) {
+        guard let pipeline else { return }
+        state.withLock { state in
+            guard state.events.count < pipeline.limits.eventCount else {
+                state.droppedEvents += 1
+                return
+            }
+            state.events.append(event)
+        }
+    }
+
+    /// Adds an `exception` event with `exception.type` and a non-empty `exception.message`, as OpenTelemetry's
+    /// conventions and highlight's backend read them.
+    public func recordError<Instant: TracerInstant>(_ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant) {
+        guard pipeline != nil else { return }
+        var eventAttributes = attributes
+        let type = String(reflecting: Swift.type(of: error))
+        let message = String(describing: error)
+        eventAttributes["exception.type"] = type
+        eventAttributes["exception.message"] = message.isEmpty ? type : message
+        addEvent(SpanEvent(name: "exception", at: instant(), attributes: eventAttributes))
+    }
+
+    public func addLink(_ link: SpanLink) {
+        guard let pipeline else { return }
+        state.withLock { state in
+            guard state.links.count < pipeline.limits.linkCount else {
+                state.droppedLinks += 1
+                return
+            }
+            state.links.append(link)
+        }
+    }
+
+    /// Ends the span and queues it for export; a second call does nothing.
+    public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
+        guard let pipeline else { return }
+        let end = instant().nanosecondsSinceEpoch
+        let first = state.withLock { state in
+            guard state.endNanoseconds == nil else { return false }
+            state.endNanoseconds = end
+            return true
+        }
+        if first { pipeline.queue.push(self) }
+    }
+
+    /// What the span recorded; `nil` until it has ended.
+    package var ended: Ended? {
+        state.withLock { state in
+            guard let end = state.endNanoseconds else { return nil }
+            return Ended(
+                operationName: state.operationName, attributes: state.attributes, events: state.events,
+                droppedEvents: state.droppedEvents, links: state.links, droppedLinks: state.droppedLinks,
+                status: state.status, endNanoseconds: end
+            )
+        }
+    }
+}

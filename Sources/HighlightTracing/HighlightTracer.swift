@@ -1,0 +1,135 @@
+public import HighlightPropagation
+public import Instrumentation
+public import Tracing
+import W3CTraceContext
+
+/// A `Tracer` of swift-distributed-tracing built for a span per message: starting a span draws its ids from a
+/// counter (no system call), the parent and the session are read from the context with one lookup, and ending it
+/// appends it to a bounded queue, never waiting and never hopping to another task. An exporter takes the queue once
+/// per batch (``Highlight`` sets one up in `H.bootstrap`); when the queue is full, spans are dropped and counted.
+///
+/// It is also the instrument: extraction and injection are ``HighlightPropagator``'s (session, `traceparent`,
+/// `tracestate`, baggage), and the `traceparent` it injects is its active span's. Bootstrap it alone:
+///
+/// ```swift
+/// InstrumentationSystem.bootstrap(tracer)  // what H.bootstrap does
+/// try await withSpan("charge") { span in
+///     span.attributes["order.id"] = "42"   // exported with highlight.session_id when a session is in the context
+/// }
+/// ```
+///
+/// Every recorded span carries `highlight.session_id` and `highlight.trace_id` when its context holds a session, so
+/// a session's view in highlight shows the work it caused.
+public struct HighlightTracer: Tracer {
+    public typealias Span = HighlightSpan
+
+    /// How spans are sampled and bounded.
+    public struct Configuration: Sendable {
+        /// Which spans are recorded. Default `.parentBased(root: .always)`: every new trace, and every continued trace
+        /// whose caller sampled it.
+        public var sampler: HighlightSampler
+        /// Bounds per span.
+        public var limits: SpanLimits
+        /// How the session, trace context and baggage are propagated.
+        public var propagation: HighlightPropagator.Configuration
+
+        /// Creates a configuration; every argument has the default described on its property.
+        public init(
+            sampler: HighlightSampler = .parentBased(root: .always),
+            limits: SpanLimits = SpanLimits(),
+            propagation: HighlightPropagator.Configuration = HighlightPropagator.Configuration()
+        ) {
+            self.sampler = sampler
+            self.limits = limits
+            self.propagation = propagation
+        }
+    }
+
+    /// Where ended spans go.
+    package final class Pipeline: Sendable {
+        package let queue: TelemetryQueue<HighlightSpan>
+        let limits: SpanLimits
+
+        package init(queue: TelemetryQueue<HighlightSpan>, limits: SpanLimits) {
+            self.queue = queue
+            self.limits = limits
+        }
+    }
+
+    /// The configuration this tracer was made with.
+    public let configuration: Configuration
+    /// The propagator that extracts and injects for it.
+    public let propagator: HighlightPropagator
+    private let pipeline: Pipeline?
+    private let ids: SpanIDGenerator
+    private let flush: @Sendable () -> Void
+
+    /// A tracer whose ended spans go to `queue` (`nil`: spans are made, sampled and propagated, and nothing is
+    /// recorded), and
+    /// whose `forceFlush()` calls `flush`.
+    package init(
+        configuration: Configuration = Configuration(),
+        queue: TelemetryQueue<HighlightSpan>?,
+        ids: SpanIDGenerator = SpanIDGenerator(),
+        flush: @escaping @Sendable () -> Void = {}
+    ) {
+        self.configuration = configuration
+        self.propagator = HighlightPropagator(configuration: configuration.propagation)
+        self.pipeline = queue.map { Pipeline(queue: $0, limits: configuration.limits) }
+        self.ids = ids
+        self.flush = flush
+    }
+
+    public func startSpan<Instant: TracerInstant>(
+        _ operationName: String,
+        context: @autoclosure () -> ServiceContext,
+        ofKind kind: SpanKind,
+        at instant: @autoclosure () -> Instant,
+        function: String,
+        file fileID: String,
+        line: UInt
+    ) -> HighlightSpan {
+        let parentContext = context()
+        let (parent, session) = parentContext.traceParentAndSession
+        let traceID = parent?.context.traceID ?? ids.nextTraceID()
+        let sampled = configuration.sampler.isSampled(traceID: traceID, parent: parent?.context.flags)
+        // A trace started here has random ids: W3C level 2's random-trace-id flag (bit 1). A continued trace keeps its
+        // caller's flags but for `sampled`, which is this decision.
+        var flags = parent?.context.flags ?? TraceFlags(rawValue: 0x02)
+        if sampled { flags.insert(.sampled) } else { flags.remove(.sampled) }
+        return HighlightSpan(
+            operationName: operationName,
+            kind: kind,
+            parentContext: parentContext,
+            traceID: traceID,
+            spanID: ids.nextSpanID(),
+            parentSpanID: parent?.context.spanID,
+            flags: flags,
+            traceState: parent?.traceState,
+            startNanoseconds: instant().nanosecondsSinceEpoch,
+            session: session,
+            pipeline: sampled ? pipeline : nil
+        )
+    }
+
+    /// Asks the exporter to send what is queued now, without waiting for its timer.
+    public func forceFlush() {
+        flush()
+    }
+
+    public func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier,
+        into context: inout ServiceContext,
+        using extractor: Extract
+    ) where Extract.Carrier == Carrier {
+        propagator.extract(carrier, into: &context, using: extractor)
+    }
+
+    public func inject<Carrier, Inject: Injector>(
+        _ context: ServiceContext,
+        into carrier: inout Carrier,
+        using injector: Inject
+    ) where Inject.Carrier == Carrier {
+        propagator.inject(context, into: &carrier, using: injector)
+    }
+}

@@ -1,0 +1,66 @@
+import Synchronization
+
+/// The bounded queue between the code that ends spans or writes log records and the exporter: a push takes a lock
+/// for an append and never waits; when the queue is full the element is dropped and counted.
+///
+/// The exporter is woken once per batch (when the queue reaches `batchSize`), never per element; it takes everything
+/// queued at once.
+package final class TelemetryQueue<Element: Sendable>: Sendable {
+    private struct State {
+        var elements: [Element]
+        var dropped = 0
+    }
+
+    package let capacity: Int
+    package let batchSize: Int
+    private let state: Mutex<State>
+    private let batchReady: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - capacity: the most elements queued at once.
+    ///   - batchSize: the count at which `batchReady` is called (once each time the count reaches it).
+    ///   - batchReady: wakes the exporter; called outside the lock.
+    package init(capacity: Int, batchSize: Int, batchReady: @escaping @Sendable () -> Void) {
+        self.capacity = max(1, capacity)
+        self.batchSize = max(1, min(batchSize, capacity))
+        var elements: [Element] = []
+        elements.reserveCapacity(min(self.capacity, 4096))
+        self.state = Mutex(State(elements: elements))
+        self.batchReady = batchReady
+    }
+
+    /// Queues `element`; `false` when the queue was full and the element was dropped (and counted).
+    @discardableResult
+    package func push(_ element: Element) -> Bool {
+        let outcome: Int = state.withLock { state in
+            guard state.elements.count < capacity else {
+                state.dropped += 1
+                return -1
+            }
+            state.elements.append(element)
+            return state.elements.count
+        }
+        if outcome == batchSize { batchReady() }
+        return outcome >= 0
+    }
+
+    /// Everything queued now, oldest first; the queue is left empty.
+    package func takeAll() -> [Element] {
+        state.withLock { state in
+            let taken = state.elements
+            state.elements.removeAll(keepingCapacity: true)
+            return taken
+        }
+    }
+
+    /// How many elements are queued.
+    package var count: Int { state.withLock { $0.elements.count } }
+
+    /// Elements dropped because the queue was full since the last call; the count starts again from zero.
+    package func takeDroppedCount() -> Int {
+        state.withLock { state in
+            defer { state.dropped = 0 }
+            return state.dropped
+        }
+    }
+}
