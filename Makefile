@@ -4,6 +4,7 @@
 SWIFT ?= swift
 # Debug build shared by tests and the demo: built once, reused by every target below.
 SWIFT_BUILD_FLAGS ?=
+VENV := .build-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := librdkafka-dev zlib1g-dev pkg-config kcat
 
@@ -32,6 +33,13 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	else \
 		echo "==> dependencies present: librdkafka $$(pkg-config --modversion rdkafka), kcat, pkg-config"; \
+	fi
+	@# The official OTLP definitions (PyPI's opentelemetry-proto), with which the tests decode what the exporter sends.
+	@if ! $(VENV)/bin/python -c "import opentelemetry.proto" 2>/dev/null; then \
+		echo "==> creating $(VENV) with opentelemetry-proto (the tests decode OTLP with it)"; \
+		command -v python3 >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3; }; \
+		python3 -m venv $(VENV) 2>/dev/null || { $(SUDO) apt-get install -y -qq python3-venv && python3 -m venv $(VENV); }; \
+		$(VENV)/bin/pip install -q --disable-pip-version-check opentelemetry-proto; \
 	fi
 
 build: deps

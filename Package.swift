@@ -234,6 +234,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HighlightTracingTests",
+            dependencies: [
+                "HighlightPropagation",
+                "HighlightTracing",
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Tests/HighlightTracingTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HighlightTests",
+            dependencies: [
+                "Highlight",
+                "HighlightPropagation",
+                "HighlightTracing",
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Tests/HighlightTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HighlightIntegrationTests",
             dependencies: [
                 "Highlight",
@@ -245,6 +269,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ],
             path: "IntegrationTests/HighlightIntegrationTests",

@@ -67,11 +67,20 @@ public struct HighlightTracer: Tracer {
     /// A tracer whose ended spans go to `queue` (`nil`: spans are made, sampled and propagated, and nothing is
     /// recorded), and
     /// whose `forceFlush()` calls `flush`.
-    package init(
+    public init(
         configuration: Configuration = Configuration(),
         queue: TelemetryQueue<HighlightSpan>?,
-        ids: SpanIDGenerator = SpanIDGenerator(),
         flush: @escaping @Sendable () -> Void = {}
+    ) {
+        self.init(configuration: configuration, queue: queue, ids: SpanIDGenerator(), flush: flush)
+    }
+
+    /// The same, with ids from `ids` (deterministic ones in tests).
+    package init(
+        configuration: Configuration,
+        queue: TelemetryQueue<HighlightSpan>?,
+        ids: SpanIDGenerator,
+        flush: @escaping @Sendable () -> Void
     ) {
         self.configuration = configuration
         self.propagator = HighlightPropagator(configuration: configuration.propagation)

@@ -4,15 +4,23 @@ import Synchronization
 /// for an append and never waits; when the queue is full the element is dropped and counted.
 ///
 /// The exporter is woken once per batch (when the queue reaches `batchSize`), never per element; it takes everything
-/// queued at once.
-package final class TelemetryQueue<Element: Sendable>: Sendable {
+/// queued at once. `H.bootstrap` makes two (spans, log records); give one to ``HighlightTracer`` yourself to keep
+/// ended spans in memory, in tests or in a pipeline of your own:
+///
+/// ```swift
+/// let spans = TelemetryQueue<HighlightSpan>(capacity: 10_000, batchSize: 512) { /* wake your exporter */ }
+/// let tracer = HighlightTracer(queue: spans)
+/// tracer.startSpan("work", context: .topLevel).end()
+/// let ended = spans.takeAll()  // [HighlightSpan]
+/// ```
+public final class TelemetryQueue<Element: Sendable>: Sendable {
     private struct State {
         var elements: [Element]
         var dropped = 0
     }
 
-    package let capacity: Int
-    package let batchSize: Int
+    public let capacity: Int
+    public let batchSize: Int
     private let state: Mutex<State>
     private let batchReady: @Sendable () -> Void
 
@@ -20,7 +28,7 @@ package final class TelemetryQueue<Element: Sendable>: Sendable {
     ///   - capacity: the most elements queued at once.
     ///   - batchSize: the count at which `batchReady` is called (once each time the count reaches it).
     ///   - batchReady: wakes the exporter; called outside the lock.
-    package init(capacity: Int, batchSize: Int, batchReady: @escaping @Sendable () -> Void) {
+    public init(capacity: Int, batchSize: Int, batchReady: @escaping @Sendable () -> Void) {
         self.capacity = max(1, capacity)
         self.batchSize = max(1, min(batchSize, capacity))
         var elements: [Element] = []
@@ -31,7 +39,7 @@ package final class TelemetryQueue<Element: Sendable>: Sendable {
 
     /// Queues `element`; `false` when the queue was full and the element was dropped (and counted).
     @discardableResult
-    package func push(_ element: Element) -> Bool {
+    public func push(_ element: Element) -> Bool {
         let outcome: Int = state.withLock { state in
             guard state.elements.count < capacity else {
                 state.dropped += 1
@@ -45,7 +53,7 @@ package final class TelemetryQueue<Element: Sendable>: Sendable {
     }
 
     /// Everything queued now, oldest first; the queue is left empty.
-    package func takeAll() -> [Element] {
+    public func takeAll() -> [Element] {
         state.withLock { state in
             let taken = state.elements
             state.elements.removeAll(keepingCapacity: true)
@@ -54,10 +62,10 @@ package final class TelemetryQueue<Element: Sendable>: Sendable {
     }
 
     /// How many elements are queued.
-    package var count: Int { state.withLock { $0.elements.count } }
+    public var count: Int { state.withLock { $0.elements.count } }
 
     /// Elements dropped because the queue was full since the last call; the count starts again from zero.
-    package func takeDroppedCount() -> Int {
+    public func takeDroppedCount() -> Int {
         state.withLock { state in
             defer { state.dropped = 0 }
             return state.dropped

@@ -1,6 +1,7 @@
 import Benchmark
 import HighlightKafka
 import HighlightPropagation
+import HighlightTracing
 import HTTPTypes
 import Instrumentation
 import OTel
@@ -60,6 +61,8 @@ let benchmarks: @Sendable () -> Void = {
             span.end()
         }
     }
+
+    registerHighlightTracer(parent: context, kafkaHeaders: withContext)
 
     // The same per-message work with swift-otel's tracer (sampled, ids generated, span processed on end), composed
     // with the propagator the way Highlight.bootstrap does it. Nothing is exported: the cost measured is ours and

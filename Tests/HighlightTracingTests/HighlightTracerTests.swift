@@ -1,0 +1,170 @@
+import HighlightPropagation
+@testable import HighlightTracing
+import Instrumentation
+import Synchronization
+import Testing
+import Tracing
+
+@Suite("HighlightTracer")
+struct HighlightTracerTests {
+    static let inbound = [
+        "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "tracestate": "congo=t61rcWkgMzE",
+        "x-highlight-request": "sessionA/requestA",
+    ]
+
+    static func tracer(_ configuration: HighlightTracer.Configuration = .init()) -> (HighlightTracer, TelemetryQueue<HighlightSpan>) {
+        let queue = TelemetryQueue<HighlightSpan>(capacity: 1000, batchSize: 1000) {}
+        return (HighlightTracer(configuration: configuration, queue: queue), queue)
+    }
+
+    static func injected(_ context: ServiceContext, by tracer: HighlightTracer) -> [String: String] {
+        var carrier: [String: String] = [:]
+        context.inject(into: &carrier, using: DictionaryInjector(), instrument: tracer)
+        return carrier
+    }
+
+    @Test func aSpanContinuesTheInboundTraceAndPropagatesItselfWithTheSession() throws {
+        let (tracer, queue) = Self.tracer()
+        let parent = ServiceContext.extract(from: Self.inbound, instrument: tracer)
+        let span = tracer.startSpan("process orders", context: parent, ofKind: .consumer)
+        let outbound = Self.injected(span.context, by: tracer)
+        let traceParent = try #require(outbound["traceparent"])
+        #expect(traceParent.hasPrefix("00-4bf92f3577b34da6a3ce929d0e0e4736-"))
+        #expect(!traceParent.contains("00f067aa0ba902b7"), "the span's own id is sent, not its parent's")
+        #expect(traceParent.hasSuffix("-01"))
+        #expect(outbound["tracestate"] == "congo=t61rcWkgMzE")
+        #expect(outbound["x-highlight-request"] == "sessionA/requestA")
+        span.end()
+
+        let ended = queue.takeAll()
+        #expect(ended.count == 1)
+        let recorded = try #require(ended.first)
+        #expect(recorded.parentSpanID.map { "\($0)" } == "00f067aa0ba902b7")
+        #expect("\(recorded.traceID)" == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(recorded.session?.sessionSecureID == "sessionA")
+        #expect(recorded.session?.requestID == "requestA")
+        #expect(recorded.kind == .consumer)
+        #expect(recorded.ended?.operationName == "process orders")
+        #expect(traceParent.contains("\(recorded.spanID)"))
+    }
+
+    @Test func aRootSpanStartsARandomSampledTrace() throws {
+        let (tracer, queue) = Self.tracer()
+        let span = tracer.startSpan("root", context: .topLevel, ofKind: .internal)
+        let traceParent = try #require(Self.injected(span.context, by: tracer)["traceparent"])
+        #expect(traceParent.hasSuffix("-03"), "sampled and random-trace-id (W3C level 2): \(traceParent)")
+        #expect(!traceParent.contains("00000000000000000000000000000000"))
+        span.end()
+        #expect(queue.takeAll().first?.parentSpanID == nil)
+    }
+
+    @Test func anUnsampledSpanRecordsNothingAndStillPropagates() throws {
+        let (tracer, queue) = Self.tracer(.init(sampler: .never))
+        let parent = ServiceContext.extract(from: Self.inbound, instrument: tracer)
+        let span = tracer.startSpan("skipped", context: parent, ofKind: .consumer)
+        span.attributes["k"] = "v"
+        span.addEvent(SpanEvent(name: "e"))
+        #expect(!span.isRecording)
+        #expect(span.attributes.isEmpty)
+        let outbound = Self.injected(span.context, by: tracer)
+        #expect(outbound["traceparent"]?.hasSuffix("-00") == true, "sampled flag off: \(outbound)")
+        #expect(outbound["x-highlight-request"] == "sessionA/requestA")
+        span.end()
+        #expect(queue.count == 0)
+    }
+
+    @Test(arguments: [("01", true), ("00", false)])
+    func parentBasedSamplingFollowsTheCaller(flags: String, sampled: Bool) {
+        let (tracer, queue) = Self.tracer(.init(sampler: .parentBased(root: .never)))
+        let parent = ServiceContext.extract(
+            from: ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-\(flags)"], instrument: tracer
+        )
+        tracer.startSpan("child", context: parent, ofKind: .server).end()
+        tracer.startSpan("root", context: .topLevel, ofKind: .server).end()
+        #expect(queue.takeAll().map { $0.ended?.operationName } == (sampled ? ["child"] : []))
+    }
+
+    @Test func ratioSamplingKeepsTheShareAskedFor() {
+        let ids = SpanIDGenerator(seed: 7, start: 0)
+        let half = HighlightSampler.ratio(0.5)
+        let kept = (0..<10_000).filter { _ in half.isSampled(traceID: ids.nextTraceID(), parent: nil) }.count
+        #expect((4_500...5_500).contains(kept), "\(kept) of 10,000")
+        #expect(!HighlightSampler.ratio(0).isSampled(traceID: ids.nextTraceID(), parent: nil))
+        #expect(HighlightSampler.ratio(1).isSampled(traceID: ids.nextTraceID(), parent: nil))
+    }
+
+    @Test func idsAreNonZeroAndDoNotRepeat() {
+        let ids = SpanIDGenerator()
+        var seen = Set<UInt64>()
+        for _ in 0..<100_000 {
+            let value = ids.next()
+            #expect(value != 0)
+            seen.insert(value)
+        }
+        #expect(seen.count == 100_000)
+    }
+
+    @Test func endingTwiceQueuesOnceAndLimitsCountWhatTheyDrop() throws {
+        var limits = SpanLimits()
+        limits.eventCount = 2
+        limits.linkCount = 1
+        let (tracer, queue) = Self.tracer(.init(limits: limits))
+        let span = tracer.startSpan("limited", context: .topLevel, ofKind: .internal)
+        for index in 0..<5 { span.addEvent(SpanEvent(name: "event \(index)")) }
+        for _ in 0..<3 { span.addLink(SpanLink(context: span.context, attributes: [:])) }
+        span.setStatus(SpanStatus(code: .ok))
+        span.setStatus(SpanStatus(code: .error, message: "ignored: ok is final"))
+        span.end()
+        span.end()
+        let ended = try #require(queue.takeAll().first?.ended)
+        #expect(ended.events.map(\.name) == ["event 0", "event 1"])
+        #expect(ended.droppedEvents == 3)
+        #expect(ended.links.count == 1 && ended.droppedLinks == 2)
+        #expect(ended.status?.code == .ok)
+        #expect(queue.count == 0)
+    }
+
+    @Test func recordErrorAddsAnExceptionEventWithANonEmptyMessage() throws {
+        struct Silent: Error, CustomStringConvertible { var description: String { "" } }
+        let (tracer, queue) = Self.tracer()
+        let span = tracer.startSpan("failing", context: .topLevel, ofKind: .internal)
+        span.recordError(Silent())
+        span.end()
+        let event = try #require(queue.takeAll().first?.ended?.events.first)
+        #expect(event.name == "exception")
+        #expect(event.attributes["exception.type"]?.toSpanAttribute() == .string(String(reflecting: Silent.self)))
+        #expect(event.attributes["exception.message"]?.toSpanAttribute() == .string(String(reflecting: Silent.self)))
+    }
+
+    @Test func forceFlushAsksTheExporter() {
+        let asked = Atomic(0)
+        let tracer = HighlightTracer(queue: nil) { asked.add(1, ordering: .relaxed) }
+        tracer.forceFlush()
+        #expect(asked.load(ordering: .relaxed) == 1)
+    }
+}
+
+@Suite("TelemetryQueue")
+struct TelemetryQueueTests {
+    @Test func aFullQueueDropsAndCountsAndNeverWaits() {
+        let queue = TelemetryQueue<Int>(capacity: 3, batchSize: 3) {}
+        let accepted = (0..<5).map { queue.push($0) }
+        #expect(accepted == [true, true, true, false, false])
+        #expect(queue.takeDroppedCount() == 2)
+        #expect(queue.takeDroppedCount() == 0, "the count starts again")
+        #expect(queue.takeAll() == [0, 1, 2])
+        #expect(queue.count == 0)
+        #expect(queue.push(3))
+    }
+
+    @Test func theExporterIsWokenOncePerBatchNotPerElement() {
+        let wakeups = Atomic(0)
+        let queue = TelemetryQueue<Int>(capacity: 100, batchSize: 10) { wakeups.add(1, ordering: .relaxed) }
+        for value in 0..<25 { queue.push(value) }
+        #expect(wakeups.load(ordering: .relaxed) == 1)
+        _ = queue.takeAll()
+        for value in 0..<10 { queue.push(value) }
+        #expect(wakeups.load(ordering: .relaxed) == 2)
+    }
+}
