@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "HighlightKafkaClient",
                 "HighlightPropagation",
+                "HighlightTracing",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs `hlkafka bench` (release build) BENCH_RUNS times for produce and consume, and writes
-# bench-results/throughput.md: min/median/max messages per second of raw C, plain Swift, traced (a span per
-# message) and propagate (the traced wrappers with createSpans: false), and the ratios.
+# bench-results/throughput.md: min/median/max messages per second of raw C, plain Swift, propagate (the traced
+# wrappers with createSpans: false), traced (a span per message, this package's tracer), traced-export (the same,
+# every span sent over OTLP/HTTP to a receiver in the process), traced-otel (swift-otel's tracer), and the Python
+# peer (confluent-kafka with OpenTelemetry's instrumentation, one run), with the ratios to raw C and to plain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${BENCH_RUNS:-5}
 messages=${BENCH_MESSAGES:-200000}
-bin=$(swift build -c release --show-bin-path)
+bin=${BENCH_BIN:-$(swift build -c release --show-bin-path)}
 mkdir -p bench-results
 raw="bench-results/throughput.jsonl"
 : > "$raw"
@@ -14,25 +16,47 @@ for run in $(seq 1 "$runs"); do
   for operation in produce consume; do
     echo "==> run $run/$runs: $operation $messages messages of 100 bytes" >&2
     "$bin/hlkafka" bench "$operation" --messages "$messages" --value-bytes 100 --json >> "$raw"
+    "$bin/hlkafka" bench "$operation" --messages "$messages" --value-bytes 100 --json --mode traced --export >> "$raw"
+    "$bin/hlkafka" bench "$operation" --messages "$messages" --value-bytes 100 --json --mode traced --tracer otel >> "$raw"
   done
 done
+
+# The Python peer, once: a venv under the bench scratch folder, the mock cluster in its own process.
+venv=.build-bench/python-peer
+if ! "$venv/bin/python" -c "import confluent_kafka, opentelemetry.instrumentation.confluent_kafka" 2>/dev/null; then
+  echo "==> creating $venv (confluent-kafka, opentelemetry-instrumentation-confluent-kafka)" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check confluent-kafka opentelemetry-sdk opentelemetry-instrumentation-confluent-kafka
+fi
+partitions=$(( messages * 300 / 2000000 + 4 ))
+cluster_out=$(mktemp)
+"$bin/hlkafka" mock-cluster --brokers 1 --topic "python-peer:$partitions" > "$cluster_out" &
+cluster=$!
+trap 'kill $cluster 2>/dev/null || true; rm -f "$cluster_out"' EXIT
+for _ in $(seq 1 100); do grep -q '^bootstrap.servers=' "$cluster_out" && break; sleep 0.1; done
+servers=$(sed -n 's/^bootstrap.servers=//p' "$cluster_out" | head -1)
+echo "==> Python peer: produce and consume $messages messages on $servers" >&2
+"$venv/bin/python" Benchmarks/PythonPeer/peer.py "$servers" python-peer "$messages" >> "$raw"
+
 python3 - "$raw" "$runs" "$messages" > bench-results/throughput.md <<'PY'
 import json, statistics, sys, platform, os
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-print(f"Messages per second, {sys.argv[3]} messages of 100 bytes, embedded mock cluster, release build, {sys.argv[2]} runs")
+print(f"Messages per second, {sys.argv[3]} messages of 100 bytes, embedded mock cluster, release build, {sys.argv[2]} runs (Python peer: 1 run, mock cluster in its own process)")
 print(f"({os.cpu_count()} cores, {platform.machine()}, {platform.platform()})\n")
 # Memory is measured apart (Benchmarks/run-memory.sh): in these short runs the mock cluster shares the process.
 # Producing, librdkafka copies in every mode; consuming, raw-copy is the raw C consumer copying what the Swift client copies.
-print("| operation | mode | min | median | max | median vs raw C | vs raw C copying |")
-print("|---|---|---:|---:|---:|---:|---:|")
+print("| operation | mode | min | median | max | vs raw C | vs raw C copying | vs plain | vs Python peer |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for operation in ("produce", "consume"):
     medians = {}
-    for mode in ("raw", "raw-copy", "plain", "traced", "propagate"):
+    for mode in ("raw", "raw-copy", "plain", "propagate", "traced", "traced-export", "traced-otel", "python-otel"):
         values = sorted(r["messagesPerSecond"] for r in rows if r["operation"] == operation and r["mode"] == mode)
-        if not values: continue
-        medians[mode] = statistics.median(values)
-        ratio = f"{medians[mode] / medians['raw'] * 100:.1f}%" if "raw" in medians else "-"
-        copying = f"{medians[mode] / medians['raw-copy'] * 100:.1f}%" if "raw-copy" in medians and mode != "raw" else "-"
-        print(f"| {operation} | {mode} | {values[0]:,.0f} | {medians[mode]:,.0f} | {values[-1]:,.0f} | {ratio} | {copying} |")
+        if values: medians[mode] = statistics.median(values)
+    for mode, median in medians.items():
+        values = sorted(r["messagesPerSecond"] for r in rows if r["operation"] == operation and r["mode"] == mode)
+        def ratio(base):
+            return f"{median / medians[base] * 100:.1f}%" if base in medians and base != mode else "-"
+        python = f"{median / medians['python-otel']:.1f}x" if "python-otel" in medians and mode != "python-otel" else "-"
+        print(f"| {operation} | {mode} | {values[0]:,.0f} | {median:,.0f} | {values[-1]:,.0f} | {ratio('raw')} | {ratio('raw-copy')} | {ratio('plain')} | {python} |")
 PY
 cat bench-results/throughput.md

@@ -137,7 +137,11 @@ public struct HighlightPropagator: Instrument {
             } else if let baggage, !baggage.isEmpty {
                 values.baggage = baggage
             }
-            if let forwarded { values.forwarded = forwarded }
+            if let forwarded {
+                values.forwarded = forwarded
+                // The inbound trace is now the parent: a span of this process's tracer no longer is.
+                if context.localSpan != nil { context.localSpan = nil }
+            }
             context.propagated = values
         }
 
@@ -158,21 +162,31 @@ public struct HighlightPropagator: Instrument {
         into carrier: inout Carrier,
         using injector: Inject
     ) where Inject.Carrier == Carrier {
-        guard let propagated = context.propagated else { return }
-        let request = propagated.request
+        let local = context.localSpan
+        // Fields are read through the box: no copy of the whole value per injection.
+        let propagated = context[PropagatedValuesKey.self]
+        guard local != nil || propagated != nil else { return }
+        let request = propagated?.values.request
         if let request {
             injector.inject(request.headerValue, forKey: PropagationHeader.highlightRequest, into: &carrier)
         }
 
-        if let forwarded = propagated.forwarded, configuration.forwardTraceContext || forwarded.isLocalSpan {
+        // This package's tracer's span is always sent; an inbound context only when forwarding is on.
+        if let local = local?.identity {
+            injector.inject(local.encodedTraceParent, forKey: PropagationHeader.traceParent, into: &carrier)
+            if let traceState = local.traceState {
+                injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)
+            }
+        } else if configuration.forwardTraceContext, let forwarded = propagated?.values.forwarded {
             injector.inject(forwarded.encodedTraceParent, forKey: PropagationHeader.traceParent, into: &carrier)
             if let traceState = forwarded.traceState {
                 injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)
             }
         }
+        guard let propagated else { return }
 
         // A baggage kept as it came is sent as it came, or with the mirror appended, when the limits allow.
-        if case .forwarded(let kept) = propagated.baggageStorage,
+        if case .forwarded(let kept) = propagated.values.baggageStorage,
             let value = configuration.mirrorSessionIntoBaggage
                 ? kept.headerValue(replacingMirrorWith: request?.headerValue, limits: configuration.limits)
                 : kept.headerValue(limits: configuration.limits)
@@ -185,7 +199,7 @@ public struct HighlightPropagator: Instrument {
         // copying the context's baggage to edit it.
         let mirror = configuration.mirrorSessionIntoBaggage
             ? request.flatMap { W3CBaggage.Member(name: HighlightRequestContext.headerName, value: $0.headerValue) } : nil
-        let baggage = propagated.baggage ?? W3CBaggage()
+        let baggage = propagated.values.baggage ?? W3CBaggage()
         if !baggage.isEmpty || mirror != nil {
             let (value, dropped) = baggage.headerValue(
                 limits: configuration.limits,

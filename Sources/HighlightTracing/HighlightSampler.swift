@@ -1,4 +1,3 @@
-import W3CTraceContext
 
 /// Which spans ``HighlightTracer`` records and exports. An unsampled span still gets its own ids and propagates
 /// (the next service sees the trace and the `sampled` flag off), and costs next to nothing.
@@ -36,25 +35,21 @@ public struct HighlightSampler: Sendable, Hashable {
         HighlightSampler(rule: .parentBased(root: root.rule))
     }
 
-    /// Whether a span of `traceID` with `parent` (its parent's flags, if it has one) is sampled.
-    func isSampled(traceID: TraceID, parent: TraceFlags?) -> Bool {
-        Self.decide(rule, traceID: traceID, parent: parent)
+    /// Whether a span of a trace whose id ends in `traceIDLow` (its rightmost 8 bytes, the random part under W3C
+    /// level 2), with a parent of `parentFlags` (if it has one), is sampled.
+    func isSampled(traceIDLow: UInt64, parentFlags: UInt8?) -> Bool {
+        Self.decide(rule, traceIDLow: traceIDLow, parentFlags: parentFlags)
     }
 
-    private static func decide(_ rule: Rule, traceID: TraceID, parent: TraceFlags?) -> Bool {
+    private static func decide(_ rule: Rule, traceIDLow: UInt64, parentFlags: UInt8?) -> Bool {
         switch rule {
         case .always: return true
         case .never: return false
         case .ratio(let bound):
-            if bound == .max { return true }
-            // The trace id's rightmost 8 bytes, the random part under W3C level 2.
-            let low = withUnsafeBytes(of: traceID.bytes) { raw in
-                (8..<16).reduce(UInt64(0)) { $0 << 8 | UInt64(raw[$1]) }
-            }
-            return low < bound
+            return bound == .max || traceIDLow < bound
         case .parentBased(let root):
-            if let parent { return parent.contains(.sampled) }
-            return decide(root, traceID: traceID, parent: nil)
+            if let parentFlags { return parentFlags & 1 == 1 }
+            return decide(root, traceIDLow: traceIDLow, parentFlags: nil)
         }
     }
 }

@@ -17,6 +17,7 @@ public final class HighlightSpan: Span {
         var links: [SpanLink] = []
         var droppedLinks = 0
         var status: SpanStatus?
+        var messaging: MessagingFields?
         var endNanoseconds: UInt64?
         var context: ServiceContext?
     }
@@ -30,20 +31,20 @@ public final class HighlightSpan: Span {
         package var links: [SpanLink]
         package var droppedLinks: Int
         package var status: SpanStatus?
+        package var messaging: MessagingFields?
         package var endNanoseconds: UInt64
     }
 
-    package let traceID: TraceID
-    package let spanID: SpanID
-    package let parentSpanID: SpanID?
-    package let flags: TraceFlags
-    package let traceState: String?
+    /// The span's ids, flags and `tracestate`, as they propagate.
+    package let identity: SpanIdentity
+    /// The parent's span id; 0 for a root span.
+    package let parentSpanID: UInt64
     package let kind: SpanKind
     package let startNanoseconds: UInt64
     /// The session of the context the span started in: exported as `highlight.session_id` and `highlight.trace_id`.
     package let session: HighlightRequestContext?
     private let parentContext: ServiceContext
-    /// Where the span goes when it ends; `nil` for an unsampled span.
+    /// Where the span goes when it ends; `nil` for a span that is not recorded.
     private let pipeline: HighlightTracer.Pipeline?
     private let state: Mutex<State>
 
@@ -51,20 +52,14 @@ public final class HighlightSpan: Span {
         operationName: String,
         kind: SpanKind,
         parentContext: ServiceContext,
-        traceID: TraceID,
-        spanID: SpanID,
-        parentSpanID: SpanID?,
-        flags: TraceFlags,
-        traceState: String?,
+        identity: SpanIdentity,
+        parentSpanID: UInt64,
         startNanoseconds: UInt64,
         session: HighlightRequestContext?,
         pipeline: HighlightTracer.Pipeline?
     ) {
-        self.traceID = traceID
-        self.spanID = spanID
+        self.identity = identity
         self.parentSpanID = parentSpanID
-        self.flags = flags
-        self.traceState = traceState
         self.kind = kind
         self.startNanoseconds = startNanoseconds
         self.session = session
@@ -73,13 +68,18 @@ public final class HighlightSpan: Span {
         self.state = Mutex(State(operationName: operationName))
     }
 
+    package var traceID: TraceID { identity.traceID }
+    package var spanID: SpanID { identity.spanIDValue }
+    package var flags: TraceFlags { TraceFlags(rawValue: identity.flags) }
+    package var traceState: String? { identity.traceState }
+
     /// The context of the work inside this span: the parent's session and baggage, and this span as the trace
     /// parent of what is propagated from here. Made on first read.
     public var context: ServiceContext {
         state.withLock { state in
             if let context = state.context { return context }
-            let span = TraceContext(traceID: traceID, spanID: spanID, flags: flags, state: TraceState())
-            let context = parentContext.withLocalSpan(span, traceState: traceState)
+            var context = parentContext
+            context.localSpan = LocalSpan(identity)
             state.context = context
             return context
         }
@@ -102,6 +102,21 @@ public final class HighlightSpan: Span {
     }
 
     public var isRecording: Bool { pipeline != nil }
+
+    /// Sets the messaging attributes as typed fields (see ``MessagingFields``).
+    package func setMessaging(_ fields: MessagingFields) {
+        guard pipeline != nil else { return }
+        state.withLock { $0.messaging = fields }
+    }
+
+    /// Records where a produced message landed.
+    package func setDelivered(partition: Int32, offset: Int64) {
+        guard pipeline != nil else { return }
+        state.withLock { state in
+            state.messaging?.partition = partition
+            state.messaging?.offset = offset
+        }
+    }
 
     public func setStatus(_ status: SpanStatus) {
         guard pipeline != nil else { return }
@@ -165,7 +180,7 @@ public final class HighlightSpan: Span {
             return Ended(
                 operationName: state.operationName, attributes: state.attributes, events: state.events,
                 droppedEvents: state.droppedEvents, links: state.links, droppedLinks: state.droppedLinks,
-                status: state.status, endNanoseconds: end
+                status: state.status, messaging: state.messaging, endNanoseconds: end
             )
         }
     }

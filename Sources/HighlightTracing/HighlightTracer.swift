@@ -1,7 +1,6 @@
 public import HighlightPropagation
 public import Instrumentation
 public import Tracing
-import W3CTraceContext
 
 /// A `Tracer` of swift-distributed-tracing built for a span per message: starting a span draws its ids from a
 /// counter (no system call), the parent and the session are read from the context with one lookup, and ending it
@@ -100,21 +99,19 @@ public struct HighlightTracer: Tracer {
     ) -> HighlightSpan {
         let parentContext = context()
         let (parent, session) = parentContext.traceParentAndSession
-        let traceID = parent?.context.traceID ?? ids.nextTraceID()
-        let sampled = configuration.sampler.isSampled(traceID: traceID, parent: parent?.context.flags)
+        let high = parent?.traceIDHigh ?? ids.next()
+        let low = parent?.traceIDLow ?? ids.next()
+        let sampled = configuration.sampler.isSampled(traceIDLow: low, parentFlags: parent?.flags)
         // A trace started here has random ids: W3C level 2's random-trace-id flag (bit 1). A continued trace keeps its
         // caller's flags but for `sampled`, which is this decision.
-        var flags = parent?.context.flags ?? TraceFlags(rawValue: 0x02)
-        if sampled { flags.insert(.sampled) } else { flags.remove(.sampled) }
+        let flags = (parent?.flags ?? 0x02) & ~1 | (sampled ? 1 : 0)
+        let identity = SpanIdentity(traceIDHigh: high, traceIDLow: low, spanID: ids.next(), flags: flags, traceState: parent?.traceState)
         return HighlightSpan(
             operationName: operationName,
             kind: kind,
             parentContext: parentContext,
-            traceID: traceID,
-            spanID: ids.nextSpanID(),
-            parentSpanID: parent?.context.spanID,
-            flags: flags,
-            traceState: parent?.traceState,
+            identity: identity,
+            parentSpanID: parent?.spanID ?? 0,
             startNanoseconds: instant().nanosecondsSinceEpoch,
             session: session,
             pipeline: sampled ? pipeline : nil

@@ -32,7 +32,7 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
         self.capacity = max(1, capacity)
         self.batchSize = max(1, min(batchSize, capacity))
         var elements: [Element] = []
-        elements.reserveCapacity(min(self.capacity, 4096))
+        elements.reserveCapacity(self.batchSize)
         self.state = Mutex(State(elements: elements))
         self.batchReady = batchReady
     }
@@ -52,12 +52,14 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
         return outcome >= 0
     }
 
-    /// Everything queued now, oldest first; the queue is left empty.
+    /// Everything queued now, oldest first; the queue is left empty, with room for one batch (keeping the capacity
+    /// of its fullest moment would allocate and touch that much memory again at every take).
     public func takeAll() -> [Element] {
-        state.withLock { state in
-            let taken = state.elements
-            state.elements.removeAll(keepingCapacity: true)
-            return taken
+        var fresh: [Element] = []
+        fresh.reserveCapacity(batchSize)
+        return state.withLock { state in
+            swap(&state.elements, &fresh)
+            return fresh
         }
     }
 

@@ -3,7 +3,6 @@ import HighlightTracing
 import Instrumentation
 import Logging
 import Tracing
-import W3CTraceContext
 
 /// Turns swift-log records into OTLP log records on the export queue; never waits (a full queue drops and counts).
 /// ``HighlightLogHandler`` in front of it adds the session, the code location and highlight's severity rules.
@@ -27,9 +26,9 @@ struct OTLPLogHandler: LogHandler {
             body: event.message.description,
             attributes: attributes
         )
-        if let span = ServiceContext.current?.traceParent?.context {
-            record.traceID = withUnsafeBytes(of: span.traceID.bytes) { Array($0) }
-            record.spanID = withUnsafeBytes(of: span.spanID.bytes) { Array($0) }
+        if let span = ServiceContext.current?.traceParent {
+            record.traceID = withUnsafeBytes(of: (span.traceIDHigh.bigEndian, span.traceIDLow.bigEndian)) { Array($0) }
+            record.spanID = withUnsafeBytes(of: span.spanID.bigEndian) { Array($0) }
         }
         queue.push(record)
     }

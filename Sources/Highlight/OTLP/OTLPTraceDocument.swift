@@ -1,7 +1,6 @@
 import HighlightPropagation
 import HighlightTracing
 import Tracing
-import W3CTraceContext
 
 /// `ExportTraceServiceRequest` for ended ``HighlightSpan``s: one resource, one scope.
 ///
@@ -25,10 +24,10 @@ struct OTLPTraceDocument {
     }
 
     private func write<Writer: OTLPWriter>(_ span: HighlightSpan, _ ended: HighlightSpan.Ended, into writer: inout Writer) {
-        withUnsafeBytes(of: span.traceID.bytes) { writer.id(1, "traceId", $0) }
-        withUnsafeBytes(of: span.spanID.bytes) { writer.id(2, "spanId", $0) }
-        writer.string(3, "traceState", span.traceState ?? "")
-        if let parent = span.parentSpanID { withUnsafeBytes(of: parent.bytes) { writer.id(4, "parentSpanId", $0) } }
+        let identity = span.identity
+        Self.writeIDs(identity, into: &writer)
+        writer.string(3, "traceState", identity.traceState ?? "")
+        if span.parentSpanID != 0 { withUnsafeBytes(of: span.parentSpanID.bigEndian) { writer.id(4, "parentSpanId", $0) } }
         writer.string(5, "name", ended.operationName)
         writer.enumeration(6, "kind", Self.kind(span.kind))
         writer.fixed64(7, "startTimeUnixNano", span.startNanoseconds)
@@ -42,6 +41,7 @@ struct OTLPTraceDocument {
                 attributes[HighlightAttribute.traceID] = request
             }
         }
+        if let messaging = ended.messaging { Self.add(messaging, to: &attributes) }
         let dropped = writeAttributes(attributes, field: 9, limit: limits.attributeCount, into: &writer)
         writer.uint32(10, "droppedAttributesCount", UInt32(clamping: dropped))
 
@@ -56,12 +56,11 @@ struct OTLPTraceDocument {
         let links = ended.links.compactMap { link in link.context.traceParent.map { (link, $0) } }
         writer.repeated(13, "links", links) { writer, element in
             let (link, target) = element
-            withUnsafeBytes(of: target.context.traceID.bytes) { writer.id(1, "traceId", $0) }
-            withUnsafeBytes(of: target.context.spanID.bytes) { writer.id(2, "spanId", $0) }
+            Self.writeIDs(target, into: &writer)
             writer.string(3, "traceState", target.traceState ?? "")
             let dropped = writeAttributes(link.attributes, field: 4, limit: limits.attributePerEventCount, into: &writer)
             writer.uint32(5, "droppedAttributesCount", UInt32(clamping: dropped))
-            writer.fixed32(6, "flags", UInt32(target.context.flags.rawValue))
+            writer.fixed32(6, "flags", UInt32(target.flags))
         }
         writer.uint32(14, "droppedLinksCount", UInt32(clamping: ended.droppedLinks + ended.links.count - links.count))
 
@@ -71,7 +70,33 @@ struct OTLPTraceDocument {
                 writer.enumeration(3, "code", status.code == .ok ? 1 : 2)
             }
         }
-        writer.fixed32(16, "flags", UInt32(span.flags.rawValue))
+        writer.fixed32(16, "flags", UInt32(identity.flags))
+    }
+
+    /// The typed messaging fields as OpenTelemetry's messaging attributes; an attribute already set wins.
+    private static func add(_ messaging: MessagingFields, to attributes: inout SpanAttributes) {
+        func set(_ key: String, _ value: @autoclosure () -> SpanAttribute?) {
+            if attributes[key] == nil, let value = value() { attributes[key] = value }
+        }
+        set("messaging.system", .string("kafka"))
+        set("messaging.destination.name", .string(messaging.destination))
+        set("messaging.operation.type", .string(messaging.operationType))
+        set("messaging.operation.name", .string(messaging.operationType))
+        set("messaging.client.id", .string(messaging.clientID))
+        set("server.address", messaging.serverAddress.map(SpanAttribute.string))
+        set("messaging.consumer.group.name", messaging.consumerGroup.map(SpanAttribute.string))
+        set("messaging.destination.partition.id", messaging.partition.map { .string(String($0)) })
+        set("messaging.kafka.offset", messaging.offset.map { .int64($0) })
+        set("messaging.message.body.size", messaging.bodySize.map { .int64(Int64($0)) })
+        set("messaging.kafka.message.key", messaging.key.flatMap { String(validating: $0, as: UTF8.self) }.map(SpanAttribute.string))
+        set("messaging.batch.message_count", messaging.batchCount.map { .int64(Int64($0)) })
+        if let attempt = messaging.attempt, attempt > 1 { set("highlight.kafka.attempt", .int64(Int64(attempt))) }
+    }
+
+    /// `trace_id = 1` (16 bytes) and `span_id = 2` (8 bytes), big-endian as W3C writes them.
+    private static func writeIDs<Writer: OTLPWriter>(_ identity: SpanIdentity, into writer: inout Writer) {
+        withUnsafeBytes(of: (identity.traceIDHigh.bigEndian, identity.traceIDLow.bigEndian)) { writer.id(1, "traceId", $0) }
+        withUnsafeBytes(of: identity.spanID.bigEndian) { writer.id(2, "spanId", $0) }
     }
 
     /// Writes up to `limit` attributes (in key order, so the same span always keeps the same ones) and returns how

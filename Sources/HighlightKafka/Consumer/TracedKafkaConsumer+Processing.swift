@@ -2,6 +2,7 @@ import Logging
 import Synchronization
 import HighlightKafkaClient
 import HighlightPropagation
+import HighlightTracing
 import Instrumentation
 import Tracing
 
@@ -138,13 +139,29 @@ extension TracedKafkaConsumer {
         // A batch always links (even a batch of one), so its span has one link per message.
         if !batch && configuration.spanRelation == .parent {
             guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: extracted.first!) }
-            span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: extracted.first!, ofKind: .consumer)
+            span = MessageTracer.startSpan("process \(topic)", context: extracted.first!, ofKind: .consumer)
         } else {
             // A new trace, still carrying the session and baggage (of the first message, for a batch).
             let base = extracted.first?.sessionAndBaggage ?? .topLevel
             guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: base) }
-            span = InstrumentationSystem.tracer.startSpan("process \(topic)", context: base, ofKind: .consumer)
+            span = MessageTracer.startSpan("process \(topic)", context: base, ofKind: .consumer)
             for context in extracted { span.addLink(SpanLink(context: context, attributes: [:])) }
+        }
+        if let span = span as? HighlightSpan {
+            // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
+            var fields = MessagingFields(operationType: "process", destination: topic, clientID: consumer.configuration.clientID, serverAddress: serverHost)
+            fields.consumerGroup = consumer.configuration.groupID
+            if batch {
+                fields.batchCount = messages.count
+            } else {
+                fields.partition = first.partition
+                fields.offset = first.offset
+                fields.bodySize = first.value?.count ?? 0
+                fields.key = first.key
+            }
+            fields.attempt = attempt
+            span.setMessaging(fields)
+            return span
         }
         span.updateAttributes { attributes in
             attributes.setKafka(

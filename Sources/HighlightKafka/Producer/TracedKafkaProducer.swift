@@ -4,6 +4,7 @@ public import Instrumentation
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+import HighlightTracing
 import Tracing
 
 /// A ``KafkaProducer`` that sends the current session and trace with every message.
@@ -150,8 +151,16 @@ public final class TracedKafkaProducer: Service, Sendable {
             }
             return (NoOpTracer.NoOpSpan(context: parent), traced)
         }
-        let span = InstrumentationSystem.tracer.startSpan("send \(record.topic)", context: parent, ofKind: .producer)
-        span.updateAttributes { attributes in
+        let span = MessageTracer.startSpan("send \(record.topic)", context: parent, ofKind: .producer)
+        if let span = span as? HighlightSpan {
+            // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
+            var fields = MessagingFields(operationType: "send", destination: record.topic, clientID: producer.configuration.clientID, serverAddress: serverHost)
+            fields.key = record.key
+            fields.bodySize = record.value?.count ?? 0
+            fields.partition = record.partition
+            span.setMessaging(fields)
+        } else {
+            span.updateAttributes { attributes in
             attributes.setKafka(
                 operationType: "send",
                 operationName: "send",
@@ -162,6 +171,7 @@ public final class TracedKafkaProducer: Service, Sendable {
             attributes.setKafkaKey(record.key)
             attributes[MessagingAttribute.bodySize] = record.value?.count ?? 0
             if let partition = record.partition { attributes[MessagingAttribute.partitionID] = "\(partition)" }
+            }
         }
         var traced = record
         if injectContext ?? configuration.injectContext {
@@ -174,6 +184,10 @@ public final class TracedKafkaProducer: Service, Sendable {
     private static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
         switch result {
         case .success(let receipt):
+            if let span = span as? HighlightSpan {
+                span.setDelivered(partition: receipt.partition, offset: receipt.offset)
+                break
+            }
             span.updateAttributes { attributes in
                 attributes[MessagingAttribute.partitionID] = "\(receipt.partition)"
                 attributes[MessagingAttribute.offset] = Int(receipt.offset)

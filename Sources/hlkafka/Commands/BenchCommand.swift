@@ -55,6 +55,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON line per run.")
     var json = false
 
+    @Option(name: .long, help: "traced mode: highlight (this package's tracer, default) or otel (swift-otel's, for comparison).")
+    var tracer: BenchTracer = .highlight
+
+    @Flag(name: .long, help: "traced mode with --tracer highlight: export every span over OTLP/HTTP (protobuf, gzip) to a receiver in this process; prints spans exported and dropped.")
+    var export = false
+
     @Flag(name: .long, help: "consume: also sample the allocator's bytes in use (glibc) beside resident memory. It slows the run (glibc walks its free lists under their locks), so leave it off for throughput.")
     var heapStatistics = false
 
@@ -92,6 +98,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         guard messages > 0, valueBytes >= 0 else { throw ValidationError("--messages must be positive and --value-bytes not negative") }
         if bootstrapServers != nil && topic == nil { throw ValidationError("--bootstrap-servers needs --topic") }
+        if export && tracer == .otel { throw ValidationError("--export goes with --tracer highlight (swift-otel's figure is without export)") }
         if let mode, !Mode.all(for: operation).contains(mode) { throw ValidationError("--mode \(mode.rawValue) is for consume only") }
     }
 
@@ -99,8 +106,10 @@ struct BenchCommand: AsyncParsableCommand {
         let operation = self.operation, messages = self.messages, valueBytes = self.valueBytes
         let modes = mode.map { [$0] } ?? Mode.all(for: operation)
         let json = self.json, heapStatistics = self.heapStatistics, properties = self.properties
+        // The traced mode's label names the tracer and the export, so that runs of each can sit in one table.
+        let tracedLabel = export ? "traced-export" : tracer == .otel ? "traced-otel" : "traced"
         let external = bootstrapServers.map { ($0, topic!) }
-        try await Telemetry.run {
+        try await BenchTelemetry.run(tracer: tracer, export: export) {
             let cluster: KafkaMockCluster? = external == nil ? try KafkaMockCluster(brokers: 1) : nil
             let servers = external?.0 ?? cluster!.bootstrapServers
             // The mock cluster keeps about 5 MB per partition: spread the volume so nothing is deleted mid-run.
@@ -160,7 +169,7 @@ struct BenchCommand: AsyncParsableCommand {
                     )
                 }
                 let result = Result(
-                    mode: mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds,
+                    mode: mode == .traced ? tracedLabel : mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds,
                     messagesPerSecond: Double(messages) / seconds,
                     residentGrowthMB: growth.map { Double($0.sinceWarmUp) / 1_048_576 },
                     residentGrowthSecondHalfMB: growth.map { Double($0.overSecondHalf) / 1_048_576 },
@@ -176,7 +185,7 @@ struct BenchCommand: AsyncParsableCommand {
                         Double($0.lowestSinceWarmUp) / 1_048_576, Double($0.highestSinceWarmUp) / 1_048_576
                     ) + ($0.heapSinceWarmUp.map { String(format: ", allocator bytes in use %+.1f MB", Double($0) / 1_048_576) } ?? "")
                 } ?? ""
-                Output(json: json).emit(result, text: "\(mode.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
+                Output(json: json).emit(result, text: "\(result.mode.padding(toLength: 13, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
             }
             if !json, let raw = results.first(where: { $0.mode == "raw" }) {
                 for other in results where other.mode != "raw" {

@@ -1,0 +1,43 @@
+import Instrumentation
+
+/// The values ``HighlightPropagator`` restores and forwards.
+struct PropagatedValues: Sendable {
+    var request: HighlightRequestContext?
+    /// The baggage as it came (``ForwardedBaggage``), or as members.
+    var baggageStorage: BaggageStorage?
+    var forwarded: ForwardedTraceContext?
+
+    enum BaggageStorage: Sendable {
+        case forwarded(ForwardedBaggage)
+        case parsed(W3CBaggage)
+    }
+
+    /// The baggage's members; a forwarded value is parsed on this read.
+    var baggage: W3CBaggage? {
+        get {
+            switch baggageStorage {
+            case .forwarded(let forwarded): forwarded.baggage
+            case .parsed(let baggage): baggage
+            case nil: nil
+            }
+        }
+        set { baggageStorage = newValue.map(BaggageStorage.parsed) }
+    }
+
+    var isEmpty: Bool { request == nil && baggageStorage == nil && forwarded == nil }
+}
+
+/// How ``PropagatedValues`` are stored in a `ServiceContext`: behind one reference, so that reading one field (the
+/// session, say) costs a retain instead of copying every field out of the context's existential box.
+final class PropagatedValuesBox: Sendable {
+    let values: PropagatedValues
+
+    init(_ values: PropagatedValues) {
+        self.values = values
+    }
+}
+
+enum PropagatedValuesKey: ServiceContextKey {
+    typealias Value = PropagatedValuesBox
+    static var nameOverride: String? { "highlight.propagated" }
+}
