@@ -240,6 +240,7 @@ public enum Highlight {
             batchDelay: resolved.batchDelay,
             queueCapacity: resolved.options.exportQueueSize,
             batchSize: 512,
+            concurrentRequests: 4,
             protobuf: protobuf,
             resource: OTLPResource(attributes: resource, scopeName: "swift-highlight-propagation", scopeVersion: HighlightVersion.current),
             limits: SpanLimits()

@@ -1,9 +1,10 @@
 import CZlib
 
-/// gzip (RFC 1952) compression of request bodies, through the system's zlib.
+/// gzip (RFC 1952) compression of request bodies, through the system's zlib. Level 1 by default: OTLP bodies repeat
+/// keys and resource attributes, so the fastest level already shrinks them several times, at a fraction of the cost.
 enum Gzip {
     /// `input` compressed; `nil` when zlib fails (the caller then sends the body uncompressed).
-    static func compress(_ input: [UInt8], level: Int32 = Z_DEFAULT_COMPRESSION) -> [UInt8]? {
+    static func compress(_ input: [UInt8], level: Int32 = Z_BEST_SPEED) -> [UInt8]? {
         var stream = z_stream()
         // 15 window bits, plus 16: a gzip header and trailer instead of zlib's.
         guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import HighlightTracing
 import Logging
+import Synchronization
 
 /// Takes ended spans and log records from their queues and sends them over OTLP/HTTP: when a queue reaches a batch,
 /// when its timer fires, when asked (``requestExport()``, `H.flush()`, an error), and once more at shutdown. It is
@@ -10,6 +11,8 @@ final class TelemetryExporter: Sendable {
         var batchDelay: Duration
         var queueCapacity: Int
         var batchSize: Int
+        /// Export requests in flight at once.
+        var concurrentRequests: Int
         var protobuf: Bool
         var resource: OTLPResource
         var limits: SpanLimits
@@ -22,6 +25,8 @@ final class TelemetryExporter: Sendable {
     private let settings: Settings
     private let counters: HighlightCounters
     private let debugLogger: Logger?
+    private let lastDropWarning = Mutex<ContinuousClock.Instant?>(nil)
+    static let dropWarningInterval: Duration = .seconds(10)
 
     init(settings: Settings, sender: OTLPHTTPSender, counters: HighlightCounters, debugLogger: Logger?) {
         let wakeup = ExportWakeup()
@@ -75,38 +80,65 @@ final class TelemetryExporter: Sendable {
         wakeup.signal()
     }
 
-    /// Everything queued now, in requests of at most `batchSize` records.
+    /// Everything queued now, in requests of at most `batchSize` records, up to `concurrentRequests` of them in
+    /// flight at once (encoded here, one after the other; sent side by side).
     func exportQueued() async {
         reportDrops()
         let spans = self.spans.takeAll().compactMap { span in span.ended.map { (span: span, ended: $0) } }
-        let document = OTLPTraceDocument(resource: settings.resource, limits: settings.limits)
-        for start in stride(from: 0, to: spans.count, by: settings.batchSize) {
-            let batch = Array(spans[start..<min(start + settings.batchSize, spans.count)])
-            let body = settings.protobuf ? document.encode(batch, as: OTLPProtobufWriter.self) : document.encode(batch, as: OTLPJSONWriter.self)
-            record(await sender.send(body, signal: .traces), count: batch.count, of: "spans")
-        }
         let logs = self.logs.takeAll()
+        guard !spans.isEmpty || !logs.isEmpty else { return }
+        let traceDocument = OTLPTraceDocument(resource: settings.resource, limits: settings.limits)
         let logDocument = OTLPLogDocument(resource: settings.resource)
-        for start in stride(from: 0, to: logs.count, by: settings.batchSize) {
-            let batch = Array(logs[start..<min(start + settings.batchSize, logs.count)])
-            let body = settings.protobuf ? logDocument.encode(batch, as: OTLPProtobufWriter.self) : logDocument.encode(batch, as: OTLPJSONWriter.self)
-            record(await sender.send(body, signal: .logs), count: batch.count, of: "log records")
+        let protobuf = settings.protobuf
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            func send(_ body: [UInt8], _ signal: OTLPHTTPSender.Signal, count: Int) async {
+                if inFlight == settings.concurrentRequests {
+                    await group.next()
+                    inFlight -= 1
+                }
+                inFlight += 1
+                group.addTask { self.record(await self.sender.send(body, signal: signal), count: count, signal: signal) }
+            }
+            for start in stride(from: 0, to: spans.count, by: settings.batchSize) {
+                let batch = Array(spans[start..<min(start + settings.batchSize, spans.count)])
+                let body = protobuf ? traceDocument.encode(batch, as: OTLPProtobufWriter.self) : traceDocument.encode(batch, as: OTLPJSONWriter.self)
+                await send(body, .traces, count: batch.count)
+            }
+            for start in stride(from: 0, to: logs.count, by: settings.batchSize) {
+                let batch = Array(logs[start..<min(start + settings.batchSize, logs.count)])
+                let body = protobuf ? logDocument.encode(batch, as: OTLPProtobufWriter.self) : logDocument.encode(batch, as: OTLPJSONWriter.self)
+                await send(body, .logs, count: batch.count)
+            }
         }
     }
 
+    /// Counts what the queues dropped, and says so at most once per ``dropWarningInterval`` (the counters and
+    /// `Highlight.statistics` have every drop).
     private func reportDrops() {
         let droppedSpans = spans.takeDroppedCount()
         let droppedLogs = logs.takeDroppedCount()
         guard droppedSpans + droppedLogs > 0 else { return }
         counters.spansDropped.add(droppedSpans)
         counters.logRecordsDropped.add(droppedLogs)
+        let now = ContinuousClock.now
+        let due = lastDropWarning.withLock { last in
+            if let previous = last, now - previous < Self.dropWarningInterval { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
         Logger(label: "highlight.export").warning(
             "Telemetry queue full: records dropped. Raise Options.exportQueueSize, lower the batch delay, or sample fewer spans",
-            metadata: ["spans": "\(droppedSpans)", "logRecords": "\(droppedLogs)", "queueSize": "\(settings.queueCapacity)"]
+            metadata: [
+                "spans": "\(droppedSpans)", "logRecords": "\(droppedLogs)", "queueSize": "\(settings.queueCapacity)",
+                "spansDroppedInAll": "\(counters.spansDropped.count)", "logRecordsDroppedInAll": "\(counters.logRecordsDropped.count)",
+            ]
         )
     }
 
-    private func record(_ outcome: OTLPHTTPSender.Outcome, count: Int, of kind: String) {
+    private func record(_ outcome: OTLPHTTPSender.Outcome, count: Int, signal: OTLPHTTPSender.Signal) {
+        let kind = signal == .traces ? "spans" : "log records"
         switch outcome {
         case .sent(let rejected, let message):
             if kind == "spans" { counters.spansExported.add(count) } else { counters.logRecordsExported.add(count) }

@@ -6,8 +6,8 @@ struct OTLPJSONWriter: OTLPEncoding {
     /// Whether the object being written has no field yet (no comma before the next one).
     private var first = true
 
-    init() {
-        body.reserveCapacity(32 * 1024)
+    init(capacity: Int) {
+        body.reserveCapacity(capacity)
     }
 
     mutating func finish() -> [UInt8] {

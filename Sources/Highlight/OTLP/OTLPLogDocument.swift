@@ -6,7 +6,7 @@ struct OTLPLogDocument {
     let resource: OTLPResource
 
     func encode<Encoding: OTLPEncoding>(_ records: [OTLPLogRecord], as _: Encoding.Type) -> [UInt8] {
-        var writer = Encoding()
+        var writer = Encoding(capacity: 1024 + records.count * 384)
         writer.one(1, "resourceLogs") { resourceLogs in
             resource.writeResource(into: &resourceLogs)
             resourceLogs.one(2, "scopeLogs") { scopeLogs in

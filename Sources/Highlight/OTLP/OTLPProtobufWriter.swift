@@ -11,8 +11,8 @@ struct OTLPProtobufWriter: OTLPEncoding {
     static let contentType = "application/x-protobuf"
     private var body: [UInt8] = []
 
-    init() {
-        body.reserveCapacity(16 * 1024)
+    init(capacity: Int) {
+        body.reserveCapacity(capacity)
     }
 
     mutating func finish() -> [UInt8] { body }

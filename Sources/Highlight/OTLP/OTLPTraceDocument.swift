@@ -12,7 +12,8 @@ struct OTLPTraceDocument {
 
     /// The request body for `spans`, which have all ended.
     func encode<Encoding: OTLPEncoding>(_ spans: [(span: HighlightSpan, ended: HighlightSpan.Ended)], as _: Encoding.Type) -> [UInt8] {
-        var writer = Encoding()
+        // About 400 bytes a span in protobuf with the messaging attributes, twice that in JSON.
+        var writer = Encoding(capacity: 1024 + spans.count * 512)
         writer.one(1, "resourceSpans") { resourceSpans in
             resource.writeResource(into: &resourceSpans)
             resourceSpans.one(2, "scopeSpans") { scopeSpans in
@@ -33,17 +34,16 @@ struct OTLPTraceDocument {
         writer.fixed64(7, "startTimeUnixNano", span.startNanoseconds)
         writer.fixed64(8, "endTimeUnixNano", ended.endNanoseconds)
 
-        var attributes = ended.attributes
-        // Every span of a session links to it in highlight, as highlight's own SDKs do.
+        // Attributes: the span's own, then the typed messaging fields and the session, each unless the span set an
+        // attribute of that name. One list per span, written straight to the wire: no dictionary is built here.
+        var attributes = AttributeList(ended.attributes, limit: limits.attributeCount)
+        if let messaging = ended.messaging { attributes.add(messaging) }
         if let session = span.session {
-            if attributes[HighlightAttribute.sessionID] == nil { attributes[HighlightAttribute.sessionID] = session.sessionSecureID }
-            if let request = session.requestID, attributes[HighlightAttribute.traceID] == nil {
-                attributes[HighlightAttribute.traceID] = request
-            }
+            attributes.add(HighlightAttribute.sessionID, .string(session.sessionSecureID))
+            if let request = session.requestID { attributes.add(HighlightAttribute.traceID, .string(request)) }
         }
-        if let messaging = ended.messaging { Self.add(messaging, to: &attributes) }
-        let dropped = writeAttributes(attributes, field: 9, limit: limits.attributeCount, into: &writer)
-        writer.uint32(10, "droppedAttributesCount", UInt32(clamping: dropped))
+        attributes.write(9, into: &writer)
+        writer.uint32(10, "droppedAttributesCount", UInt32(clamping: attributes.dropped))
 
         writer.repeated(11, "events", ended.events) { event, element in
             event.fixed64(1, "timeUnixNano", element.nanosecondsSinceEpoch)
@@ -73,43 +73,17 @@ struct OTLPTraceDocument {
         writer.fixed32(16, "flags", UInt32(identity.flags))
     }
 
-    /// The typed messaging fields as OpenTelemetry's messaging attributes; an attribute already set wins.
-    private static func add(_ messaging: MessagingFields, to attributes: inout SpanAttributes) {
-        func set(_ key: String, _ value: @autoclosure () -> SpanAttribute?) {
-            if attributes[key] == nil, let value = value() { attributes[key] = value }
-        }
-        set("messaging.system", .string("kafka"))
-        set("messaging.destination.name", .string(messaging.destination))
-        set("messaging.operation.type", .string(messaging.operationType))
-        set("messaging.operation.name", .string(messaging.operationType))
-        set("messaging.client.id", .string(messaging.clientID))
-        set("server.address", messaging.serverAddress.map(SpanAttribute.string))
-        set("messaging.consumer.group.name", messaging.consumerGroup.map(SpanAttribute.string))
-        set("messaging.destination.partition.id", messaging.partition.map { .string(String($0)) })
-        set("messaging.kafka.offset", messaging.offset.map { .int64($0) })
-        set("messaging.message.body.size", messaging.bodySize.map { .int64(Int64($0)) })
-        set("messaging.kafka.message.key", messaging.key.flatMap { String(validating: $0, as: UTF8.self) }.map(SpanAttribute.string))
-        set("messaging.batch.message_count", messaging.batchCount.map { .int64(Int64($0)) })
-        if let attempt = messaging.attempt, attempt > 1 { set("highlight.kafka.attempt", .int64(Int64(attempt))) }
-    }
-
     /// `trace_id = 1` (16 bytes) and `span_id = 2` (8 bytes), big-endian as W3C writes them.
     private static func writeIDs<Writer: OTLPWriter>(_ identity: SpanIdentity, into writer: inout Writer) {
         withUnsafeBytes(of: (identity.traceIDHigh.bigEndian, identity.traceIDLow.bigEndian)) { writer.id(1, "traceId", $0) }
         withUnsafeBytes(of: identity.spanID.bigEndian) { writer.id(2, "spanId", $0) }
     }
 
-    /// Writes up to `limit` attributes (in key order, so the same span always keeps the same ones) and returns how
-    /// many were left out.
+    /// Writes up to `limit` of `attributes` and returns how many were left out.
     private func writeAttributes<Writer: OTLPWriter>(_ attributes: SpanAttributes, field: Int, limit: Int, into writer: inout Writer) -> Int {
-        var entries: [(String, SpanAttribute)] = []
-        entries.reserveCapacity(attributes.count)
-        attributes.forEach { entries.append(($0, $1)) }
-        if entries.count > limit { entries.sort { $0.0 < $1.0 } }
-        writer.repeated(field, "attributes", entries.prefix(limit)) { keyValue, entry in
-            OTLPAttributes.keyValue(entry.0, into: &keyValue) { OTLPAttributes.write(entry.1, into: &$0) }
-        }
-        return max(0, entries.count - limit)
+        let list = AttributeList(attributes, limit: limit)
+        list.write(field, into: &writer)
+        return list.dropped
     }
 
     /// `Span.SpanKind`: INTERNAL 1, SERVER 2, CLIENT 3, PRODUCER 4, CONSUMER 5.
@@ -121,5 +95,58 @@ struct OTLPTraceDocument {
         case .consumer: 5
         default: 1
         }
+    }
+}
+
+/// The attributes a span is exported with: its own (in key order past the limit, so the same span always keeps the
+/// same ones), then OpenTelemetry's messaging attributes from its typed fields and its session, each unless the span
+/// set an attribute of that name. Past the span's attribute limit they are dropped and counted.
+struct AttributeList {
+    private let own: SpanAttributes
+    private let limit: Int
+    private(set) var entries: [(key: String, value: SpanAttribute)] = []
+    private(set) var dropped = 0
+
+    init(_ own: SpanAttributes, limit: Int) {
+        self.own = own
+        self.limit = limit
+        entries.reserveCapacity(min(limit, own.count + 14))
+        own.forEach { entries.append(($0, $1)) }
+        if entries.count > limit {
+            entries.sort { $0.key < $1.key }
+            dropped = entries.count - limit
+            entries.removeSubrange(limit...)
+        }
+    }
+
+    /// The list as a repeated `KeyValue` field.
+    func write<Writer: OTLPWriter>(_ field: Int, into writer: inout Writer) {
+        writer.repeated(field, "attributes", entries) { keyValue, entry in
+            OTLPAttributes.keyValue(entry.key, into: &keyValue) { OTLPAttributes.write(entry.value, into: &$0) }
+        }
+    }
+
+    mutating func add(_ key: String, _ value: SpanAttribute?) {
+        guard let value, own.isEmpty || own[key] == nil else { return }
+        guard entries.count < limit else {
+            dropped += 1
+            return
+        }
+        entries.append((key, value))
+    }
+    mutating func add(_ messaging: MessagingFields) {
+        add("messaging.system", .string("kafka"))
+        add("messaging.destination.name", .string(messaging.destination))
+        add("messaging.operation.type", .string(messaging.operationType))
+        add("messaging.operation.name", .string(messaging.operationType))
+        add("messaging.client.id", .string(messaging.clientID))
+        add("server.address", messaging.serverAddress.map(SpanAttribute.string))
+        add("messaging.consumer.group.name", messaging.consumerGroup.map(SpanAttribute.string))
+        add("messaging.destination.partition.id", messaging.partition.map { .string(String($0)) })
+        add("messaging.kafka.offset", messaging.offset.map { .int64($0) })
+        add("messaging.message.body.size", messaging.bodySize.map { .int64(Int64($0)) })
+        add("messaging.kafka.message.key", messaging.key.flatMap { String(validating: $0, as: UTF8.self) }.map(SpanAttribute.string))
+        add("messaging.batch.message_count", messaging.batchCount.map { .int64(Int64($0)) })
+        if let attempt = messaging.attempt, attempt > 1 { add("highlight.kafka.attempt", .int64(Int64(attempt))) }
     }
 }

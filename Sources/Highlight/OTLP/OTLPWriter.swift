@@ -25,7 +25,8 @@ protocol OTLPWriter {
 
 /// A wire format: a writer that starts empty and hands its request body over at the end.
 protocol OTLPEncoding: OTLPWriter {
-    init()
+    /// A writer whose buffer starts with room for `capacity` bytes (an estimate of the body: growing it copies).
+    init(capacity: Int)
     static var contentType: String { get }
     /// The request body; the writer is not used after this.
     mutating func finish() -> [UInt8]
