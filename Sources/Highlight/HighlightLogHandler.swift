@@ -4,7 +4,7 @@ import Logging
 ///
 /// - highlight reads only the lower-cased SeverityText, and knows no `critical`: such records are sent as `error`,
 ///   with `log.original_level=critical`, instead of silently counting as `info`.
-/// - `code.filepath`, `code.lineno` and `code.function` are added (swift-otel writes the newer `code.file.path` names).
+/// - `code.filepath`, `code.lineno` and `code.function` are added, the names highlight's backend reads.
 struct HighlightLogHandler: LogHandler {
     var base: any LogHandler
     let counters: HighlightCounters
@@ -19,7 +19,7 @@ struct HighlightLogHandler: LogHandler {
         set { base.logLevel = newValue }
     }
 
-    /// Kept here: not every base handler stores a provider (swift-otel's does not).
+    /// Kept here: not every base handler stores a provider.
     var metadataProvider: Logger.MetadataProvider?
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -129,13 +129,7 @@ public final class HighlightSpan: Span {
 
     public func addEvent(_ event: SpanEvent) {
         guard let pipeline else { return }
-        state.withLock { state in
-            guard state.events.count < pipeline.limits.eventCount else {
-                state.droppedEvents += 1
-                return
-            }
-            state.events.append(event)
-        }
+        state.withLock { Self.append(event, to: &$0.events, dropped: &$0.droppedEvents, limit: pipeline.limits.eventCount) }
     }
 
     /// Adds an `exception` event with `exception.type` and a non-empty `exception.message`, as OpenTelemetry's
@@ -152,12 +146,15 @@ public final class HighlightSpan: Span {
 
     public func addLink(_ link: SpanLink) {
         guard let pipeline else { return }
-        state.withLock { state in
-            guard state.links.count < pipeline.limits.linkCount else {
-                state.droppedLinks += 1
-                return
-            }
-            state.links.append(link)
+        state.withLock { Self.append(link, to: &$0.links, dropped: &$0.droppedLinks, limit: pipeline.limits.linkCount) }
+    }
+
+    /// Appends within `limit`; past it, counts the drop.
+    private static func append<Element>(_ element: Element, to list: inout [Element], dropped: inout Int, limit: Int) {
+        if list.count < limit {
+            list.append(element)
+        } else {
+            dropped += 1
         }
     }
 

@@ -31,8 +31,7 @@ public final class TracedKafkaProducer: Service, Sendable {
         /// Start a `send <topic>` span for every record. Default on. Off, the current context (the caller's span,
         /// session and baggage) is injected as it is, and the consumer's span continues the caller's span: the
         /// session still travels with every message, and the producer costs a header injection per record instead of
-        /// a span (with swift-otel's tracer a span is most of the traced producer's cost; see the README's
-        /// Performance section).
+        /// a span (see the README's Performance section for what each costs).
         public var createSpans: Bool
 
         /// Creates a configuration.
