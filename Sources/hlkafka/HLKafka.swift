@@ -9,6 +9,6 @@ struct HLKafka: AsyncParsableCommand {
             Every command runs a real tracer, so the trace and span ids it prints are its own spans' and what it \
             injects. Output is human-readable by default and JSON lines with --json.
             """,
-        subcommands: [DemoCommand.self, MockClusterCommand.self, ProduceCommand.self, ConsumeCommand.self, InspectCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, MockClusterCommand.self, ProduceCommand.self, ConsumeCommand.self, InspectCommand.self, BenchCommand.self, BenchExportCommand.self]
     )
 }

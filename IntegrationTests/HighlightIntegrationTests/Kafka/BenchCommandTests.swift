@@ -14,6 +14,30 @@ struct BenchCommandTests {
         )
     }
 
+    @Test func tracedWithExportAndWithSwiftOTelAreLabelledAndExportEverySpanSent() async throws {
+        let topic = try await TestKafka.makeTopic("bench-tracers", partitions: 2)
+        let exported = try bench("produce", topic: topic, ["--mode", "traced", "--export"])
+        #expect(exported.status == 0, "\(exported.errors)")
+        #expect(exported.jsonLines.compactMap { $0["mode"] as? String } == ["traced-export"])
+        #expect(exported.errors.contains("\(Self.messages) spans exported, 0 dropped, 0 failed requests"), "\(exported.errors)")
+        let otel = try bench("produce", topic: topic, ["--mode", "traced", "--tracer", "otel"])
+        #expect(otel.status == 0, "\(otel.errors)")
+        #expect(otel.jsonLines.compactMap { $0["mode"] as? String } == ["traced-otel"])
+        let refused = try bench("produce", topic: topic, ["--mode", "traced", "--tracer", "otel", "--export"])
+        #expect(refused.status != 0 && refused.errors.contains("--export goes with --tracer highlight"))
+    }
+
+    @Test func theExporterAloneAcceptsEverySpan() throws {
+        let run = try HLKafkaCommandLineTests.run(["bench-export", "--spans", "3000", "--json"])
+        #expect(run.status == 0, "\(run.errors)")
+        let line = try #require(run.jsonLines.first)
+        #expect(line["spans"] as? Int == 3000)
+        #expect(line["exported"] as? Int == 3000)
+        #expect(line["failedRequests"] as? Int == 0)
+        let seconds = line["seconds"] as? Double ?? 0
+        #expect(seconds > 0 && abs((line["spansPerSecond"] as? Double ?? 0) * seconds - 3000) < 1)
+    }
+
     @Test func produceAndConsumePrintOneLinePerModeWithMessagesSecondsAndRate() async throws {
         let topic = try await TestKafka.makeTopic("bench", partitions: 2)
         // Each of the four produce modes writes `messages` to the topic; consume then reads `messages` from its start.
