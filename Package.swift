@@ -246,6 +246,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HighlightKafkaTests",
+            dependencies: [
+                "HighlightKafka",
+                "HighlightKafkaClient",
+                "HighlightPropagation",
+                "HighlightTracing",
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Tests/HighlightKafkaTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HighlightTests",
             dependencies: [
                 "Highlight",

@@ -162,26 +162,37 @@ public struct HighlightPropagator: Instrument {
         into carrier: inout Carrier,
         using injector: Inject
     ) where Inject.Carrier == Carrier {
+        forEachOutgoingValue(of: context) { name, value in
+            injector.inject(value.text, forKey: name, into: &carrier)
+        }
+    }
+
+    /// ``inject(_:into:using:)`` for a carrier that stores bytes (Kafka headers): the same values under the same rules,
+    /// handed over as UTF-8 bytes, and a local span's `traceparent` formatted straight into a buffer on the stack
+    /// instead of a `String` that the carrier would copy again.
+    package func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, into sink: inout Sink) {
+        forEachOutgoingValue(of: context) { name, value in
+            value.withUTF8 { sink.set(name, bytes: $0) }
+        }
+    }
+
+    /// Every header this propagator sends for `context`, in order: `x-highlight-request`, `traceparent`, `tracestate`,
+    /// `baggage`. The one place the injection rules live, for both carrier kinds.
+    private func forEachOutgoingValue(of context: ServiceContext, _ emit: (String, OutgoingValue) -> Void) {
         let local = context.localSpan
         // Fields are read through the box: no copy of the whole value per injection.
         let propagated = context[PropagatedValuesKey.self]
         guard local != nil || propagated != nil else { return }
         let request = propagated?.values.request
-        if let request {
-            injector.inject(request.headerValue, forKey: PropagationHeader.highlightRequest, into: &carrier)
-        }
+        if let request { emit(PropagationHeader.highlightRequest, .text(request.headerValue)) }
 
         // This package's tracer's span is always sent; an inbound context only when forwarding is on.
         if let local = local?.identity {
-            injector.inject(local.encodedTraceParent, forKey: PropagationHeader.traceParent, into: &carrier)
-            if let traceState = local.traceState {
-                injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)
-            }
+            emit(PropagationHeader.traceParent, .traceParent(local))
+            if let traceState = local.traceState { emit(PropagationHeader.traceState, .text(traceState)) }
         } else if configuration.forwardTraceContext, let forwarded = propagated?.values.forwarded {
-            injector.inject(forwarded.encodedTraceParent, forKey: PropagationHeader.traceParent, into: &carrier)
-            if let traceState = forwarded.traceState {
-                injector.inject(traceState, forKey: PropagationHeader.traceState, into: &carrier)
-            }
+            emit(PropagationHeader.traceParent, .text(forwarded.encodedTraceParent))
+            if let traceState = forwarded.traceState { emit(PropagationHeader.traceState, .text(traceState)) }
         }
         guard let propagated else { return }
 
@@ -191,7 +202,7 @@ public struct HighlightPropagator: Instrument {
                 ? kept.headerValue(replacingMirrorWith: request?.headerValue, limits: configuration.limits)
                 : kept.headerValue(limits: configuration.limits)
         {
-            injector.inject(value, forKey: PropagationHeader.baggage, into: &carrier)
+            emit(PropagationHeader.baggage, .text(value))
             return
         }
 
@@ -206,7 +217,7 @@ public struct HighlightPropagator: Instrument {
                 replacingMembersNamedIgnoringCase: configuration.mirrorSessionIntoBaggage ? HighlightRequestContext.headerName : nil,
                 with: mirror
             )
-            if let value { injector.inject(value, forKey: PropagationHeader.baggage, into: &carrier) }
+            if let value { emit(PropagationHeader.baggage, .text(value)) }
             if dropped > 0 {
                 statistics.recordDroppedOnInjection(dropped)
                 configuration.logger.debug(

@@ -26,33 +26,41 @@ package struct SpanIdentity: Sendable {
         self.init(traceIDHigh: high, traceIDLow: low, spanID: span, flags: forwarded.parent.flags.rawValue, traceState: forwarded.traceState)
     }
 
+    /// The length of a version-00 `traceparent`.
+    static let traceParentLength = 55
+
     /// `00-<trace id>-<span id>-<flags>`.
     package var encodedTraceParent: String {
-        String(unsafeUninitializedCapacity: 55) { buffer in
-            let digits: StaticString = "0123456789abcdef"
-            var index = 0
-            func put(_ byte: UInt8) {
-                buffer[index] = byte
-                index += 1
-            }
-            func hex(_ value: UInt64, bytes: Int) {
-                for shift in stride(from: (bytes - 1) * 8, through: 0, by: -8) {
-                    let byte = UInt8(truncatingIfNeeded: value >> UInt64(shift))
-                    put(digits.utf8Start[Int(byte >> 4)])
-                    put(digits.utf8Start[Int(byte & 0xF)])
-                }
-            }
-            put(UInt8(ascii: "0"))
-            put(UInt8(ascii: "0"))
-            put(UInt8(ascii: "-"))
-            hex(traceIDHigh, bytes: 8)
-            hex(traceIDLow, bytes: 8)
-            put(UInt8(ascii: "-"))
-            hex(spanID, bytes: 8)
-            put(UInt8(ascii: "-"))
-            hex(UInt64(flags), bytes: 1)
-            return index
+        String(unsafeUninitializedCapacity: Self.traceParentLength) { buffer in
+            writeTraceParent(into: buffer)
+            return Self.traceParentLength
         }
+    }
+
+    /// Writes the `traceparent` into `buffer`, which holds at least ``traceParentLength`` bytes.
+    func writeTraceParent(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        let digits: StaticString = "0123456789abcdef"
+        var index = 0
+        func put(_ byte: UInt8) {
+            buffer[index] = byte
+            index += 1
+        }
+        func hex(_ value: UInt64, bytes: Int) {
+            for shift in stride(from: (bytes - 1) * 8, through: 0, by: -8) {
+                let byte = UInt8(truncatingIfNeeded: value >> UInt64(shift))
+                put(digits.utf8Start[Int(byte >> 4)])
+                put(digits.utf8Start[Int(byte & 0xF)])
+            }
+        }
+        put(UInt8(ascii: "0"))
+        put(UInt8(ascii: "0"))
+        put(UInt8(ascii: "-"))
+        hex(traceIDHigh, bytes: 8)
+        hex(traceIDLow, bytes: 8)
+        put(UInt8(ascii: "-"))
+        hex(spanID, bytes: 8)
+        put(UInt8(ascii: "-"))
+        hex(UInt64(flags), bytes: 1)
     }
 
     package var traceID: TraceID {

@@ -10,9 +10,14 @@ public struct KafkaHeadersInjector: Injector {
 
     /// Replaces the headers named `key` with one holding `value`.
     public func inject(_ value: String, forKey key: String, into carrier: inout [KafkaHeader]) {
-        carrier.removeAll { $0.name.equalsIgnoringASCIICase(key) }
+        Self.replace(key, with: KafkaHeader(name: key, string: value), in: &carrier)
+    }
+
+    /// Removes every header named `name` (ignoring ASCII case) and appends `header`.
+    static func replace(_ name: String, with header: KafkaHeader, in headers: inout [KafkaHeader]) {
+        headers.removeAll { $0.name.equalsIgnoringASCIICase(name) }
         // A propagator writes up to four headers in a row: make room for them once, not by doubling each time.
-        if carrier.count == carrier.capacity { carrier.reserveCapacity(carrier.count + 4) }
-        carrier.append(KafkaHeader(name: key, string: value))
+        if headers.count == headers.capacity { headers.reserveCapacity(headers.count + 4) }
+        headers.append(header)
     }
 }

@@ -146,7 +146,7 @@ public final class TracedKafkaProducer: Service, Sendable {
         guard configuration.createSpans else {
             var traced = record
             if injectContext ?? configuration.injectContext {
-                parent.inject(into: &traced.headers, using: KafkaHeadersInjector(), instrument: configuration.instrument)
+                KafkaHeadersByteSink.inject(parent, into: &traced.headers, instrument: configuration.instrument)
             }
             return (NoOpTracer.NoOpSpan(context: parent), traced)
         }
@@ -175,7 +175,7 @@ public final class TracedKafkaProducer: Service, Sendable {
         var traced = record
         if injectContext ?? configuration.injectContext {
             // The span's context is the one that travels: the consumer's span continues this one.
-            span.context.inject(into: &traced.headers, using: KafkaHeadersInjector(), instrument: configuration.instrument)
+            KafkaHeadersByteSink.inject(span.context, into: &traced.headers, instrument: configuration.instrument)
         }
         return (span, traced)
     }
