@@ -149,7 +149,9 @@ public enum Highlight {
             if let session { printed[HighlightAttribute.sessionID] = .string(session) }
             if let request { printed[HighlightAttribute.traceID] = .string(request) }
             exception.forEach { key, value in
-                if key != "exception.stacktrace" { printed[key] = .string("\(value)") }
+                guard key != "exception.stacktrace" else { return }
+                // The text itself, not the enum case around it (`string("...")`).
+                if case .string(let text) = value.toSpanAttribute() { printed[key] = .string(text) } else { printed[key] = .string("\(value)") }
             }
             state.logger.error("exception", metadata: printed, file: file, function: function, line: line)
         }
