@@ -19,21 +19,6 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    enum Operation: String, ExpressibleByArgument, CaseIterable { case produce, consume }
-    /// `traced` is the wrapper with its defaults (a span per message); `propagate` is the wrapper with
-    /// `createSpans: false` (context injected and restored, no span per message).
-    enum Mode: String, ExpressibleByArgument, CaseIterable {
-        case raw
-        /// consume only: the raw C consumer also copying key, value and headers, as the Swift client does.
-        case rawCopy = "raw-copy"
-        case plain, traced, propagate
-
-        /// The modes `operation` has (producing, librdkafka copies in every mode).
-        static func all(for operation: Operation) -> [Mode] {
-            allCases.filter { operation == .consume || $0 != .rawCopy }
-        }
-    }
-
     @Argument(help: "produce or consume")
     var operation: Operation
 
@@ -66,24 +51,6 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "consume, plain/traced/propagate: a librdkafka consumer property KEY=VALUE (repeatable), e.g. queued.max.messages.kbytes=4096.")
     var consumerProperty: [String] = []
-
-    struct Result: Encodable {
-        let mode: String
-        let operation: String
-        let messages: Int
-        let seconds: Double
-        let messagesPerSecond: Double
-        /// consume only: resident memory growth from warm-up (median of readings at 10–19% of the messages) to the end (91–100%), in MB.
-        let residentGrowthMB: Double?
-        /// consume only: resident memory growth from mid-run (50–59%) to the end (91–100%), in MB.
-        let residentGrowthSecondHalfMB: Double?
-        /// consume only: growth of the allocator's bytes in use, warm-up to end (glibc), in MB.
-        let heapGrowthMB: Double?
-        /// consume only: resident memory at every 1% of the messages, in MB (index i: after i%).
-        let residentReadingsMB: [Double?]?
-        /// consume with --heap-statistics: the allocator's bytes in use at every 1% of the messages, in MB.
-        let heapReadingsMB: [Double?]?
-    }
 
     /// ``consumerProperty`` as a dictionary.
     var properties: [String: String] {
@@ -267,64 +234,6 @@ struct BenchCommand: AsyncParsableCommand {
         guard statistics.delivered == messages, statistics.failed == 0 else {
             throw BenchFailure(description: "\(statistics.delivered) of \(messages) delivered, \(statistics.failed) failed")
         }
-    }
-
-    static func readerConfiguration(_ servers: String, _ topic: String, properties: [String: String]) async throws -> KafkaConsumerConfiguration {
-        let admin = try KafkaTopicAdministrator(bootstrapServers: [servers])
-        let partitions = try await admin.partitions(of: topic)
-        let positions = partitions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0, offset: KafkaTopicPartitionOffset.beginning) }
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: [servers], subscription: .assignment(positions), clientID: "hlkafka-bench")
-        configuration.additionalProperties = properties
-        return configuration
-    }
-
-    static func consumePlain(
-        servers: String, topic: String, messages: Int, properties: [String: String], sampleHeap: Bool
-    ) async throws -> (Double, ResidentGrowth.Report?) {
-        let configuration = try await readerConfiguration(servers, topic, properties: properties)
-        let started = ContinuousClock.now
-        let consumer = try KafkaConsumer(configuration: configuration, logger: Telemetry.quietLogger)
-        let memory = ResidentGrowth(messages: messages, sampleHeap: sampleHeap)
-        var count = 0
-        for await _ in consumer.messages {
-            count += 1
-            memory.observe(count)
-            if count == messages { break }
-        }
-        let elapsed = ContinuousClock.now - started
-        let growth = memory.report
-        await consumer.shutdown()
-        guard count == messages else { throw BenchFailure(description: "read \(count) of \(messages)") }
-        return (elapsed.seconds, growth)
-    }
-
-    static func consumeTraced(
-        servers: String, topic: String, messages: Int, createSpans: Bool = true, properties: [String: String], sampleHeap: Bool
-    ) async throws -> (Double, ResidentGrowth.Report?) {
-        let configuration = try await readerConfiguration(servers, topic, properties: properties)
-        let started = ContinuousClock.now
-        let consumer = try TracedKafkaConsumer(
-            configuration: configuration,
-            tracing: .init(createSpans: createSpans),
-            logger: Telemetry.quietLogger
-        )
-        let handled = Atomic<Int>(0)
-        let sessions = Atomic<Int>(0)
-        let memory = ResidentGrowth(messages: messages, sampleHeap: sampleHeap)
-        let growth = Mutex<ResidentGrowth.Report?>(nil)
-        try await consumer.run { message in
-            if message.highlightRequest != nil { sessions.add(1, ordering: .relaxed) }
-            let count = handled.add(1, ordering: .relaxed).newValue
-            memory.observe(count)
-            if count == messages {
-                growth.withLock { $0 = memory.report }
-                consumer.triggerShutdown()
-            }
-        }
-        let elapsed = ContinuousClock.now - started
-        let count = handled.load(ordering: .relaxed)
-        guard count >= messages else { throw BenchFailure(description: "handled \(count) of \(messages)") }
-        return (elapsed.seconds, growth.withLock { $0 })
     }
 
     static func runRaw(_ operation: String, servers: String, topic: String, messages: Int, valueBytes: Int) throws -> Double {

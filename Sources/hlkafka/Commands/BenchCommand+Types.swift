@@ -1,0 +1,37 @@
+import ArgumentParser
+
+// The values `hlkafka bench` takes and prints.
+extension BenchCommand {
+    enum Operation: String, ExpressibleByArgument, CaseIterable { case produce, consume }
+    /// `traced` is the wrapper with its defaults (a span per message); `propagate` is the wrapper with
+    /// `createSpans: false` (context injected and restored, no span per message).
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case raw
+        /// consume only: the raw C consumer also copying key, value and headers, as the Swift client does.
+        case rawCopy = "raw-copy"
+        case plain, traced, propagate
+
+        /// The modes `operation` has (producing, librdkafka copies in every mode).
+        static func all(for operation: Operation) -> [Mode] {
+            allCases.filter { operation == .consume || $0 != .rawCopy }
+        }
+    }
+
+    struct Result: Encodable {
+        let mode: String
+        let operation: String
+        let messages: Int
+        let seconds: Double
+        let messagesPerSecond: Double
+        /// consume only: resident memory growth from warm-up (median of readings at 10–19% of the messages) to the end (91–100%), in MB.
+        let residentGrowthMB: Double?
+        /// consume only: resident memory growth from mid-run (50–59%) to the end (91–100%), in MB.
+        let residentGrowthSecondHalfMB: Double?
+        /// consume only: growth of the allocator's bytes in use, warm-up to end (glibc), in MB.
+        let heapGrowthMB: Double?
+        /// consume only: resident memory at every 1% of the messages, in MB (index i: after i%).
+        let residentReadingsMB: [Double?]?
+        /// consume with --heap-statistics: the allocator's bytes in use at every 1% of the messages, in MB.
+        let heapReadingsMB: [Double?]?
+    }
+}
