@@ -1,5 +1,4 @@
 import Synchronization
-package import W3CTraceContext
 
 /// Trace and span ids without a system call per id: a counter, seeded once from the system's random source, run
 /// through a 64-bit mixer (SplitMix64's finalizer, a bijection).
@@ -31,28 +30,11 @@ package final class SpanIDGenerator: Sendable {
         }
     }
 
-    package func nextSpanID() -> SpanID {
-        let value = next()
-        return SpanID(bytes: Self.bytes(value))
-    }
-
-    package func nextTraceID() -> TraceID {
-        let high = Self.bytes(next())
-        let low = Self.bytes(next())
-        return TraceID(bytes: (high.0, high.1, high.2, high.3, high.4, high.5, high.6, high.7, low.0, low.1, low.2, low.3, low.4, low.5, low.6, low.7))
-    }
-
     @inline(__always)
     static func mix(_ input: UInt64) -> UInt64 {
         var z = input
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
         return z ^ (z >> 31)
-    }
-
-    @inline(__always)
-    static func bytes(_ value: UInt64) -> SpanID.Bytes {
-        let b = value.bigEndian
-        return withUnsafeBytes(of: b) { ($0[0], $0[1], $0[2], $0[3], $0[4], $0[5], $0[6], $0[7]) }
     }
 }
