@@ -72,7 +72,7 @@ struct KafkaHeadersByteSinkTests {
             var viaStrings = existing
             context.inject(into: &viaStrings, using: KafkaHeadersInjector(), instrument: instrument)
             var viaBytes = existing
-            KafkaHeadersByteSink.inject(context, into: &viaBytes, instrument: instrument)
+            KafkaHeadersByteSink.inject(context, into: &viaBytes, resolved: instrument)
             #expect(viaBytes == viaStrings, "case \(index)")
             if viaBytes.contains(where: { $0.name == "traceparent" }) { withTraceParent += 1 }
         }
@@ -89,7 +89,7 @@ struct KafkaHeadersByteSinkTests {
             }
         }
         var headers: [KafkaHeader] = []
-        KafkaHeadersByteSink.inject(.topLevel, into: &headers, instrument: Marker())
+        KafkaHeadersByteSink.inject(.topLevel, into: &headers, resolved: Marker())
         #expect(headers == [KafkaHeader(name: "marker", string: "yes")])
     }
 }

@@ -12,10 +12,10 @@ struct KafkaHeadersByteSink: PropagationByteSink {
         KafkaHeadersInjector.replace(name, with: KafkaHeader(name: name, value: Array(bytes)), in: &headers)
     }
 
-    /// Writes `context` into `headers` through `instrument` (or the bootstrapped one). When that is this package's
-    /// propagator or tracer, through the byte path; any other instrument gets the `String` path.
-    static func inject(_ context: ServiceContext, into headers: inout [KafkaHeader], instrument: (any Instrument)?) {
-        let resolved = ServiceContext.resolvedInstrument(instrument)
+    /// Writes `context` into `headers` through `resolved` (an instrument already resolved, see
+    /// `ServiceContext.resolvedInstrument`). When that is this package's propagator or tracer, through the byte path;
+    /// any other instrument gets the `String` path.
+    static func inject(_ context: ServiceContext, into headers: inout [KafkaHeader], resolved: any Instrument) {
         let propagator: HighlightPropagator
         if let tracer = resolved as? HighlightTracer {
             propagator = tracer.propagator

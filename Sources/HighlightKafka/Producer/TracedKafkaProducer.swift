@@ -143,14 +143,17 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     private func startSpan(for record: KafkaProducerRecord, injectContext: Bool?) -> (any Span, KafkaProducerRecord) {
         let parent = ServiceContext.current ?? .topLevel
+        // Resolved once per record: the injection's instrument and, unless one is configured, the tracer's too.
+        let injecting = ServiceContext.resolvedInstrument(configuration.instrument)
         guard configuration.createSpans else {
             var traced = record
             if injectContext ?? configuration.injectContext {
-                KafkaHeadersByteSink.inject(parent, into: &traced.headers, instrument: configuration.instrument)
+                KafkaHeadersByteSink.inject(parent, into: &traced.headers, resolved: injecting)
             }
             return (NoOpTracer.NoOpSpan(context: parent), traced)
         }
-        let span = MessageTracer.startSpan("send \(record.topic)", context: parent, ofKind: .producer)
+        let bootstrapped = configuration.instrument == nil ? injecting : InstrumentationSystem.instrument
+        let span = MessageTracer.startSpan("send \(record.topic)", context: parent, ofKind: .producer, bootstrapped: bootstrapped)
         if let span = span as? HighlightSpan {
             // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
             var fields = MessagingFields(operationType: "send", destination: record.topic, clientID: producer.configuration.clientID, serverAddress: serverHost)
@@ -160,22 +163,22 @@ public final class TracedKafkaProducer: Service, Sendable {
             span.setMessaging(fields)
         } else {
             span.updateAttributes { attributes in
-            attributes.setKafka(
-                operationType: "send",
-                operationName: "send",
-                topic: record.topic,
-                clientID: producer.configuration.clientID,
-                server: serverHost
-            )
-            attributes.setKafkaKey(record.key)
-            attributes[MessagingAttribute.bodySize] = record.value?.count ?? 0
-            if let partition = record.partition { attributes[MessagingAttribute.partitionID] = "\(partition)" }
+                attributes.setKafka(
+                    operationType: "send",
+                    operationName: "send",
+                    topic: record.topic,
+                    clientID: producer.configuration.clientID,
+                    server: serverHost
+                )
+                attributes.setKafkaKey(record.key)
+                attributes[MessagingAttribute.bodySize] = record.value?.count ?? 0
+                if let partition = record.partition { attributes[MessagingAttribute.partitionID] = "\(partition)" }
             }
         }
         var traced = record
         if injectContext ?? configuration.injectContext {
             // The span's context is the one that travels: the consumer's span continues this one.
-            KafkaHeadersByteSink.inject(span.context, into: &traced.headers, instrument: configuration.instrument)
+            KafkaHeadersByteSink.inject(span.context, into: &traced.headers, resolved: injecting)
         }
         return (span, traced)
     }
