@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 @testable import Highlight
-import Synchronization
 import Testing
 
 /// The sender against a scripted OTLP endpoint (a few lines of Python's http.server on loopback): which answers are
@@ -44,25 +43,8 @@ struct OTLPHTTPSenderTests {
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
-            let (lines, continuation) = AsyncStream.makeStream(of: String.self)
-            let pending = Mutex(Data())
-            output.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                guard !data.isEmpty else {
-                    handle.readabilityHandler = nil
-                    continuation.finish()
-                    return
-                }
-                let complete: [String] = pending.withLock { buffer in
-                    buffer.append(data)
-                    guard let end = buffer.lastIndex(of: 0x0A) else { return [] }
-                    let text = String(decoding: buffer[buffer.startIndex...end], as: UTF8.self)
-                    buffer.removeSubrange(buffer.startIndex...end)
-                    return text.split(separator: "\n").map(String.init)
-                }
-                complete.forEach { continuation.yield($0) }
-            }
             try process.run()
+            let lines = PipeLines.stream(output)
             var iterator = lines.makeAsyncIterator()
             guard let first = await iterator.next(), first.hasPrefix("port "), let port = Int(first.dropFirst(5)) else {
                 process.terminate()
@@ -142,5 +124,30 @@ struct OTLPHTTPSenderTests {
             return
         }
         #expect(reason.contains("could not reach the OTLP endpoint http://127.0.0.1:1") && reason.contains("3 attempts"), "\(reason)")
+    }
+}
+
+/// A child process's standard output as lines, read on a thread of its own with blocking reads until the end of the
+/// output. (A `FileHandle.readabilityHandler` watches the descriptor with a dispatch source, and libdispatch crashed
+/// once in a full run when the pipe was closed under it.)
+enum PipeLines {
+    static func stream(_ pipe: Pipe) -> AsyncStream<String> {
+        let (lines, continuation) = AsyncStream.makeStream(of: String.self)
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            var pending: [UInt8] = []
+            while true {
+                let data = handle.availableData  // blocks; empty at the end of the output
+                if data.isEmpty { break }
+                pending.append(contentsOf: data)
+                while let end = pending.firstIndex(of: 0x0A) {
+                    continuation.yield(String(decoding: pending[..<end], as: UTF8.self))
+                    pending.removeSubrange(...end)
+                }
+            }
+            if !pending.isEmpty { continuation.yield(String(decoding: pending, as: UTF8.self)) }
+            continuation.finish()
+        }
+        return lines
     }
 }

@@ -33,27 +33,10 @@ struct TelemetryExitPathTests {
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
-            let (lines, continuation) = AsyncStream.makeStream(of: String.self)
-            let buffer = Mutex(Data())
-            output.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    continuation.finish()
-                    return
-                }
-                let complete: [String] = buffer.withLock { pending in
-                    pending.append(data)
-                    guard let end = pending.lastIndex(of: 0x0A) else { return [] }
-                    let text = String(decoding: pending[pending.startIndex...end], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...end)
-                    return text.split(separator: "\n").map(String.init)
-                }
-                complete.forEach { continuation.yield($0) }
-            }
             let exit = ExitStatus()
             process.terminationHandler = { exit.finished($0.terminationStatus) }
             try process.run()
+            let lines = PipeLines.stream(output)
             return Probe(process: process, lines: lines.makeAsyncIterator(), exit: exit)
         }
 
@@ -192,5 +175,30 @@ struct TelemetryExitPathTests {
         let logs = receiver.records.filter { $0.kind == "log" && $0.name == "hlkafka handled a message" }
         #expect(logs.count == 3)
         #expect(logs.allSatisfy { $0.attributes["highlight.session_id"] == "S1" })
+    }
+}
+
+/// A child process's standard output as lines, read on a thread of its own with blocking reads until the end of the
+/// output. (A `FileHandle.readabilityHandler` watches the descriptor with a dispatch source, and libdispatch crashed
+/// once in a full run when the pipe was closed under it.)
+enum PipeLines {
+    static func stream(_ pipe: Pipe) -> AsyncStream<String> {
+        let (lines, continuation) = AsyncStream.makeStream(of: String.self)
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            var pending: [UInt8] = []
+            while true {
+                let data = handle.availableData  // blocks; empty at the end of the output
+                if data.isEmpty { break }
+                pending.append(contentsOf: data)
+                while let end = pending.firstIndex(of: 0x0A) {
+                    continuation.yield(String(decoding: pending[..<end], as: UTF8.self))
+                    pending.removeSubrange(...end)
+                }
+            }
+            if !pending.isEmpty { continuation.yield(String(decoding: pending, as: UTF8.self)) }
+            continuation.finish()
+        }
+        return lines
     }
 }
