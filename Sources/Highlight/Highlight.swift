@@ -54,16 +54,23 @@ public enum Highlight {
         InstrumentationSystem.bootstrap(tracer)
 
         let counters = self.counters
+        let printOnly = options.export == .console
         let makeHandler: @Sendable (String) -> any LogHandler = { label in
-            guard let exporter else { return HighlightLogHandler(base: StreamLogHandler.standardOutput(label: label), counters: counters) }
-            return HighlightLogHandler(base: OTLPLogHandler(queue: exporter.logs), counters: counters)
+            let base: any LogHandler
+            if let exporter {
+                base = OTLPLogHandler(queue: exporter.logs)
+            } else {
+                // Console export prints records; disabled export drops them (the console copy below still prints).
+                base = printOnly ? StreamLogHandler.standardOutput(label: label) : SwiftLogNoOpLogHandler(label)
+            }
+            return HighlightLogHandler(base: base, counters: counters)
         }
         if options.bootstrapLogging {
             LoggingSystem.bootstrap(
                 { label, provider in
                     var exported = makeHandler(label)
                     exported.metadataProvider = provider
-                    if exporter == nil { return exported }
+                    if printOnly { return exported }
                     // Keep a console copy of what is exported, as plain swift-log would print it.
                     var console = StreamLogHandler.standardError(label: label, metadataProvider: provider)
                     console.logLevel = .info

@@ -9,7 +9,8 @@ import Tracing
 struct OTLPLogHandler: LogHandler {
     let queue: TelemetryQueue<OTLPLogRecord>
     var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
+    // Every level, as before with swift-otel (`logs.level = .trace`): the `Logger` or the multiplex in front filters.
+    var logLevel: Logger.Level = .trace
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
