@@ -73,12 +73,49 @@ public struct HighlightPropagator: Instrument {
         using extractor: Extract
     ) where Extract.Carrier == Carrier {
         let reader = CarrierReader(extractor: extractor, carrier: carrier)
+        var forwarded: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?
+        if configuration.forwardTraceContext, let traceParent = reader.last(PropagationHeader.traceParent) {
+            let traceState = reader.all(PropagationHeader.traceState)
+            forwarded = W3CTraceContextParser.parseForwarding(
+                traceParent: traceParent,
+                traceState: traceState.isEmpty ? nil : traceState.count == 1 ? traceState[0] : traceState.joined(separator: ",")
+            )
+        }
+        let baggage = reader.all(PropagationHeader.baggage)
+        restore(
+            into: &context,
+            request: reader.last(PropagationHeader.highlightRequest),
+            baggage: baggage.count == 1 ? .one(baggage[0]) : baggage.isEmpty ? .none : .many(baggage),
+            forwarded: forwarded
+        )
+    }
+
+    /// The values one carrier holds, as either carrier kind reads them.
+    enum InboundValues {
+        case none
+        case one(String)
+        case many([String])
+    }
+
+    /// Restores what a carrier held into `context`, by the rules in the type's documentation, and counts what was
+    /// refused. The one place the extraction rules live, for both carrier kinds.
+    ///
+    /// - Parameters:
+    ///   - request: the last `x-highlight-request` value.
+    ///   - baggage: every `baggage` value, in carrier order.
+    ///   - forwarded: the parsed `traceparent` with its `tracestate`, when forwarding is on and one was present.
+    func restore(
+        into context: inout ServiceContext,
+        request requestValue: String?,
+        baggage baggageValues: InboundValues,
+        forwarded parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?
+    ) {
         var rejections: [PropagationRejection] = []
 
         var request: HighlightRequestContext?
-        if let value = reader.last(PropagationHeader.highlightRequest) {
+        if let requestValue {
             do {
-                request = try HighlightRequestContext.parse(value, maximumLength: configuration.limits.maximumHighlightRequestBytes)
+                request = try HighlightRequestContext.parse(requestValue, maximumLength: configuration.limits.maximumHighlightRequestBytes)
             } catch {
                 rejections.append(error)
             }
@@ -88,15 +125,23 @@ public struct HighlightPropagator: Instrument {
         // it differs from the header (then the members are parsed and the rules below apply).
         var forwardedBaggage: ForwardedBaggage?
         var baggage: W3CBaggage?
-        let baggageValues = reader.all(PropagationHeader.baggage)
-        if baggageValues.count == 1, let kept = ForwardedBaggage(validating: baggageValues[0], limits: configuration.limits) {
-            if kept.mirror == nil || request.map({ kept.mirrorValue(equals: $0.headerValue) }) == true {
-                forwardedBaggage = kept
+        switch baggageValues {
+        case .none:
+            break
+        case .one(let value):
+            if let kept = ForwardedBaggage(validating: value, limits: configuration.limits) {
+                if kept.mirror == nil || request.map({ kept.mirrorValue(equals: $0.headerValue) }) == true {
+                    forwardedBaggage = kept
+                } else {
+                    baggage = kept.baggage
+                }
             } else {
-                baggage = kept.baggage
+                let parsed = W3CBaggage.parse(CollectionOfOne(value), limits: configuration.limits)
+                baggage = parsed.baggage
+                rejections += parsed.rejections
             }
-        } else if !baggageValues.isEmpty {
-            let parsed = W3CBaggage.parse(baggageValues, limits: configuration.limits)
+        case .many(let values):
+            let parsed = W3CBaggage.parse(values, limits: configuration.limits)
             baggage = parsed.baggage
             rejections += parsed.rejections
         }
@@ -117,16 +162,8 @@ public struct HighlightPropagator: Instrument {
             }
         }
 
-        var forwarded: ForwardedTraceContext?
-        if configuration.forwardTraceContext, let traceParent = reader.last(PropagationHeader.traceParent) {
-            let traceState = reader.all(PropagationHeader.traceState)
-            let parsed = W3CTraceContextParser.parseForwarding(
-                traceParent: traceParent,
-                traceState: traceState.isEmpty ? nil : traceState.count == 1 ? traceState[0] : traceState.joined(separator: ",")
-            )
-            rejections += parsed.rejections
-            forwarded = parsed.context
-        }
+        let forwarded = parsedTraceContext?.context
+        if let traceRejections = parsedTraceContext?.rejections { rejections += traceRejections }
 
         // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
         if request != nil || forwarded != nil || forwardedBaggage != nil || baggage?.isEmpty == false {
@@ -167,18 +204,9 @@ public struct HighlightPropagator: Instrument {
         }
     }
 
-    /// ``inject(_:into:using:)`` for a carrier that stores bytes (Kafka headers): the same values under the same rules,
-    /// handed over as UTF-8 bytes, and a local span's `traceparent` formatted straight into a buffer on the stack
-    /// instead of a `String` that the carrier would copy again.
-    package func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, into sink: inout Sink) {
-        forEachOutgoingValue(of: context) { name, value in
-            value.withUTF8 { sink.set(name, bytes: $0) }
-        }
-    }
-
     /// Every header this propagator sends for `context`, in order: `x-highlight-request`, `traceparent`, `tracestate`,
     /// `baggage`. The one place the injection rules live, for both carrier kinds.
-    private func forEachOutgoingValue(of context: ServiceContext, _ emit: (String, OutgoingValue) -> Void) {
+    func forEachOutgoingValue(of context: ServiceContext, _ emit: (String, OutgoingValue) -> Void) {
         let local = context.localSpan
         // Fields are read through the box: no copy of the whole value per injection.
         let propagated = context[PropagatedValuesKey.self]
@@ -226,39 +254,5 @@ public struct HighlightPropagator: Instrument {
                 )
             }
         }
-    }
-}
-
-/// Reads one carrier through an extractor, using every value when the extractor can list them.
-private struct CarrierReader<Extract: Extractor> {
-    let extractor: Extract
-    let carrier: Extract.Carrier
-    /// The extractor as a ``HeaderValuesExtractor``, when it is one: cast once per extraction (a dynamic cast in this
-    /// unspecialized code costs more than reading a header).
-    private let multiValue: (any HeaderValuesExtractor)?
-
-    init(extractor: Extract, carrier: Extract.Carrier) {
-        self.extractor = extractor
-        self.carrier = carrier
-        // A cast to the plain protocol hits the runtime's conformance cache. Casting to
-        // `any HeaderValuesExtractor<Extract.Carrier>` instead demangles the constrained existential on every call:
-        // profiled at more than 1 µs, the whole cost of extracting from a message without context.
-        self.multiValue = extractor as? any HeaderValuesExtractor
-    }
-
-    func last(_ key: String) -> String? {
-        extractor.extract(key: key, from: carrier)
-    }
-
-    func all(_ key: String) -> [String] {
-        if let multiValue { return Self.values(of: key, in: carrier, through: multiValue) }
-        return extractor.extract(key: key, from: carrier).map { [$0] } ?? []
-    }
-
-    private static func values<Multi: HeaderValuesExtractor>(of key: String, in carrier: Extract.Carrier, through extractor: Multi) -> [String] {
-        // `Multi` is the dynamic type of the `Extract` value it was cast from: `Extract` itself, or a subclass of it
-        // that inherits its conformance, so `Multi.Carrier` is `Extract.Carrier` and the reinterpretation is exact.
-        assert(Multi.Carrier.self == Extract.Carrier.self)
-        return extractor.extractAll(key: key, from: unsafeBitCast(carrier, to: Multi.Carrier.self))
     }
 }

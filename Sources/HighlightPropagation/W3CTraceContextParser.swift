@@ -40,14 +40,29 @@ public enum W3CTraceContextParser {
         let parsed = traceParent.withUTF8 { bytes in
             Swift.Result { () throws(PropagationRejection) in try parseTraceParent(bytes) }
         }
+        // A valid version-00 value is exactly 55 bytes once trimmed, in lowercase: at 55 bytes untrimmed it is
+        // already what would be sent.
+        let canonical = traceParent.utf8.count == 55 && traceParent.utf8.starts(with: "00".utf8) ? traceParent : nil
+        return forwarding(parsed, canonical: canonical, traceState: traceState)
+    }
+
+    /// ``parseForwarding(traceParent:traceState:)`` for a `traceparent` read as bytes (a Kafka header's): the same
+    /// rules, no `String` made for it (forwarding it formats one from the parsed ids, only if it is ever sent).
+    static func parseForwarding(traceParentBytes: UnsafeBufferPointer<UInt8>, traceState: String?) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
+        let parsed = Swift.Result { () throws(PropagationRejection) in try parseTraceParent(traceParentBytes) }
+        return forwarding(parsed, canonical: nil, traceState: traceState)
+    }
+
+    private static func forwarding(
+        _ parsed: Swift.Result<TraceContext, PropagationRejection>,
+        canonical: String?,
+        traceState: String?
+    ) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
         let parent: TraceContext
         switch parsed {
         case .success(let value): parent = value
         case .failure(let rejection): return (nil, [rejection])
         }
-        // A valid version-00 value is exactly 55 bytes once trimmed, in lowercase: at 55 bytes untrimmed it is
-        // already what would be sent.
-        let canonical = traceParent.utf8.count == 55 && traceParent.utf8.starts(with: "00".utf8) ? traceParent : nil
         func forwarded(_ state: String?) -> ForwardedTraceContext {
             ForwardedTraceContext(parent: parent, traceState: state, encodedTraceParent: canonical)
         }

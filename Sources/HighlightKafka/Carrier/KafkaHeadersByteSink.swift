@@ -16,12 +16,7 @@ struct KafkaHeadersByteSink: PropagationByteSink {
     /// `ServiceContext.resolvedInstrument`). When that is this package's propagator or tracer, through the byte path;
     /// any other instrument gets the `String` path.
     static func inject(_ context: ServiceContext, into headers: inout [KafkaHeader], resolved: any Instrument) {
-        let propagator: HighlightPropagator
-        if let tracer = resolved as? HighlightTracer {
-            propagator = tracer.propagator
-        } else if let highlight = resolved as? HighlightPropagator {
-            propagator = highlight
-        } else {
+        guard let propagator = KafkaHeadersByteSource.bytePropagator(resolved) else {
             context.inject(into: &headers, using: KafkaHeadersInjector(), instrument: resolved)
             return
         }

@@ -69,7 +69,7 @@ extension TracedKafkaConsumer {
 
     private func processBatch(_ batch: [KafkaConsumerMessage], handler: @escaping @Sendable ([KafkaTracedMessage]) async throws -> Void) async -> Outcome {
         let extracted = batch.map {
-            ServiceContext.extract(from: $0.headers, using: KafkaHeadersExtractor(), instrument: configuration.instrument)
+            ServiceContext.extract(from: $0.headers, instrument: configuration.instrument)
         }
         var attempt = 0
         while true {

@@ -39,7 +39,7 @@ extension TracedKafkaConsumer {
         handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
         firstAttempt: Int = 1
     ) async -> Outcome {
-        let extracted = ServiceContext.extract(from: message.headers, using: KafkaHeadersExtractor(), instrument: configuration.instrument)
+        let extracted = ServiceContext.extract(from: message.headers, instrument: configuration.instrument)
         var attempt = firstAttempt - 1
         while true {
             attempt += 1

@@ -1,0 +1,85 @@
+import HighlightKafkaClient
+@testable import HighlightKafka
+import HighlightPropagation
+import HighlightTracing
+import Instrumentation
+import Testing
+import Tracing
+
+/// The byte path the traced consumer takes for this package's instruments must restore exactly what the `String`
+/// path restores, and count the same refusals, for valid, generated and hostile headers.
+@Suite("Kafka headers: byte extraction against String extraction")
+struct KafkaHeadersByteSourceTests {
+    typealias Generator = KafkaHeadersByteSinkTests.Generator
+
+    /// Hostile headers: repeated names in any case, headers without a value, values of random bytes (invalid UTF-8,
+    /// control characters, oversize), next to realistic ones.
+    static func hostile(_ generator: inout Generator) -> [KafkaHeader] {
+        let names = ["x-highlight-request", "X-HIGHLIGHT-REQUEST", "traceparent", "TraceParent", "tracestate", "baggage", "Baggage", "other", "traceparen"]
+        let realistic: [[UInt8]] = [
+            Array("sess1/req1".utf8), Array("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".utf8),
+            Array("congo=t61rcWkgMzE".utf8), Array("tenant=acme,x-highlight-request=sess2%2Freq2".utf8),
+            Array(" 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\t".utf8), [0xFF, 0xFE], [0xC3], Array(repeating: 0x61, count: 9_000),
+        ]
+        return (0..<Int(generator.next() % 7)).map { _ in
+            let value: [UInt8]?
+            switch generator.next() % 4 {
+            case 0: value = nil
+            case 1: value = (0..<Int(generator.next() % 80)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            default: value = generator.pick(realistic)
+            }
+            return KafkaHeader(name: generator.pick(names), value: value)
+        }
+    }
+
+    /// What a context would send onward (every rule of extraction shows in it) and what it holds.
+    static func summary(_ context: ServiceContext, _ instrument: any Instrument) -> String {
+        var sent: [String: String] = [:]
+        context.inject(into: &sent, using: DictionaryInjector(), instrument: instrument)
+        return "\(sent.sorted { $0.key < $1.key }) \(String(describing: context.highlightRequest)) \(String(describing: context.w3cTraceContext)) \(String(describing: context.baggage))"
+    }
+
+    @Test func bothPathsRestoreAndCountTheSameForFourThousandCarriers() {
+        var generator = Generator(state: 7)
+        let configurations: [HighlightPropagator.Configuration] = [
+            .init(), .init(mirrorSessionIntoBaggage: false, forwardTraceContext: false), .init(limits: PropagationLimits(maximumHighlightRequestBytes: 20)),
+        ]
+        var restored = 0
+        for index in 0..<4_000 {
+            let headers = index % 2 == 0
+                ? Self.hostile(&generator)
+                : KafkaHeadersByteSinkTests.inbound(&generator).map { KafkaHeader(name: $0.key, string: $0.value) }
+            let configuration = configurations[index % configurations.count]
+            let stringStatistics = PropagationStatistics()
+            let byteStatistics = PropagationStatistics()
+            let viaStrings = ServiceContext.extract(
+                from: headers, using: KafkaHeadersExtractor(), instrument: HighlightPropagator(configuration: configuration, statistics: stringStatistics)
+            )
+            let viaBytes = ServiceContext.extract(
+                from: headers, instrument: HighlightPropagator(configuration: configuration, statistics: byteStatistics)
+            )
+            let reference = HighlightPropagator(configuration: configuration, statistics: PropagationStatistics())
+            #expect(Self.summary(viaBytes, reference) == Self.summary(viaStrings, reference), "case \(index): \(headers)")
+            #expect(byteStatistics.snapshot == stringStatistics.snapshot, "case \(index): \(headers)")
+            // The tracer's extraction is its propagator's, on the byte path too.
+            let tracer = HighlightTracer(configuration: .init(propagation: configuration), queue: nil)
+            #expect(Self.summary(ServiceContext.extract(from: headers, instrument: tracer), reference) == Self.summary(viaStrings, reference))
+            if viaStrings.highlightRequest != nil || viaStrings.w3cTraceContext != nil { restored += 1 }
+        }
+        #expect(restored > 1_000, "the cases restore something often enough to compare: \(restored)")
+    }
+
+    @Test func anotherInstrumentReadsThroughTheExtractor() {
+        struct Marker: Instrument {
+            enum Key: ServiceContextKey { typealias Value = String }
+            func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
+            where Extract.Carrier == Carrier {
+                context[Key.self] = extractor.extract(key: "marker", from: carrier)
+            }
+            func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
+            where Inject.Carrier == Carrier {}
+        }
+        let context = ServiceContext.extract(from: [KafkaHeader(name: "MARKER", string: "yes")], instrument: Marker())
+        #expect(context[Marker.Key.self] == "yes")
+    }
+}
