@@ -150,7 +150,6 @@ let package = Package(
         .target(
             name: "HighlightKafkaTesting",
             dependencies: [
-                "CRDKafka",
                 "HighlightKafkaClient",
             ],
             swiftSettings: swiftSettings

@@ -1,6 +1,4 @@
-import CRDKafka
 public import HighlightKafkaClient
-import Synchronization
 
 /// An in-process Kafka cluster: librdkafka's mock cluster, speaking the real protocol over loopback TCP.
 ///
@@ -41,7 +39,7 @@ public final class KafkaMockCluster: Sendable {
     /// How many brokers the cluster has; broker ids are `1...brokerCount`.
     public let brokerCount: Int
 
-    private let owner: MockClusterHandle
+    private let cluster: RDKafkaMockCluster
 
     /// Starts a cluster of `brokers` brokers on loopback ports chosen by the system.
     ///
@@ -50,27 +48,26 @@ public final class KafkaMockCluster: Sendable {
         guard brokers >= 1 else {
             throw KafkaError(kind: .invalidArgument, code: .invalidArgument, message: "a mock cluster needs at least one broker")
         }
-        self.owner = try MockClusterHandle(brokers: brokers)
+        self.cluster = try RDKafkaMockCluster(brokers: brokers)
         self.brokerCount = brokers
-        self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(owner.cluster))
+        self.bootstrapServers = cluster.bootstrapServers
     }
 
     /// Creates a topic; creating one that exists is a no-op.
     public func createTopic(_ name: String, partitions: Int = 1, replicationFactor: Int = 1) throws(KafkaError) {
-        let result = rd_kafka_mock_topic_create(owner.cluster, name, Int32(partitions), Int32(min(replicationFactor, brokerCount)))
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(kind: .mockCluster, code: KafkaErrorCode(rawValue: result.rawValue), message: "creating topic \(name) failed")
+        if let code = cluster.createTopic(name, partitions: partitions, replicationFactor: min(replicationFactor, brokerCount)) {
+            throw KafkaError(kind: .mockCluster, code: code, message: "creating topic \(name) failed")
         }
     }
 
     /// Takes a broker down: its connections close and new ones are refused until ``setBrokerUp(_:)``.
     public func setBrokerDown(_ brokerID: Int32) {
-        _ = rd_kafka_mock_broker_set_down(owner.cluster, brokerID)
+        cluster.setBroker(brokerID, up: false)
     }
 
     /// Brings a broker back up.
     public func setBrokerUp(_ brokerID: Int32) {
-        _ = rd_kafka_mock_broker_set_up(owner.cluster, brokerID)
+        cluster.setBroker(brokerID, up: true)
     }
 
     /// Takes every broker down.
@@ -85,61 +82,26 @@ public final class KafkaMockCluster: Sendable {
 
     /// Makes the next requests of `request` fail, one error code each, in order (on whichever broker receives them).
     public func pushRequestErrors(_ request: Request, _ errors: [KafkaErrorCode]) {
-        var codes = errors.map { rd_kafka_resp_err_t(rawValue: $0.rawValue) }
-        rd_kafka_mock_push_request_errors_array(owner.cluster, request.rawValue, codes.count, &codes)
+        cluster.pushRequestErrors(apiKey: request.rawValue, errors)
     }
 
     /// Forgets errors pushed for `request` that were not used yet.
     public func clearRequestErrors(_ request: Request) {
-        rd_kafka_mock_clear_request_errors(owner.cluster, request.rawValue)
+        cluster.clearRequestErrors(apiKey: request.rawValue)
     }
 
     /// Moves a partition's leadership to `brokerID` (clients learn it through NOT_LEADER errors and metadata).
     public func setPartitionLeader(topic: String, partition: Int32, brokerID: Int32) {
-        _ = rd_kafka_mock_partition_set_leader(owner.cluster, topic, partition, brokerID)
+        cluster.setPartitionLeader(topic: topic, partition: partition, brokerID: brokerID)
     }
 
     /// Delays every response of a broker by `roundTripTime`.
     public func setBrokerRoundTripTime(_ brokerID: Int32, _ roundTripTime: Duration) {
-        _ = rd_kafka_mock_broker_set_rtt(owner.cluster, brokerID, Int32(clamping: roundTripTime.milliseconds))
+        cluster.setBrokerRoundTripTime(brokerID, milliseconds: Int32(clamping: roundTripTime.milliseconds))
     }
 
     /// Makes every request concerning `topic` fail with `error` until set back to ``KafkaErrorCode/noError``.
     public func setTopicError(_ topic: String, _ error: KafkaErrorCode) {
-        rd_kafka_mock_topic_set_error(owner.cluster, topic, rd_kafka_resp_err_t(rawValue: error.rawValue))
-    }
-}
-
-/// Owns the client handle a mock cluster lives in, and the cluster.
-///
-/// `@unchecked Sendable` is safe: both pointers are set once in `init` and destroyed once in `deinit`; the
-/// `rd_kafka_mock_*` calls made between are serialized by the mock cluster's own lock (they post operations to its
-/// thread).
-private final class MockClusterHandle: @unchecked Sendable {
-    let client: OpaquePointer
-    let cluster: OpaquePointer
-
-    init(brokers: Int) throws(KafkaError) {
-        guard let conf = rd_kafka_conf_new() else {
-            throw KafkaError(kind: .mockCluster, code: .fatal, message: "librdkafka could not allocate a configuration")
-        }
-        var text = [CChar](repeating: 0, count: 512)
-        // The owning client never talks to anyone: keep it quiet.
-        _ = rd_kafka_conf_set(conf, "log_level", "3", &text, text.count)
-        guard let client = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &text, text.count) else {
-            rd_kafka_conf_destroy(conf)
-            throw KafkaError(kind: .mockCluster, code: .fatal, message: "could not create the mock cluster's client")
-        }
-        guard let cluster = rd_kafka_mock_cluster_new(client, Int32(brokers)) else {
-            rd_kafka_destroy(client)
-            throw KafkaError(kind: .mockCluster, code: .fatal, message: "librdkafka could not start a mock cluster of \(brokers) broker(s)")
-        }
-        self.client = client
-        self.cluster = cluster
-    }
-
-    deinit {
-        rd_kafka_mock_cluster_destroy(cluster)
-        rd_kafka_destroy(client)
+        cluster.setTopicError(topic, error)
     }
 }

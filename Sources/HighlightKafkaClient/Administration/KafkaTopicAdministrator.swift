@@ -1,5 +1,3 @@
-import CRDKafka
-
 /// Creates topics on a real cluster (the mock cluster has its own ``createTopic`` in `HighlightKafkaTesting`).
 ///
 /// ```swift
@@ -13,8 +11,7 @@ public final class KafkaTopicAdministrator: Sendable {
     public init(bootstrapServers: [String], additionalProperties: [String: String] = [:]) throws(KafkaError) {
         let properties = [("bootstrap.servers", bootstrapServers.joined(separator: ","))]
             + additionalProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let conf = try RDKafkaConfiguration.make(properties)
-        client = try RDKafkaClient(type: RD_KAFKA_PRODUCER, conf: conf)
+        client = try RDKafkaClient.administrator(properties: properties)
     }
 
     /// Creates a topic and waits until the cluster confirms; a topic that already exists is not an error.
@@ -22,36 +19,9 @@ public final class KafkaTopicAdministrator: Sendable {
         let client = self.client
         let milliseconds = Int32(clamping: timeout.milliseconds)
         let outcome: Result<Void, KafkaError> = await runBlocking {
-            var text = [CChar](repeating: 0, count: 512)
-            guard let topic = rd_kafka_NewTopic_new(name, Int32(partitions), Int32(replicationFactor), &text, text.count) else {
-                return .failure(KafkaError(kind: .administration, code: .invalidArgument, message: "invalid topic \(name): \(String(nulTerminated: text))"))
+            Result { () throws(KafkaError) in
+                try client.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, timeoutMilliseconds: milliseconds)
             }
-            defer { rd_kafka_NewTopic_destroy(topic) }
-            let queue = rd_kafka_queue_new(client.handle)
-            defer { rd_kafka_queue_destroy(queue) }
-            let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
-            defer { rd_kafka_AdminOptions_destroy(options) }
-            _ = rd_kafka_AdminOptions_set_operation_timeout(options, milliseconds, &text, text.count)
-            var topics: [OpaquePointer?] = [topic]
-            rd_kafka_CreateTopics(client.handle, &topics, 1, options, queue)
-            guard let event = rd_kafka_queue_poll(queue, milliseconds) else {
-                return .failure(KafkaError(kind: .administration, code: .timedOut, message: "no answer to CreateTopics(\(name)) within the timeout"))
-            }
-            defer { rd_kafka_event_destroy(event) }
-            if rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR {
-                return .failure(KafkaError.from(rd_kafka_event_error(event), kind: .administration, context: "CreateTopics(\(name))"))
-            }
-            var count = 0
-            guard let result = rd_kafka_event_CreateTopics_result(event),
-                let results = rd_kafka_CreateTopics_result_topics(result, &count), count > 0, let first = results[0]
-            else {
-                return .failure(KafkaError(kind: .administration, code: .state, message: "CreateTopics(\(name)) returned no result"))
-            }
-            let code = rd_kafka_topic_result_error(first)
-            guard code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS else {
-                return .failure(KafkaError.from(code, kind: .administration, context: "CreateTopics(\(name))"))
-            }
-            return .success(())
         }
         try outcome.get()
     }
@@ -61,24 +31,7 @@ public final class KafkaTopicAdministrator: Sendable {
         let client = self.client
         let milliseconds = Int32(clamping: timeout.milliseconds)
         let outcome: Result<[Int32], KafkaError> = await runBlocking {
-            guard let topicHandle = rd_kafka_topic_new(client.handle, topic, nil) else {
-                return .failure(KafkaError(kind: .administration, code: .invalidArgument, message: "invalid topic name \(topic)"))
-            }
-            defer { rd_kafka_topic_destroy(topicHandle) }
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let result = rd_kafka_metadata(client.handle, 0, topicHandle, &metadata, milliseconds)
-            guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-                return .failure(KafkaError.from(result, kind: .administration, context: "metadata of \(topic)"))
-            }
-            defer { rd_kafka_metadata_destroy(metadata) }
-            guard metadata.pointee.topic_cnt > 0 else {
-                return .failure(KafkaError(kind: .administration, code: .unknownTopicOrPartition, message: "topic \(topic) not found"))
-            }
-            let entry = metadata.pointee.topics[0]
-            if entry.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                return .failure(KafkaError.from(entry.err, kind: .administration, context: "topic \(topic)"))
-            }
-            return .success((0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted())
+            Result { () throws(KafkaError) in try client.partitions(of: topic, timeoutMilliseconds: milliseconds) }
         }
         return try outcome.get()
     }
@@ -88,13 +41,7 @@ public final class KafkaTopicAdministrator: Sendable {
         let client = self.client
         let milliseconds = Int32(clamping: timeout.milliseconds)
         let outcome: Result<(low: Int64, high: Int64), KafkaError> = await runBlocking {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let result = rd_kafka_query_watermark_offsets(client.handle, topic, partition, &low, &high, milliseconds)
-            guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                return .failure(KafkaError.from(result, kind: .administration, context: "watermarks of \(topic)[\(partition)]"))
-            }
-            return .success((low, high))
+            Result { () throws(KafkaError) in try client.watermarks(topic: topic, partition: partition, timeoutMilliseconds: milliseconds) }
         }
         return try outcome.get()
     }

@@ -1,9 +1,8 @@
-import CRDKafka
 import Logging
 import Synchronization
 
 /// What librdkafka's consumer callbacks need, reached through the client's opaque pointer. They all run on the
-/// consumer's poll thread (inside `rd_kafka_consume_batch_queue` or `rd_kafka_consumer_close`).
+/// consumer's poll thread, while it reads a batch or closes the consumer.
 final class ConsumerCallbacks: Sendable {
     let events: AsyncStream<KafkaConsumerEvent>.Continuation
     let buffer: MessageBuffer<KafkaConsumerMessage>
@@ -21,23 +20,15 @@ final class ConsumerCallbacks: Sendable {
         self.logger = logger
     }
 
-    func rebalance(_ handle: OpaquePointer, _ code: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
-        // NULL when the group has no protocol (yet, or any more: the consumer is leaving it).
-        let protocolName: UnsafePointer<CChar>? = rd_kafka_rebalance_protocol(handle)
-        let cooperative = protocolName.map { String(cString: $0) } == "COOPERATIVE"
-        let topicPartitions = RDKafkaTopicPartitionList.read(partitions).map(\.position.topicPartition)
-        switch code {
-        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            if cooperative {
-                if let error = rd_kafka_incremental_assign(handle, partitions) { report(KafkaError.consuming(error, kind: .consumer)) }
-            } else {
-                let result = rd_kafka_assign(handle, partitions)
-                if result != RD_KAFKA_RESP_ERR_NO_ERROR { report(KafkaError.from(result, kind: .consumer, context: "assign")) }
-            }
+    func rebalance(_ rebalance: RDKafkaRebalance) {
+        let topicPartitions = rebalance.partitions
+        switch rebalance.change {
+        case .assign:
+            if let error = rebalance.assign() { report(error) }
             logger.debug("Partitions assigned", metadata: ["partitions": "\(topicPartitions)"])
             rebalanceObserver.withLock { $0 }?(.assigned(topicPartitions))
             events.yield(.partitionsAssigned(topicPartitions))
-        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        case .revoke:
             // Every message copied from now on is stamped as fetched after this revocation.
             revocations.add(1, ordering: .sequentiallyConsistent)
             // Messages of these partitions that were never handed out will be read by their new owner.
@@ -46,33 +37,23 @@ final class ConsumerCallbacks: Sendable {
             // Let the layer above finish (or give back) what it holds of these partitions, so it gets committed now.
             rebalanceObserver.withLock { $0 }?(.revoked(topicPartitions))
             // Commit what was processed before the partitions go.
-            let commit = rd_kafka_commit(handle, nil, 0)
-            if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                report(KafkaError.from(commit, kind: .commit, context: "commit before revocation"))
-            }
-            if cooperative {
-                if let error = rd_kafka_incremental_unassign(handle, partitions) { report(KafkaError.consuming(error, kind: .consumer)) }
-            } else {
-                _ = rd_kafka_assign(handle, nil)
-            }
+            if let error = rebalance.commitStoredOffsets() { report(error) }
+            if let error = rebalance.unassign() { report(error) }
             logger.debug("Partitions revoked", metadata: ["partitions": "\(topicPartitions)"])
             events.yield(.partitionsRevoked(topicPartitions))
-        default:
-            _ = rd_kafka_assign(handle, nil)
-            report(KafkaError.from(code, kind: .consumer, context: "rebalance failed"))
+        case .failed(let error):
+            rebalance.dropAssignment()
+            report(error)
         }
     }
 
-    func committed(_ code: rd_kafka_resp_err_t, _ offsets: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
-        let entries = offsets.map { RDKafkaTopicPartitionList.read($0) } ?? []
-        if code == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
-        if code == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS
-            || entries.contains(where: { $0.error == .rebalanceInProgress })
-        {
+    func committed(_ code: KafkaErrorCode, _ entries: [(position: KafkaTopicPartitionOffset, error: KafkaErrorCode?)]) {
+        if code == .noOffset { return }
+        if code == .rebalanceInProgress || entries.contains(where: { $0.error == .rebalanceInProgress }) {
             rebalanceObserver.withLock { $0 }?(.commitRefusedDuringRebalance)
         }
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-            report(KafkaError.from(code, kind: .commit, context: "offset commit"))
+        if code != .noError {
+            report(KafkaError(kind: .commit, code: code, message: "offset commit: \(code.message)"))
             return
         }
         for entry in entries {
@@ -83,16 +64,6 @@ final class ConsumerCallbacks: Sendable {
         events.yield(.offsetsCommitted(entries.filter { $0.error == nil }.map(\.position)))
     }
 
-    func error(_ handle: OpaquePointer?, code: Int32, reason: String) {
-        var error = KafkaError(kind: .broker, code: KafkaErrorCode(rawValue: code), message: reason)
-        if error.code == .fatal, let handle {
-            var text = [CChar](repeating: 0, count: 512)
-            let underlying = rd_kafka_fatal_error(handle, &text, text.count)
-            error = KafkaError(kind: .broker, code: KafkaErrorCode(underlying), message: String(nulTerminated: text), isFatal: true)
-        }
-        report(error)
-    }
-
     /// Errors are logged as well as yielded, so one nobody listens for is never silent.
     func report(_ error: KafkaError) {
         if error.isFatal {
@@ -101,29 +72,5 @@ final class ConsumerCallbacks: Sendable {
             logger.warning("Kafka consumer error", metadata: ["error": "\(error)"])
         }
         events.yield(.error(error))
-    }
-}
-
-/// The C entry points librdkafka calls; each finds the callbacks object through the opaque pointer.
-enum ConsumerCallbackEntryPoints {
-    static let rebalance:
-        @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
-            handle, code, partitions, opaque in
-            guard let handle, let partitions, let opaque else { return }
-            Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue().rebalance(handle, code, partitions)
-        }
-
-    static let offsetCommit:
-        @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
-            _, code, offsets, opaque in
-            guard let opaque else { return }
-            Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue().committed(code, offsets)
-        }
-
-    static let error: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
-        handle, code, reason, opaque in
-        guard let opaque else { return }
-        Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-            .error(handle, code: code, reason: reason.map { String(cString: $0) } ?? "")
     }
 }

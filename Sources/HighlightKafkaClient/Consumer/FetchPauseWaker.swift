@@ -1,5 +1,3 @@
-import CRDKafka
-
 /// Restarts fetching as soon as the consumer has drained librdkafka's queue, instead of up to a second later.
 ///
 /// librdkafka stops fetching while its consumer queue holds `queued.min.messages` messages or
@@ -12,8 +10,7 @@ import CRDKafka
 /// The poll thread reports every batch it takes and the queue's length after it. Once the queue has reached a
 /// threshold (what was taken plus what is left: a batch can take the whole queue at once) and then drained below half
 /// of both, this wakes the brokers leading the assigned partitions with a request that changes
-/// nothing (the partitions' latest offsets, `rd_kafka_offsets_for_times`, not waited for past 10 ms), and their
-/// threads look at the queue again. At most one wake-up per 10 ms.
+/// nothing (see `RDKafkaClient.wakeAssignedLeaders()`), and their threads look at the queue again. At most one wake-up per 10 ms.
 ///
 /// Used only by the poll thread.
 struct FetchPauseWaker {
@@ -26,16 +23,12 @@ struct FetchPauseWaker {
     private var payloadBytesSeen = 0
     private var lastWakeUp: ContinuousClock.Instant?
 
-    /// Reads both thresholds from `conf` (before it is handed to `rd_kafka_new`), librdkafka's defaults included.
-    init(conf: OpaquePointer) {
-        func integer(_ name: String, default fallback: Int) -> Int {
-            var text = [CChar](repeating: 0, count: 32)
-            var size = text.count
-            guard rd_kafka_conf_get(conf, name, &text, &size) == RD_KAFKA_CONF_OK else { return fallback }
-            return Int(String(nulTerminated: text)) ?? fallback
-        }
-        messageThreshold = max(1, integer("queued.min.messages", default: 100_000))
-        byteThreshold = max(1, integer("queued.max.messages.kbytes", default: 65_536)) * 1024
+    /// - Parameters:
+    ///   - messageThreshold: librdkafka's `queued.min.messages`.
+    ///   - byteThreshold: librdkafka's `queued.max.messages.kbytes`, in bytes.
+    init(messageThreshold: Int, byteThreshold: Int) {
+        self.messageThreshold = max(1, messageThreshold)
+        self.byteThreshold = max(1, byteThreshold)
     }
 
     /// Counts a copied message's payload, to estimate the queue's size in bytes (librdkafka counts payloads).
@@ -45,8 +38,9 @@ struct FetchPauseWaker {
     }
 
     /// Called after each batch with how many messages it took and the length of librdkafka's consumer queue after it;
-    /// wakes the brokers when the queue has drained after reaching a threshold, and returns whether it did.
-    mutating func batchTaken(_ taken: Int, leaving queued: Int, client: OpaquePointer) -> Bool {
+    /// calls `wake` (which wakes the brokers and says whether it could) when the queue has drained after reaching a
+    /// threshold, and returns whether it did.
+    mutating func batchTaken(_ taken: Int, leaving queued: Int, wake: () -> Bool) -> Bool {
         let averagePayload = messagesSeen == 0 ? 0 : payloadBytesSeen / messagesSeen
         let before = taken + queued
         // The byte figure is an estimate: treat 90% of the threshold as reaching it.
@@ -56,18 +50,6 @@ struct FetchPauseWaker {
         if let lastWakeUp, now - lastWakeUp < .milliseconds(10) { return false }
         thresholdReached = false
         lastWakeUp = now
-        return wakeBrokers(client)
-    }
-
-    private func wakeBrokers(_ client: OpaquePointer) -> Bool {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(client, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return false }
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        guard list.pointee.cnt > 0 else { return false }
-        for index in 0..<Int(list.pointee.cnt) { list.pointee.elems[index].offset = KafkaTopicPartitionOffset.end }
-        // The requests are queued to every leader's thread before the wait starts; a reply arriving after the 10 ms is
-        // dropped by librdkafka (offsets_for_times supports returning on time-out).
-        _ = rd_kafka_offsets_for_times(client, list, 10)
-        return true
+        return wake()
     }
 }

@@ -1,4 +1,3 @@
-import CRDKafka
 import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -18,7 +17,7 @@ import Synchronization
 ///   never an error.
 /// - Every accepted message resolves exactly once: delivered, or failed with a ``KafkaError`` (at the latest after
 ///   ``KafkaProducerConfiguration/messageTimeout``, or at shutdown when the flush time runs out).
-/// - Delivery reports are served by a dedicated thread blocked in `rd_kafka_poll`, never by a timer.
+/// - Delivery reports are served by a dedicated thread blocked in librdkafka's poll, never by a timer.
 /// - As a swift-service-lifecycle `Service`, ``run()`` waits for graceful shutdown, then flushes and closes.
 public final class KafkaProducer: Service, Sendable {
     /// The configuration the producer was created with.
@@ -56,11 +55,7 @@ public final class KafkaProducer: Service, Sendable {
         )
         self.callbacks = callbacks
 
-        let conf = try RDKafkaConfiguration.make(configuration.properties)
-        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
-        rd_kafka_conf_set_dr_msg_cb(conf, ProducerCallbackEntryPoints.delivery)
-        rd_kafka_conf_set_error_cb(conf, ProducerCallbackEntryPoints.error)
-        self.client = try RDKafkaClient(type: RD_KAFKA_PRODUCER, conf: conf, callbackOwner: callbacks)
+        self.client = try RDKafkaClient.producer(properties: configuration.properties, callbacks: callbacks)
 
         let client = self.client
         let room = self.room
@@ -68,7 +63,7 @@ public final class KafkaProducer: Service, Sendable {
         let thread = Thread {
             // Blocks in librdkafka until delivery reports arrive (or 100 ms pass, to notice a stop request).
             while !control.shouldStop {
-                if rd_kafka_poll(client.handle, 100) > 0 { room.signal() }
+                if client.poll(timeoutMilliseconds: 100) > 0 { room.signal() }
             }
             control.markExited()
         }
@@ -81,8 +76,8 @@ public final class KafkaProducer: Service, Sendable {
         // A producer dropped without shutdown still resolves every message: purge what is left and serve the reports.
         pollThread.requestStop()
         pollThread.waitUntilExited()
-        rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
-        _ = rd_kafka_flush(client.handle, 1000)
+        client.purgeAll()
+        _ = client.flush(timeoutMilliseconds: 1000)
         room.close()
         callbacks.reports?.finish()
     }
@@ -143,12 +138,11 @@ public final class KafkaProducer: Service, Sendable {
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let client = self.client
         let milliseconds = Int32(clamping: timeout.milliseconds)
-        let code = await runBlocking { rd_kafka_flush(client.handle, milliseconds) }
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            let left = rd_kafka_outq_len(client.handle)
+        if let code = await runBlocking({ client.flush(timeoutMilliseconds: milliseconds) }) {
+            let left = client.outstandingMessages
             throw KafkaError(
                 kind: .delivery,
-                code: KafkaErrorCode(code),
+                code: code,
                 message: "\(left) message(s) still outstanding after \(timeout); is the broker reachable?"
             )
         }
@@ -173,9 +167,9 @@ public final class KafkaProducer: Service, Sendable {
         let client = self.client
         let control = self.pollThread
         await runBlocking {
-            rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+            client.purgeAll()
             // Serve the purge reports so every pending send resolves.
-            _ = rd_kafka_flush(client.handle, 5000)
+            _ = client.flush(timeoutMilliseconds: 5000)
             control.requestStop()
             control.waitUntilExited()
         }
@@ -191,12 +185,6 @@ public final class KafkaProducer: Service, Sendable {
 
     // MARK: Enqueueing
 
-    private enum EnqueueOutcome {
-        case queued
-        case queueFull
-        case failed(KafkaError)
-    }
-
     private func enqueue(_ record: KafkaProducerRecord, pending: PendingDelivery) async throws(KafkaError) {
         while true {
             let generation = room.generation
@@ -204,7 +192,7 @@ public final class KafkaProducer: Service, Sendable {
                 throw KafkaError.closed("producer")
             }
             let opaque = Unmanaged.passRetained(pending).toOpaque()
-            switch produce(record, opaque: opaque) {
+            switch client.produce(record, opaque: opaque) {
             case .queued:
                 callbacks.counters.enqueued.add(1, ordering: .relaxed)
                 return
@@ -217,57 +205,4 @@ public final class KafkaProducer: Service, Sendable {
             }
         }
     }
-
-    private func produce(_ record: KafkaProducerRecord, opaque: UnsafeMutableRawPointer) -> EnqueueOutcome {
-        // The message owns the header list only when produce succeeds (librdkafka issue 4627): destroy it otherwise.
-        let headers = RDKafkaHeaders.make(record.headers)
-        let error: OpaquePointer? = record.topic.withCString { topic in
-            withOptionalBytes(record.key) { key in
-                withOptionalBytes(record.value) { value in
-                    // On the stack: this runs for every message.
-                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { fields in
-                    var count = 0
-                    func add(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
-                        fields.initializeElement(at: count, to: rd_kafka_vu_t())
-                        fields[count].vtype = type
-                        set(&fields[count])
-                        count += 1
-                    }
-                    add(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topic }
-                    add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = record.partition ?? -1 }
-                    add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                    add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
-                    if let value {
-                        add(RD_KAFKA_VTYPE_VALUE) {
-                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress ?? UnsafeRawPointer(emptyValue))
-                            $0.u.mem.size = value.count
-                        }
-                    }
-                    if let key {
-                        add(RD_KAFKA_VTYPE_KEY) {
-                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress ?? UnsafeRawPointer(emptyValue))
-                            $0.u.mem.size = key.count
-                        }
-                    }
-                    if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = headers } }
-                    if let timestamp = record.timestampMilliseconds { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp } }
-                    return rd_kafka_produceva(client.handle, fields.baseAddress, count)
-                    }
-                }
-            }
-        }
-        guard let error else { return .queued }
-        if let headers { rd_kafka_headers_destroy(headers) }
-        if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-            rd_kafka_error_destroy(error)
-            return .queueFull
-        }
-        return .failed(KafkaError.consuming(error, kind: .delivery))
-    }
-}
-
-/// Calls `body` with the bytes of `bytes`, or with `nil` when there are none (a null key or a tombstone).
-func withOptionalBytes<Result>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
-    guard let bytes else { return body(nil) }
-    return bytes.withUnsafeBytes { body($0) }
 }

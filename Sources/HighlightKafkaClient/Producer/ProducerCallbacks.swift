@@ -1,4 +1,3 @@
-import CRDKafka
 import Logging
 import Synchronization
 
@@ -10,32 +9,31 @@ final class ProducerCallbacks: Sendable {
     let counters = ProducerCounters()
     let logger: Logger
 
+    /// What a delivery report says.
+    enum DeliveryOutcome {
+        case delivered(partition: Int32, offset: Int64, timestampMilliseconds: Int64?)
+        case failed(KafkaErrorCode)
+    }
+
     init(reports: AsyncStream<KafkaDeliveryReport>.Continuation?, logger: Logger) {
         self.reports = reports
         self.logger = logger
     }
 
-    func delivered(_ message: UnsafePointer<rd_kafka_message_t>) {
-        guard let opaque = message.pointee._private else {
+    /// A delivery report: `pending` is the context the message was queued with (`nil` when librdkafka handed none back),
+    /// `outcome` where it landed or why it failed.
+    func delivered(_ pending: PendingDelivery?, _ outcome: DeliveryOutcome) {
+        guard let pending else {
             logger.error("A delivery report arrived without its message context; it cannot be matched to a send")
             return
         }
-        let pending = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
         let result: Result<KafkaDeliveryReceipt, KafkaError>
-        if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-            let timestamp = rd_kafka_message_timestamp(message, &type)
-            result = .success(
-                KafkaDeliveryReceipt(
-                    topic: pending.topic,
-                    partition: message.pointee.partition,
-                    offset: message.pointee.offset,
-                    timestampMilliseconds: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
-                )
-            )
+        switch outcome {
+        case .delivered(let partition, let offset, let timestamp):
+            result = .success(KafkaDeliveryReceipt(topic: pending.topic, partition: partition, offset: offset, timestampMilliseconds: timestamp))
             counters.delivered.add(1, ordering: .relaxed)
-        } else {
-            let error = KafkaError.from(message.pointee.err, kind: .delivery, context: "delivery to \(pending.topic) failed")
+        case .failed(let code):
+            let error = KafkaError(kind: .delivery, code: code, message: "delivery to \(pending.topic) failed: \(code.message)")
             result = .failure(error)
             counters.failed.add(1, ordering: .relaxed)
             logger.debug("Message not delivered", metadata: ["topic": "\(pending.topic)", "error": "\(error.code.name)"])
@@ -55,21 +53,5 @@ final class ProducerCallbacks: Sendable {
 
     func error(code: Int32, reason: String) {
         logger.warning("librdkafka producer error", metadata: ["code": "\(KafkaErrorCode(rawValue: code))", "reason": "\(reason)"])
-    }
-}
-
-/// The C entry points librdkafka calls; each finds the callbacks object through the opaque pointer.
-enum ProducerCallbackEntryPoints {
-    static let delivery: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
-        _, message, opaque in
-        guard let message, let opaque else { return }
-        Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue().delivered(message)
-    }
-
-    static let error: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
-        _, code, reason, opaque in
-        guard let opaque else { return }
-        Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-            .error(code: code, reason: reason.map { String(cString: $0) } ?? "")
     }
 }

@@ -33,7 +33,10 @@ package final class RDKafkaClient: @unchecked Sendable {
     }
 
     /// The fatal error librdkafka raised on this client, if any.
-    package var fatalError: KafkaError? {
+    package var fatalError: KafkaError? { Self.fatalError(of: handle) }
+
+    /// The fatal error librdkafka raised on the client `handle`, if any.
+    static func fatalError(of handle: OpaquePointer) -> KafkaError? {
         var text = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(handle, &text, text.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }

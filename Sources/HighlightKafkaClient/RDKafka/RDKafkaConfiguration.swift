@@ -31,3 +31,13 @@ package enum RDKafkaConfiguration {
         return secret.contains(where: name.lowercased().contains) ? "<redacted>" : "'\(value)'"
     }
 }
+
+extension RDKafkaConfiguration {
+    /// The integer value of property `name` in `conf`, librdkafka's default included; `nil` when it has none.
+    static func integer(_ name: String, in conf: OpaquePointer) -> Int? {
+        var text = [CChar](repeating: 0, count: 32)
+        var size = text.count
+        guard rd_kafka_conf_get(conf, name, &text, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return Int(String(nulTerminated: text))
+    }
+}
