@@ -42,8 +42,9 @@ deps:
 		$(VENV)/bin/pip install -q --disable-pip-version-check opentelemetry-proto; \
 	fi
 
+# Every module a target imports must be one it declares (a missing declaration fails the build).
 build: deps
-	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error $(SWIFT_BUILD_FLAGS)
 
 test: build
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)

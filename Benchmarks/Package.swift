@@ -20,6 +20,8 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "HighlightPropagation", package: "swift-highlight-propagation"),
                 .product(name: "HighlightKafka", package: "swift-highlight-propagation"),
+                .product(name: "HighlightKafkaClient", package: "swift-highlight-propagation"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "HighlightTracing", package: "swift-highlight-propagation"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

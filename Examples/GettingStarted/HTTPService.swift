@@ -3,6 +3,7 @@ import Highlight
 import HighlightHummingbird
 import Hummingbird
 import ServiceLifecycle
+import UnixSignals
 
 func runOrdersAPI() async throws {
     let telemetry = try H.bootstrap(.init(projectID: "<your highlight project id>", serviceName: "orders-api"))

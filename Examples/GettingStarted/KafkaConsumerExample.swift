@@ -1,8 +1,10 @@
 // Getting started, step 3: a worker whose errors show up on the user's session replay (README, DocC).
 import Highlight
 import HighlightKafka
+import HighlightKafkaClient
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 func runOrderWorker() async throws {
     let telemetry = try H.bootstrap(.init(projectID: "<your highlight project id>", serviceName: "order-worker"))

@@ -1,5 +1,6 @@
 // Getting started, step 2: produce inside the request, and the message carries the session (README, DocC).
 import HighlightKafka
+import HighlightKafkaClient
 
 func publishOrder(_ producer: TracedKafkaProducer, orderID: String, json: String) async throws {
     // Called from a handler behind HighlightMiddleware: ServiceContext.current holds the browser's session,

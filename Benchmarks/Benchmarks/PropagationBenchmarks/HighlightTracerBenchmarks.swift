@@ -1,5 +1,6 @@
 import Benchmark
 import HighlightKafka
+import HighlightKafkaClient
 import HighlightPropagation
 import HighlightTracing
 import Instrumentation
