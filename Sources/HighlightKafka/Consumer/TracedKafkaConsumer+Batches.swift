@@ -81,7 +81,7 @@ extension TracedKafkaConsumer {
             }
             do {
                 try await ServiceContext.withValue(span.context) {
-                    try await withTimeLimit(configuration.handlerTimeout, handler, traced)
+                    try await withTimeLimit(configuration.handlerTimeout, handler, traced, overran: reportOverrun)
                 }
                 span.end()
                 counters.handled.add(batch.count, ordering: .relaxed)

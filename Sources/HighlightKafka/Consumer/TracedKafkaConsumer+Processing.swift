@@ -48,7 +48,7 @@ extension TracedKafkaConsumer {
             let traced = KafkaTracedMessage(message: message, extractedContext: extracted, context: span.context, attempt: attempt)
             do {
                 try await ServiceContext.withValue(span.context) {
-                    try await withTimeLimit(configuration.handlerTimeout, handler, traced)
+                    try await withTimeLimit(configuration.handlerTimeout, handler, traced, overran: reportOverrun)
                 }
                 span.end()
                 counters.handled.add(1, ordering: .relaxed)
@@ -105,6 +105,16 @@ extension TracedKafkaConsumer {
             logger.error("Stopping the consumer: a message could not be handled (error policy: stop)", metadata: failureMetadata)
             return .stop(KafkaHandlerError(underlying: error, message: first, attempts: attempt))
         }
+    }
+
+    /// A handler ran on for `overrun` after its timeout (it ignored cancellation), holding its partition.
+    func reportOverrun(_ overrun: Duration) {
+        guard overrun > .milliseconds(10) else { return }
+        counters.timeoutsOverrun.add(1, ordering: .relaxed)
+        logger.warning(
+            "A handler ran on after its timeout (it ignores cancellation); its partition waited for it",
+            metadata: ["overrun": "\(overrun)", "timeout": "\(configuration.handlerTimeout.map { "\($0)" } ?? "none")"]
+        )
     }
 
     /// Records a failed attempt exactly once: through the reporter when there is one, on the span otherwise.

@@ -264,6 +264,7 @@ final class Counters: Sendable {
     let deadLettered = Atomic<Int>(0)
     let releasedOnRebalance = Atomic<Int>(0)
     let redeliveriesSkipped = Atomic<Int>(0)
+    let timeoutsOverrun = Atomic<Int>(0)
 
     func snapshot(queuedMessages: Int) -> TracedKafkaConsumerStatistics {
         TracedKafkaConsumerStatistics(
@@ -274,6 +275,7 @@ final class Counters: Sendable {
             deadLettered: deadLettered.load(ordering: .relaxed),
             releasedOnRebalance: releasedOnRebalance.load(ordering: .relaxed),
             redeliveriesSkipped: redeliveriesSkipped.load(ordering: .relaxed),
+            timeoutsOverrun: timeoutsOverrun.load(ordering: .relaxed),
             queuedMessages: queuedMessages
         )
     }

@@ -91,6 +91,9 @@ public struct TracedKafkaConsumerStatistics: Sendable, Hashable {
     public var releasedOnRebalance: Int
     /// Messages delivered again after a rebalance that this consumer had already handled, not handled twice.
     public var redeliveriesSkipped: Int
+    /// Handler runs that went on after their ``TracedKafkaConsumer/Configuration/handlerTimeout`` because they
+    /// ignored cancellation; the next attempt of their message waited for them to return (each is also logged).
+    public var timeoutsOverrun: Int
     /// Messages fetched and waiting in the partition queues right now (at most
     /// ``TracedKafkaConsumer/Configuration/totalQueueCapacity``): a gauge, where the other fields are counters. Near
     /// the capacity, handlers are the bottleneck.

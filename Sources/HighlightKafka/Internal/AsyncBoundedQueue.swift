@@ -9,7 +9,8 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         var items = Deque<Element>()
         var finished = false
         var receiver: CheckedContinuation<Element?, Never>?
-        var senders: [CheckedContinuation<Bool, Never>] = []
+        var senders: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextSenderID = 0
         /// The most elements held since the storage was last let go (a `Deque` never shrinks on its own).
         var peak = 0
 
@@ -51,7 +52,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     }
 
     /// Appends `element`, waiting for room. Returns false (and drops nothing: the element was never taken) once
-    /// the queue is finished.
+    /// the queue is finished, or when the task is cancelled while it waits.
     @discardableResult
     func send(_ element: Element) async -> Bool {
         // A worker already waiting takes the element at once: it is never stored, so it needs no slot in the budget
@@ -61,7 +62,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
             return true
         }
         // The slot is held from here until the element leaves the queue (`next`, `removePending`, `finish`).
-        await budget?.acquire()
+        guard await budget?.acquire() ?? true else { return false }
         while true {
             var receiver: CheckedContinuation<Element?, Never>?
             let step = state.withLock { state -> SendStep in
@@ -89,20 +90,36 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
                 budget?.release()
                 return false
             case .full:
-                let stillOpen = await withCheckedContinuation { continuation in
-                    let resumeNow = state.withLock { state -> Bool? in
-                        if state.finished { return false }
-                        if state.items.count < capacity { return true }
-                        state.senders.append(continuation)
-                        return nil
-                    }
-                    if let resumeNow { continuation.resume(returning: resumeNow) }
-                }
-                if !stillOpen {
+                if !(await waitForRoom()) {
                     budget?.release()
                     return false
                 }
             }
+        }
+    }
+
+    /// Waits until the queue has room (true), or is finished or the task cancelled (false).
+    private func waitForRoom() async -> Bool {
+        let id = state.withLock { state -> Int in
+            state.nextSenderID += 1
+            return state.nextSenderID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool? in
+                    if state.finished || Task.isCancelled { return false }
+                    if state.items.count < capacity { return true }
+                    state.senders.append((id, continuation))
+                    return nil
+                }
+                if let resumeNow { continuation.resume(returning: resumeNow) }
+            }
+        } onCancel: {
+            let sender = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.senders.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.senders.remove(at: index).continuation
+            }
+            sender?.resume(returning: false)
         }
     }
 
@@ -141,7 +158,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         let step = state.withLock { state -> ReceiveStep in
             if let element = state.items.popFirst() {
                 state.releaseStorageIfDrained()
-                if !state.senders.isEmpty { sender = state.senders.removeFirst() }
+                if !state.senders.isEmpty { sender = state.senders.removeFirst().continuation }
                 return .element(element)
             }
             if state.finished { return .finished }
@@ -163,7 +180,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
             let count = state.items.count
             state.items.removeAll()
             defer { state.senders.removeAll() }
-            return (count, state.senders)
+            return (count, state.senders.map(\.continuation))
         }
         budget?.release(count)
         for sender in senders { sender.resume(returning: true) }
@@ -181,10 +198,16 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
                 state.receiver = nil
                 state.senders.removeAll()
             }
-            return (state.items.isEmpty ? state.receiver : nil, state.senders, dropped)
+            return (state.items.isEmpty ? state.receiver : nil, state.senders.map(\.continuation), dropped)
         }
         budget?.release(dropped)
         receiver?.resume(returning: nil)
         for sender in senders { sender.resume(returning: false) }
     }
+
+    /// Elements stored.
+    var count: Int { state.withLock { $0.items.count } }
+
+    /// Senders waiting for room.
+    var waitingSenders: Int { state.withLock { $0.senders.count } }
 }

@@ -23,6 +23,17 @@ final class PartitionGate: Sendable {
         var heldUntil: ContinuousClock.Instant?
         /// A hold was already used since the last rebalance: the next refused commit does not start another.
         var holdSpent = false
+        /// Workers waiting for the hold to end, by the id each registered under.
+        var holdWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiterID = 0
+
+        /// Ends the hold; returns the waiters to resume.
+        mutating func endHold() -> [CheckedContinuation<Void, Never>] {
+            heldUntil = nil
+            holdSpent = false
+            defer { holdWaiters.removeAll() }
+            return Array(holdWaiters.values)
+        }
     }
 
     /// Why a message was not started.
@@ -36,6 +47,8 @@ final class PartitionGate: Sendable {
     private let state = Mutex(State())
     /// Whether a hold may be on: lets every message skip the lock when there is none.
     private let holding = Atomic<Bool>(false)
+    /// Signalled whenever a handler ends, for ``waitUntilIdle(_:atMost:)`` on the poll thread.
+    private let handlerEnded = NSCondition()
 
     /// Marks `message` as running, or says why it must not start.
     func begin(_ message: KafkaConsumerMessage) -> Refusal? {
@@ -60,28 +73,31 @@ final class PartitionGate: Sendable {
             state.running[partition, default: 1] -= 1
             if stored { state.nextOffset[partition] = max(state.nextOffset[partition] ?? 0, message.offset + 1) }
         }
+        handlerEnded.lock()
+        handlerEnded.broadcast()
+        handlerEnded.unlock()
     }
 
     /// The partitions are this consumer's again; a hold ends.
     func assign(_ partitions: [KafkaTopicPartition]) {
-        state.withLock { state in
+        let waiters = state.withLock { state in
             state.revoked.subtract(partitions)
-            state.heldUntil = nil
-            state.holdSpent = false
+            return state.endHold()
         }
         holding.store(false, ordering: .relaxed)
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Stops new messages of `partitions` from starting, and for good those fetched before this revocation
     /// (`revocationCount` is the consumer's count including it); a hold ends (partitions not revoked go on).
     func revoke(_ partitions: [KafkaTopicPartition], revocationCount: UInt64) {
-        state.withLock { state in
+        let waiters = state.withLock { state in
             state.revoked.formUnion(partitions)
             for partition in partitions { state.revokedAt[partition] = revocationCount }
-            state.heldUntil = nil
-            state.holdSpent = false
+            return state.endHold()
         }
         holding.store(false, ordering: .relaxed)
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Holds every new message back until the next assignment or revocation, or for `limit` at most; at most once
@@ -102,23 +118,54 @@ final class PartitionGate: Sendable {
         return started
     }
 
-    /// Waits while a hold lasts (checking every 5 ms); returns at once when there is none.
+    /// Waits while a hold lasts: until the next assignment or revocation, the hold's time limit, or the task's
+    /// cancellation, whichever comes first; returns at once when there is none.
     func waitWhileHeld() async {
-        guard holding.load(ordering: .relaxed) else { return }
-        while let until = state.withLock({ $0.heldUntil }), ContinuousClock.now < until {
-            try? await Task.sleep(for: .milliseconds(5))
+        guard holding.load(ordering: .relaxed), let until = state.withLock({ $0.heldUntil }) else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(until: until, clock: .continuous) }
+            group.addTask { await self.holdEnded() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Returns when the hold ends (or is gone already), or when the task is cancelled.
+    private func holdEnded() async {
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    guard state.heldUntil != nil, !Task.isCancelled else { return true }
+                    state.holdWaiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.holdWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 
     /// Waits, at most `timeout`, for the running handlers of `partitions` to finish. Runs on the consumer's poll
-    /// thread (inside the rebalance), never on the cooperative pool.
+    /// thread (inside the rebalance), never on the cooperative pool: it blocks on a condition that every handler's
+    /// end signals.
     /// - Returns: whether they all finished in time.
     func waitUntilIdle(_ partitions: [KafkaTopicPartition], atMost timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = Date(timeIntervalSinceNow: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        handlerEnded.lock()
+        defer { handlerEnded.unlock() }
         while state.withLock({ state in partitions.contains { state.running[$0, default: 0] > 0 } }) {
-            if ContinuousClock.now >= deadline { return false }
-            Thread.sleep(forTimeInterval: 0.001)
+            if !handlerEnded.wait(until: deadline) {
+                return !state.withLock { state in partitions.contains { state.running[$0, default: 0] > 0 } }
+            }
         }
         return true
     }
+
+    /// Workers waiting for a hold to end.
+    var holdWaiterCount: Int { state.withLock { $0.holdWaiters.count } }
 }

@@ -10,7 +10,8 @@ import Synchronization
 final class QueueBudget: Sendable {
     private struct State {
         var used = 0
-        var waiters = Deque<CheckedContinuation<Void, Never>>()
+        var waiters = Deque<(id: Int, continuation: CheckedContinuation<Bool, Never>)>()
+        var nextWaiterID = 0
     }
 
     private let state = Mutex(State())
@@ -22,24 +23,37 @@ final class QueueBudget: Sendable {
     }
 
     /// Takes a slot, waiting (first come, first served) while all are in use.
-    func acquire() async {
+    /// - Returns: false, without a slot, when the task was cancelled while waiting.
+    func acquire() async -> Bool {
         let capacity = self.capacity
-        let taken = state.withLock { state -> Bool in
-            guard state.used < capacity, state.waiters.isEmpty else { return false }
-            state.used += 1
-            return true
-        }
-        if taken { return }
-        await withCheckedContinuation { continuation in
-            let takenNow = state.withLock { state -> Bool in
-                if state.used < capacity, state.waiters.isEmpty {
-                    state.used += 1
-                    return true
-                }
-                state.waiters.append(continuation)
-                return false
+        let id = state.withLock { state -> Int? in
+            guard state.used < capacity, state.waiters.isEmpty else {
+                state.nextWaiterID += 1
+                return state.nextWaiterID
             }
-            if takenNow { continuation.resume() }
+            state.used += 1
+            return nil
+        }
+        guard let id else { return true }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool? in
+                    if Task.isCancelled { return false }
+                    if state.used < capacity, state.waiters.isEmpty {
+                        state.used += 1
+                        return true
+                    }
+                    state.waiters.append((id, continuation))
+                    return nil
+                }
+                if let resumeNow { continuation.resume(returning: resumeNow) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
         }
     }
 
@@ -47,18 +61,21 @@ final class QueueBudget: Sendable {
     func release(_ count: Int = 1) {
         guard count > 0 else { return }
         let capacity = self.capacity
-        let resumed = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let resumed = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
             state.used -= count
-            var resumed: [CheckedContinuation<Void, Never>] = []
+            var resumed: [CheckedContinuation<Bool, Never>] = []
             while state.used < capacity, let waiter = state.waiters.popFirst() {
                 state.used += 1
-                resumed.append(waiter)
+                resumed.append(waiter.continuation)
             }
             return resumed
         }
-        for waiter in resumed { waiter.resume() }
+        for waiter in resumed { waiter.resume(returning: true) }
     }
 
     /// Slots in use.
     var used: Int { state.withLock { $0.used } }
+
+    /// Tasks waiting for a slot.
+    var waiting: Int { state.withLock { $0.waiters.count } }
 }

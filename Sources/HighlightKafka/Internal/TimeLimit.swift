@@ -1,53 +1,40 @@
-import Synchronization
-
-/// Runs `handler(value)`, throwing ``KafkaHandlerTimeout`` once `limit` passes. With a limit the handler runs in its
-/// own task (inheriting the caller's task-local values, so its `ServiceContext`), is cancelled on timeout, and is not
-/// waited for: a handler that ignores cancellation cannot stall its partition. Without one it is simply called (the
-/// handler and its argument are passed apart so that no closure is allocated per message for that common case).
+/// Runs `handler(value)`, throwing ``KafkaHandlerTimeout`` once `limit` passes. Without a limit the handler is simply
+/// called (the handler and its argument are passed apart so that no closure is allocated per message for that
+/// common case).
+///
+/// With a limit the handler is a child task (inheriting the caller's task-local values, so its `ServiceContext`)
+/// racing a timer child. When the timer wins the handler is cancelled, and this returns only once it has: the next
+/// attempt of the same message can never run beside it. A handler that ignores cancellation therefore holds its
+/// partition; `overran` is told for how long it ran on after its timeout, to log and count it.
 func withTimeLimit<Value: Sendable>(
     _ limit: Duration?,
     _ handler: @escaping @Sendable (Value) async throws -> Void,
-    _ value: Value
+    _ value: Value,
+    overran: (Duration) -> Void = { _ in }
 ) async throws {
     guard let limit else { return try await handler(value) }
-    let body: @Sendable () async throws -> Void = { try await handler(value) }
-    let race = Race()
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        let work = Task {
+    let clock = ContinuousClock()
+    var timedOutAt: ContinuousClock.Instant?
+    do {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await handler(value) }
+            group.addTask {
+                try await Task.sleep(for: limit, clock: clock)
+                throw KafkaHandlerTimeout(timeout: limit)
+            }
+            defer { group.cancelAll() }
             do {
-                try await body()
-                if race.claim() { continuation.resume() }
-            } catch {
-                if race.claim() { continuation.resume(throwing: error) }
+                try await group.next()
+            } catch let timeout as KafkaHandlerTimeout {
+                timedOutAt = clock.now
+                group.cancelAll()
+                // Wait for the handler here, so the overrun is measured; its own outcome no longer matters.
+                while (try? await group.next()) != nil {}
+                throw timeout
             }
-            race.cancelTimer()
         }
-        race.setTimer(
-            Task {
-                try? await Task.sleep(for: limit)
-                guard !Task.isCancelled, race.claim() else { return }
-                work.cancel()
-                continuation.resume(throwing: KafkaHandlerTimeout(timeout: limit))
-            }
-        )
+    } catch let timeout as KafkaHandlerTimeout {
+        if let timedOutAt { overran(clock.now - timedOutAt) }
+        throw timeout
     }
-}
-
-/// Decides which of the handler and the timer finishes the race.
-private final class Race: Sendable {
-    private let claimed = Atomic<Bool>(false)
-    private let timer = Mutex<Task<Void, Never>?>(nil)
-
-    /// True for the first caller only.
-    func claim() -> Bool { !claimed.exchange(true, ordering: .acquiringAndReleasing) }
-
-    func setTimer(_ task: Task<Void, Never>) {
-        let finished = timer.withLock { timer -> Bool in
-            timer = task
-            return claimed.load(ordering: .acquiring)
-        }
-        if finished { task.cancel() }
-    }
-
-    func cancelTimer() { timer.withLock { $0?.cancel() } }
 }

@@ -9,22 +9,31 @@ final class RoomSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var closed = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiterID = 0
     }
 
     private let state = Mutex(State())
 
     var generation: UInt64 { state.withLock { $0.generation } }
 
-    /// Waits for a signal newer than `generation`, or for close.
+    /// Waits for a signal newer than `generation`, for close, or for the task's cancellation.
     func wait(after generation: UInt64) async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.closed || state.generation != generation { return true }
-                state.waiters.append(continuation)
-                return false
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.closed || state.generation != generation || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 
@@ -33,7 +42,7 @@ final class RoomSignal: Sendable {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.generation &+= 1
             defer { state.waiters.removeAll() }
-            return state.waiters
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
@@ -43,4 +52,7 @@ final class RoomSignal: Sendable {
         state.withLock { $0.closed = true }
         signal()
     }
+
+    /// Senders waiting for a signal.
+    var waiterCount: Int { state.withLock { $0.waiters.count } }
 }

@@ -81,4 +81,15 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
             isRetriable: false
         )
     }
+
+    /// A send whose task was cancelled while it waited for room in librdkafka's local queue: the message was not
+    /// queued (and never will be by this call).
+    static func cancelledWaitingForRoom(_ topic: String) -> KafkaError {
+        KafkaError(
+            kind: .delivery,
+            code: .queueFull,
+            message: "the send to \(topic) was cancelled while the local queue was full; the message was not queued",
+            isRetriable: true
+        )
+    }
 }

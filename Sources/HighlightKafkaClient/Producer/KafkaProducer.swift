@@ -199,6 +199,7 @@ public final class KafkaProducer: Service, Sendable {
             case .queueFull:
                 Unmanaged<PendingDelivery>.fromOpaque(opaque).release()
                 await room.wait(after: generation)
+                if Task.isCancelled { throw KafkaError.cancelledWaitingForRoom(record.topic) }
             case .failed(let error):
                 Unmanaged<PendingDelivery>.fromOpaque(opaque).release()
                 throw error

@@ -1,0 +1,85 @@
+@testable import HighlightKafka
+import Testing
+
+@Suite("AsyncBoundedQueue")
+struct AsyncBoundedQueueTests {
+    @Test func keepsOrderAndHoldsASenderWhileFull() async {
+        let queue = AsyncBoundedQueue<Int>(capacity: 2)
+        #expect(await queue.send(1))
+        #expect(await queue.send(2))
+        let third = Task { await queue.send(3) }
+        await eventually("the third send waits for room") { queue.waitingSenders == 1 }
+        #expect(queue.count == 2, "never more than the capacity is stored")
+        #expect(await queue.next() == 1)
+        #expect(await third.value)
+        #expect(await queue.next() == 2)
+        #expect(await queue.next() == 3)
+    }
+
+    @Test func finishWakesTheWaitingSenderAndReceiver() async {
+        let full = AsyncBoundedQueue<Int>(capacity: 1)
+        #expect(await full.send(1))
+        let sender = Task { await full.send(2) }
+        await eventually("the send waits") { full.waitingSenders == 1 }
+        full.finish(discardingPending: true)
+        #expect(await sender.value == false, "the element was not taken")
+        #expect(await full.next() == nil)
+
+        let empty = AsyncBoundedQueue<Int>(capacity: 1)
+        let receiver = Task { await empty.next() }
+        empty.finish(discardingPending: false)
+        #expect(await receiver.value == nil)
+        #expect(await empty.send(1) == false)
+    }
+
+    @Test func finishingWithoutDiscardingLetsTheReceiverDrain() async {
+        let queue = AsyncBoundedQueue<Int>(capacity: 3)
+        #expect(await queue.send(1))
+        #expect(await queue.send(2))
+        queue.finish(discardingPending: false)
+        #expect(await queue.next() == 1)
+        #expect(await queue.next() == 2)
+        #expect(await queue.next() == nil)
+    }
+
+    @Test func aSharedBudgetBoundsTheSumOfTheQueues() async {
+        let budget = QueueBudget(capacity: 3)
+        let first = AsyncBoundedQueue<Int>(capacity: 10, budget: budget)
+        let second = AsyncBoundedQueue<Int>(capacity: 10, budget: budget)
+        #expect(await first.send(1))
+        #expect(await first.send(2))
+        #expect(await second.send(10))
+        let blocked = Task { await second.send(11) }
+        await eventually("the fourth message waits for the budget") { budget.waiting == 1 }
+        #expect(first.count + second.count == 3)
+        #expect(await first.next() == 1)
+        #expect(await blocked.value)
+        #expect(budget.used == 3)
+        #expect(first.count + second.count == 3)
+    }
+
+    @Test func aCancelledSendGivesItsBudgetSlotBack() async {
+        let budget = QueueBudget(capacity: 5)
+        let queue = AsyncBoundedQueue<Int>(capacity: 1, budget: budget)
+        #expect(await queue.send(1))
+        let sender = Task { await queue.send(2) }
+        await eventually("the send holds a slot and waits for room") { queue.waitingSenders == 1 }
+        #expect(budget.used == 2)
+        sender.cancel()
+        #expect(await sender.value == false)
+        #expect(budget.used == 1, "only the stored element holds a slot")
+        #expect(queue.waitingSenders == 0)
+        #expect(await queue.next() == 1)
+        #expect(budget.used == 0)
+    }
+
+    @Test func removePendingDropsWhatWaitsAndReleasesItsSlots() async {
+        let budget = QueueBudget(capacity: 10)
+        let queue = AsyncBoundedQueue<Int>(capacity: 5, budget: budget)
+        for value in 1...3 { #expect(await queue.send(value)) }
+        #expect(queue.removePending() == 3)
+        #expect(budget.used == 0)
+        #expect(await queue.send(4))
+        #expect(await queue.next() == 4)
+    }
+}

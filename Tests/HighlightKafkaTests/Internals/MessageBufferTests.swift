@@ -1,0 +1,61 @@
+import Foundation
+@testable import HighlightKafkaClient
+import Testing
+
+@Suite("MessageBuffer")
+struct MessageBufferTests {
+    @Test func batchesComeOutInOrderAndUpToTheMaximum() async {
+        let buffer = MessageBuffer<Int>(capacity: 10)
+        #expect(buffer.push([1, 2, 3], shouldStop: { false }))
+        #expect(await buffer.nextBatch(maximum: 2) == [1, 2])
+        #expect(await buffer.next() == 3)
+    }
+
+    @Test func aWaitingReaderIsHandedThePushedElement() async {
+        let buffer = MessageBuffer<Int>(capacity: 10)
+        let reader = Task { await buffer.next() }
+        // Pushing from the poll thread's side, as librdkafka's thread does.
+        await withCheckedContinuation { continuation in
+            Thread {
+                _ = buffer.push([7], shouldStop: { false })
+                continuation.resume()
+            }.start()
+        }
+        #expect(await reader.value == 7)
+    }
+
+    @Test func aFullBufferHoldsThePushUntilDrained() async {
+        let buffer = MessageBuffer<Int>(capacity: 2)
+        #expect(buffer.push([1, 2], shouldStop: { false }))
+        let pushed: Bool = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: buffer.push([3], shouldStop: { false })) }.start()
+            Task { _ = await buffer.nextBatch(maximum: 2) }
+        }
+        #expect(pushed)
+        #expect(await buffer.next() == 3)
+    }
+
+    @Test func finishEndsReadersAndRefusesPushes() async {
+        let buffer = MessageBuffer<Int>(capacity: 2)
+        #expect(buffer.push([1], shouldStop: { false }))
+        buffer.finish(discardingBuffered: true)
+        #expect(await buffer.next() == nil)
+        #expect(buffer.push([2], shouldStop: { false }) == false)
+    }
+
+    @Test func aCancelledReaderGetsNil() async {
+        let buffer = MessageBuffer<Int>(capacity: 2)
+        let reader = Task { await buffer.next() }
+        reader.cancel()
+        #expect(await reader.value == nil)
+        #expect(buffer.push([1], shouldStop: { false }))
+        #expect(await buffer.next() == 1, "the element went to no cancelled reader")
+    }
+
+    @Test func removeAllDropsMatchingBufferedElements() async {
+        let buffer = MessageBuffer<Int>(capacity: 10)
+        #expect(buffer.push([1, 2, 3, 4], shouldStop: { false }))
+        #expect(buffer.removeAll { $0.isMultiple(of: 2) } == 2)
+        #expect(await buffer.nextBatch(maximum: 10) == [1, 3])
+    }
+}
