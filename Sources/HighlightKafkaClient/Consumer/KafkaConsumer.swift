@@ -87,12 +87,17 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     deinit {
-        pollThread.requestStop()
+        // Blocks in nothing: a consumer released without shutdown() is closed on a thread of its own.
+        guard !lifecycle.withLock({ $0.closed }) else { return }
+        logger.warning("KafkaConsumer released without shutdown(); closing it in the background (offsets stored but not committed are read again)")
+        let (client, callbacks, control) = (self.client, self.callbacks, self.pollThread)
+        control.requestStop()
         buffer.finish(discardingBuffered: true)
-        pollThread.waitUntilExited()
-        let alreadyClosed = lifecycle.withLock { $0.closed }
-        if !alreadyClosed { _ = client.closeConsumer() }
-        callbacks.events.finish()
+        runInBackground("highlight-kafka-consumer-close") {
+            control.waitUntilExited()
+            if let error = client.closeConsumer() { callbacks.report(error) }
+            callbacks.events.finish()
+        }
     }
 
     /// How often the poll thread restarted fetching after draining librdkafka's queue (see `FetchPauseWaker`).

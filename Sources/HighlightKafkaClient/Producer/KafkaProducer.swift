@@ -73,13 +73,19 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     deinit {
-        // A producer dropped without shutdown still resolves every message: purge what is left and serve the reports.
-        pollThread.requestStop()
-        pollThread.waitUntilExited()
-        client.purgeAll()
-        _ = client.flush(timeoutMilliseconds: 1000)
+        // Blocks in nothing: a producer released without shutdown still resolves every message, on a thread of its
+        // own (what is left is purged and its reports served).
+        guard phase.withLock({ if case .closed = $0 { false } else { true } }) else { return }
+        logger.warning("KafkaProducer released without shutdown(); failing what is still queued in the background")
+        let (client, callbacks, control, room) = (self.client, self.callbacks, self.pollThread, self.room)
+        control.requestStop()
         room.close()
-        callbacks.reports?.finish()
+        runInBackground("highlight-kafka-producer-close") {
+            control.waitUntilExited()
+            client.purgeAll()
+            _ = client.flush(timeoutMilliseconds: 1000)
+            callbacks.reports?.finish()
+        }
     }
 
     /// Counters of accepted, delivered and failed messages.
