@@ -23,7 +23,7 @@ extension TracedKafkaConsumer {
         var failure: KafkaHandlerError?
         // A revocation waits for the batch being handled, so its offsets make the commit before the partitions go.
         let gate = PartitionGate()
-        observeRebalances(gate: gate, queues: PartitionQueues(budget: queueBudget))
+        observeRebalances(gate: gate, queues: nil)
         await withGracefulShutdownHandler {
             batches: while true {
                 let fetched = await consumer.nextBatch(maximum: maximumSize)
@@ -56,6 +56,7 @@ extension TracedKafkaConsumer {
             self.consumer.triggerShutdown()
         }
         await consumer.shutdown()
+        await shutDownOwnedDeadLetterProducer()
         if let failure { throw failure }
     }
 
@@ -88,6 +89,10 @@ extension TracedKafkaConsumer {
                 return .done
             } catch {
                 if let outcome = await handleFailure(error, of: batch, attempt: attempt, span: span) { return outcome }
+                if Task.isCancelled {
+                    // runBatches was cancelled: no retry can run. The batch is not committed, so it is read again.
+                    return .stop(KafkaHandlerError(underlying: CancellationError(), message: batch[0], attempts: attempt))
+                }
             }
         }
     }

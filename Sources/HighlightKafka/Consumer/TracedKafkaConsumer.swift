@@ -37,7 +37,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
     let logger: Logger
     /// Worked out once: every span carries it.
     let serverHost: String?
-    private let deadLetterProducer: Mutex<KafkaProducer?>
+    let deadLetterProducer: Mutex<KafkaProducer?>
 
     /// Wraps an existing consumer.
     public init(consumer: KafkaConsumer, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "highlight.kafka.consumer")) {
@@ -89,7 +89,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
             group.cancelAll()
         }
         await consumer.shutdown()
-        await deadLetterProducer.withLock { $0 }?.shutdown()
+        await shutDownOwnedDeadLetterProducer()
         if let failure = stop.value { throw failure }
     }
 
@@ -190,7 +190,8 @@ public final class TracedKafkaConsumer: Service, Sendable {
 
     /// At a revocation: nothing more of those partitions starts, what waits is given back (their next owner reads it
     /// from the committed offset), and the handlers running finish so their offsets make the commit that follows.
-    func observeRebalances(gate: PartitionGate, queues: PartitionQueues) {
+    /// - Parameter queues: the partition queues to empty at a revocation; `nil` for `runBatches`, which keeps none.
+    func observeRebalances(gate: PartitionGate, queues: PartitionQueues?) {
         let counters = self.counters, logger = self.logger, wait = configuration.revocationWait
         // Weak: the plain consumer holds this observer.
         consumer.observeRebalances { [weak consumer = self.consumer] change in
@@ -206,7 +207,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
                 }
             case .revoked(let partitions):
                 gate.revoke(partitions, revocationCount: consumer?.revocationCount ?? .max)
-                let released = partitions.compactMap(queues.existing).reduce(0) { $0 + $1.removePending() }
+                let released = partitions.compactMap { queues?.existing($0) }.reduce(0) { $0 + $1.removePending() }
                 counters.releasedOnRebalance.add(released, ordering: .relaxed)
                 if !gate.waitUntilIdle(partitions, atMost: wait) {
                     logger.warning(
@@ -228,6 +229,13 @@ public final class TracedKafkaConsumer: Service, Sendable {
     }
 
     // MARK: Dead letters
+
+    /// Shuts the dead-letter producer down when this consumer created it; one the configuration supplied is the
+    /// caller's to shut down (it may serve others).
+    func shutDownOwnedDeadLetterProducer() async {
+        guard configuration.deadLetterProducer == nil else { return }
+        await deadLetterProducer.withLock { $0 }?.shutdown()
+    }
 
     func deadLetter(_ message: KafkaConsumerMessage, error: any Error, attempts: Int, topic: String) async throws(KafkaError) {
         let producer: KafkaProducer = try deadLetterProducer.withLock { (existing: inout KafkaProducer?) throws(KafkaError) -> KafkaProducer in
