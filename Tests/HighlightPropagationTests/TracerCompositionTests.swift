@@ -70,13 +70,4 @@ struct TracerCompositionTests {
             "tracestate": "congo=t61rcWkgMzE",
         ])
     }
-
-    @Test func theTracerAloneStillWorksUnderWithTracer() {
-        withTracer(tracer) {
-            let span = InstrumentationSystem.tracer.startSpan("alone")
-            #expect(span.context.inMemorySpanContext?.traceID == "0af7651916cd43dd8448eb211c80319c")
-            span.end()
-        }
-        #expect(tracer.finishedSpans.map(\.operationName) == ["alone"])
-    }
 }

@@ -133,8 +133,8 @@ struct SignalTests {
         )
         let deadline = ContinuousClock.now + .seconds(60)
         while Self.lines(output).count < 100 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        // Let a batch go out and get stuck in the slow backend first.
-        try await Task.sleep(for: .seconds(2))
+        // A batch has gone out and is stuck in the slow backend (the receiver holds it for 30 s).
+        try await withTimeout(.seconds(60)) { await receiver.waitForRequests(1) }
         let signalled = ContinuousClock.now
         process.terminate()
         process.waitUntilExit()

@@ -27,6 +27,8 @@ final class OTLPTestReceiver: Sendable {
         var records: [Record] = []
         var requests: [Request] = []
         var behaviour: Behaviour = .accept
+        /// Waiters for a number of requests to have arrived.
+        var requestWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Mutex(State())
@@ -63,10 +65,14 @@ final class OTLPTestReceiver: Sendable {
     }
 
     private func receive(path: String, headers: [String: String], body: Data) async -> HTTPResponse.Status {
-        let behaviour = state.withLock { state -> Behaviour in
+        let (behaviour, arrived) = state.withLock { state -> (Behaviour, [CheckedContinuation<Void, Never>]) in
             state.requests.append(Request(path: path, headers: headers))
-            return state.behaviour
+            let count = state.requests.count
+            let arrived = state.requestWaiters.filter { $0.count <= count }.map(\.continuation)
+            state.requestWaiters.removeAll { $0.count <= count }
+            return (state.behaviour, arrived)
         }
+        for waiter in arrived { waiter.resume() }
         switch behaviour {
         case .fail: return .internalServerError
         case .slow(let delay): try? await Task.sleep(for: delay)
@@ -76,6 +82,18 @@ final class OTLPTestReceiver: Sendable {
         let parsed = path == "/v1/traces" ? Self.spanEvents(json) : Self.logRecords(json)
         state.withLock { $0.records.append(contentsOf: parsed) }
         return .ok
+    }
+
+    /// Returns once `count` requests have arrived (a slow backend holds them: they arrive before they are answered).
+    func waitForRequests(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.requests.count >= count { return true }
+                state.requestWaiters.append((count, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 
     /// Waits until `condition` holds for the records (or fails after `timeout`).
