@@ -60,7 +60,9 @@ struct RebalanceTests {
         let second = try startMember("b")
         let leaving = try startMember("c")
         // Once consumption is under way: one member leaves, another joins.
-        while tally.distinct < total / 5 { try await Task.sleep(for: .milliseconds(50)) }
+        let underWay = clock.now + .seconds(120)
+        while tally.distinct < total / 5 && clock.now < underWay { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(tally.distinct >= total / 5, "consumption got under way (a fifth handled) before the membership change")
         consumers.values[2].triggerShutdown()
         try await leaving.value
         let joining = try startMember("d")

@@ -7,7 +7,9 @@ import Synchronization
 /// A local OTLP/HTTP receiver (JSON protocol) on loopback: it records what exporters send so tests can check the
 /// contract highlight's backend relies on. It can play a backend that is down (500) or slow.
 final class OTLPTestReceiver: Sendable {
-    enum Behaviour: Sendable { case accept, fail, slow(Duration) }
+    /// `hold` keeps every request unanswered until ``release()``: a backend that never answers, for as long as a
+    /// test needs.
+    enum Behaviour: Sendable { case accept, fail, slow(Duration), hold }
 
     /// One exported span event or log record, with every attribute merged the way highlight's backend merges them
     /// (resource, then span or record, then event).
@@ -29,6 +31,8 @@ final class OTLPTestReceiver: Sendable {
         var behaviour: Behaviour = .accept
         /// Waiters for a number of requests to have arrived.
         var requestWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Requests held by the `hold` behaviour.
+        var held: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -40,6 +44,16 @@ final class OTLPTestReceiver: Sendable {
     var requests: [Request] { state.withLock { $0.requests } }
 
     func setBehaviour(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
+
+    /// Answers every held request and accepts from now on.
+    func release() {
+        let held = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.behaviour = .accept
+            defer { state.held.removeAll() }
+            return state.held
+        }
+        for request in held { request.resume() }
+    }
 
     /// Starts the receiver and waits until it listens.
     static func start() async throws -> OTLPTestReceiver {
@@ -76,6 +90,15 @@ final class OTLPTestReceiver: Sendable {
         switch behaviour {
         case .fail: return .internalServerError
         case .slow(let delay): try? await Task.sleep(for: delay)
+        case .hold:
+            await withCheckedContinuation { continuation in
+                let stillHolding = state.withLock { state -> Bool in
+                    guard case .hold = state.behaviour else { return false }
+                    state.held.append(continuation)
+                    return true
+                }
+                if !stillHolding { continuation.resume() }
+            }
         case .accept: break
         }
         guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return .badRequest }
