@@ -1,4 +1,4 @@
-import HighlightKafka
+@testable import HighlightKafka
 import HighlightKafkaClient
 import HighlightPropagation
 import InMemoryLogging
@@ -183,32 +183,28 @@ struct TracedKafkaTests {
             $0.partitionQueueCapacity = 100
             $0.totalQueueCapacity = 10
         }
-        let released = Atomic<Bool>(false)
+        let release = HandlerGate()
         let handled = LockedArray<String>()
         let run = Task {
             try await withTimeout(.seconds(60)) {
                 try await consumer.run { message in
                     // Every partition's first handler waits, so fetched messages can only pile up in the queues.
-                    while !released.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(5)) }
+                    await release.wait()
                     handled.append(message.message.valueString ?? "")
                     if handled.values.count == 400 { consumer.triggerShutdown() }
                 }
             }
         }
-        // 396 messages are there to fill the queues (each partition's could take 100); the total stops them at 10.
-        var highest = 0
+        // 396 messages are there to fill the queues (each partition's could take 100); the total stops them at 10:
+        // the dispatcher ends up waiting for a slot of the budget.
         let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline, highest < 10 {
-            highest = max(highest, consumer.statistics.queuedMessages)
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        for _ in 0..<100 {
-            highest = max(highest, consumer.statistics.queuedMessages)
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        released.store(true, ordering: .relaxed)
+        while consumer.queueBudget.waiting == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(consumer.queueBudget.waiting == 1, "the dispatcher waits for room in the full queues")
+        #expect(consumer.statistics.queuedMessages == 10)
+        release.open()
         try await run.value
-        #expect(highest == 10, "the queues filled up to the total capacity and no further")
+        // The budget's own high-water mark: every acquisition counted, none sampled.
+        #expect(consumer.queueBudget.peakUsed == 10, "the queues filled up to the total capacity and no further")
         #expect(handled.values.count == 400)
         #expect(Set(handled.values).count == 400, "every message handled once")
         #expect(consumer.statistics.queuedMessages == 0)
@@ -415,5 +411,30 @@ struct TracedKafkaErrorPolicyTests {
         #expect(TracedKafkaConsumer.decide(policy, failedAttempt: 3) == .deadLetter(topic: "d"))
         #expect(TracedKafkaConsumer.decide(.default, failedAttempt: 3) == .stop)
         #expect(TracedKafkaConsumer.decide(.retry(attempts: 1, then: .skip), failedAttempt: 1) == .skip)
+    }
+}
+
+/// Holds handlers until ``open()``; a continuation each, no polling.
+final class HandlerGate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let pass = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if pass { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }

@@ -9,7 +9,11 @@ import Synchronization
 /// handed straight to a waiting worker, or dropped at a revocation or shutdown).
 final class QueueBudget: Sendable {
     private struct State {
-        var used = 0
+        var used = 0 {
+            didSet { peak = max(peak, used) }
+        }
+        /// The most slots ever in use at once.
+        var peak = 0
         var waiters = Deque<(id: Int, continuation: CheckedContinuation<Bool, Never>)>()
         var nextWaiterID = 0
     }
@@ -75,6 +79,9 @@ final class QueueBudget: Sendable {
 
     /// Slots in use.
     var used: Int { state.withLock { $0.used } }
+
+    /// The most slots ever in use at once: exact, where a reading of ``used`` from outside is a sample.
+    var peakUsed: Int { state.withLock { $0.peak } }
 
     /// Tasks waiting for a slot.
     var waiting: Int { state.withLock { $0.waiters.count } }
