@@ -24,6 +24,11 @@ extension TracedKafkaConsumer {
         /// exactly once.
         public var errorReporter: (@Sendable (KafkaHandlerFailure) async -> Void)?
         /// A handler run that takes longer fails with ``KafkaHandlerTimeout`` (and the policy applies). Default: none.
+        ///
+        /// The run is cancelled at the timeout, and the next attempt of the message (or the next message of its
+        /// partition) starts only once it has returned: two attempts of one message never run at once. A handler
+        /// that ignores cancellation therefore holds its partition until it returns; that is logged, and counted in
+        /// ``TracedKafkaConsumerStatistics/timeoutsOverrun``.
         public var handlerTimeout: Duration?
         /// Messages waiting per partition; a slow partition fills only its own queue. Default 1,000.
         public var partitionQueueCapacity: Int
