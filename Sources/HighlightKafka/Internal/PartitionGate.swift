@@ -23,16 +23,14 @@ final class PartitionGate: Sendable {
         var heldUntil: ContinuousClock.Instant?
         /// A hold was already used since the last rebalance: the next refused commit does not start another.
         var holdSpent = false
-        /// Workers waiting for the hold to end, by the id each registered under.
-        var holdWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiterID = 0
+        /// Workers waiting for the hold to end.
+        var holdWaiters = ParkedWaiters()
 
         /// Ends the hold; returns the waiters to resume.
         mutating func endHold() -> [CheckedContinuation<Void, Never>] {
             heldUntil = nil
             holdSpent = false
-            defer { holdWaiters.removeAll() }
-            return Array(holdWaiters.values)
+            return holdWaiters.takeAll()
         }
     }
 
@@ -132,22 +130,17 @@ final class PartitionGate: Sendable {
 
     /// Returns when the hold ends (or is gone already), or when the task is cancelled.
     private func holdEnded() async {
-        let id = state.withLock { state -> Int in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    guard state.heldUntil != nil, !Task.isCancelled else { return true }
-                    state.holdWaiters[id] = continuation
-                    return false
+        await parkCancellably(
+            reserve: { state.withLock { $0.holdWaiters.reserveID() } },
+            parkUnlessDone: { id, continuation in
+                state.withLock { state in
+                    guard state.heldUntil != nil, !Task.isCancelled else { return false }
+                    state.holdWaiters.park(id, continuation)
+                    return true
                 }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.holdWaiters.removeValue(forKey: id) }?.resume()
-        }
+            },
+            unpark: { id in self.state.withLock { $0.holdWaiters.unpark(id) } }
+        )
     }
 
     /// Waits, at most `timeout`, for the running handlers of `partitions` to finish. Runs on the consumer's poll

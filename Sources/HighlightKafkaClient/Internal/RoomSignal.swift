@@ -9,8 +9,7 @@ final class RoomSignal: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var closed = false
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiterID = 0
+        var waiters = ParkedWaiters()
     }
 
     private let state = Mutex(State())
@@ -19,30 +18,24 @@ final class RoomSignal: Sendable {
 
     /// Waits for a signal newer than `generation`, for close, or for the task's cancellation.
     func wait(after generation: UInt64) async {
-        let id = state.withLock { state -> Int in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.closed || state.generation != generation || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
+        await parkCancellably(
+            reserve: { state.withLock { $0.waiters.reserveID() } },
+            parkUnlessDone: { id, continuation in
+                state.withLock { state in
+                    if state.closed || state.generation != generation || Task.isCancelled { return false }
+                    state.waiters.park(id, continuation)
+                    return true
                 }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
+            },
+            unpark: { id in self.state.withLock { $0.waiters.unpark(id) } }
+        )
     }
 
     /// Wakes every waiter.
     func signal() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.generation &+= 1
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            return state.waiters.takeAll()
         }
         for waiter in waiters { waiter.resume() }
     }
