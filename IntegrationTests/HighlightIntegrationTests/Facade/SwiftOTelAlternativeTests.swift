@@ -1,3 +1,4 @@
+#if SWIFT_OTEL
 import HighlightPropagation
 import Instrumentation
 import OTel
@@ -50,3 +51,4 @@ struct SwiftOTelAlternativeTests {
         }
     }
 }
+#endif

@@ -6,7 +6,9 @@ import HighlightTracing
 import Hummingbird
 import Instrumentation
 import Logging
+#if SWIFT_OTEL
 import OTel
+#endif
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -47,6 +49,7 @@ enum BenchTelemetry {
             options.shutdownTimeout = .seconds(30)
             services.append(try Highlight.bootstrap(options, environment: [:]))
         case (.otel, _):
+            #if SWIFT_OTEL
             if export { throw ValidationError("--export goes with --tracer highlight") }
             var configuration = OTel.Configuration.default
             configuration.serviceName = "hlkafka-bench"
@@ -58,6 +61,9 @@ enum BenchTelemetry {
             let (otelTracer, service) = try OTel.makeTracingBackend(configuration: configuration)
             InstrumentationSystem.bootstrap(HighlightPropagator().combined(with: otelTracer))
             services.append(service)
+            #else
+            throw ValidationError("this hlkafka was built without swift-otel (HIGHLIGHT_WITHOUT_SWIFT_OTEL, as make sanitize does)")
+            #endif
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
