@@ -148,11 +148,12 @@ struct HighlightFacadeTests {
     @Test func aBackendThatNeverAnswersDoesNotHoldTheCaller() async throws {
         let receiver = try await TestHighlight.ready()
         receiver.setBehaviour(.hold)
+        defer { receiver.release() }  // the receiver is shared: never leave it holding, whatever happens here
         let before = receiver.requests.count
         for index in 0..<10_000 { H.log("under a backend that does not answer \(index)") }
         for _ in 0..<100 { H.consumeError(PaymentDeclined(marker: "held")) }
         // The exporter did reach the backend meanwhile: the calls returned while it was holding requests.
-        await receiver.waitForRequests(before + 1)
+        try await withTimeout(.seconds(60)) { await receiver.waitForRequests(before + 1) }
         receiver.release()
         try await waitUntilHealthy(receiver)
     }
@@ -174,7 +175,7 @@ struct HighlightFacadeTests {
         for index in 0..<10_000 { H.log("under a failing backend \(index)") }
         // Counted by the exporter once its retries are spent: waited for (with a deadline), the test's own requests
         // having reached the failing backend first.
-        await receiver.waitForRequests(requestsBefore + 1)
+        try await withTimeout(.seconds(60)) { await receiver.waitForRequests(requestsBefore + 1) }
         let deadline = ContinuousClock.now + .seconds(20)
         while Highlight.statistics.exportsFailed == failedBefore && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))

@@ -30,7 +30,8 @@ final class OTLPTestReceiver: Sendable {
         var requests: [Request] = []
         var behaviour: Behaviour = .accept
         /// Waiters for a number of requests to have arrived.
-        var requestWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var requestWaiters: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextWaiterID = 0
         /// Requests held by the `hold` behaviour.
         var held: [CheckedContinuation<Void, Never>] = []
     }
@@ -107,15 +108,29 @@ final class OTLPTestReceiver: Sendable {
         return .ok
     }
 
-    /// Returns once `count` requests have arrived (a slow backend holds them: they arrive before they are answered).
+    /// Returns once `count` requests have arrived (a slow backend holds them: they arrive before they are answered),
+    /// or when the task is cancelled (wrap it in `withTimeout` so that a request that never comes fails the test
+    /// instead of hanging it).
     func waitForRequests(_ count: Int) async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
-                if state.requests.count >= count { return true }
-                state.requestWaiters.append((count, continuation))
-                return false
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.requests.count >= count || Task.isCancelled { return true }
+                    state.requestWaiters.append((id, count, continuation))
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.requestWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.requestWaiters.remove(at: index).continuation
+            }
+            waiter?.resume()
         }
     }
 
