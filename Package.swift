@@ -234,6 +234,8 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // What several test targets share (reading a child process's output).
+        .target(name: "HighlightTestSupport", path: "Tests/HighlightTestSupport", swiftSettings: swiftSettings),
         // Stops the facade's telemetry in each way a process can stop, for TelemetryExitPathTests.
         .executableTarget(
             name: "highlight-exit-probe",
@@ -291,6 +293,7 @@ let package = Package(
             name: "HighlightTests",
             dependencies: [
                 "Highlight",
+                "HighlightTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "HighlightPropagation",
                 "HighlightTracing",
@@ -305,6 +308,7 @@ let package = Package(
             name: "HighlightIntegrationTests",
             dependencies: [
                 "Highlight",
+                "HighlightTestSupport",
                 "HighlightAsyncHTTPClient",
                 "HighlightHummingbird",
                 "HighlightKafka",
