@@ -54,7 +54,7 @@ struct OTLPEncodingTests {
     }
 
     @Test(arguments: [OfficialSchema.Input.protobuf, .json, .gzipProtobuf])
-    func spansDecodeWithEveryFieldWhereItBelongs(input: OfficialSchema.Input) throws {
+    func spansDecodeWithEveryFieldWhereItBelongs(input: OfficialSchema.Input) async throws {
         let spans = Self.spans()
         let document = OTLPTraceDocument(resource: Self.resource, limits: SpanLimits())
         let body: [UInt8]
@@ -63,7 +63,7 @@ struct OTLPEncodingTests {
         case .json: body = document.encode(spans, as: OTLPJSONWriter.self)
         case .gzipProtobuf: body = try #require(Gzip.compress(document.encode(spans, as: OTLPProtobufWriter.self)))
         }
-        let decoded = try OfficialSchema.decode(body, as: .traces, input: input)
+        let decoded = try await OfficialSchema.decode(body, as: .traces, input: input)
         let resourceSpans = try #require((decoded["resource_spans"] as? [[String: Any]])?.first)
         let resource = Self.attributes((resourceSpans["resource"] as? [String: Any])?["attributes"])
         #expect(resource["service.name"]?["string_value"] as? String == "encoding-tests")
@@ -115,7 +115,7 @@ struct OTLPEncodingTests {
     }
 
     @Test(arguments: [OfficialSchema.Input.protobuf, .json])
-    func logRecordsDecodeWithSeverityBodyAttributesAndIds(input: OfficialSchema.Input) throws {
+    func logRecordsDecodeWithSeverityBodyAttributesAndIds(input: OfficialSchema.Input) async throws {
         let records = [
             OTLPLogRecord(
                 timeNanoseconds: 1_764_000_000_123_456_789, level: .warning, body: "charging \"order\" 42",
@@ -126,7 +126,7 @@ struct OTLPEncodingTests {
         ]
         let document = OTLPLogDocument(resource: Self.resource)
         let body = input == .json ? document.encode(records, as: OTLPJSONWriter.self) : document.encode(records, as: OTLPProtobufWriter.self)
-        let decoded = try OfficialSchema.decode(body, as: .logs, input: input)
+        let decoded = try await OfficialSchema.decode(body, as: .logs, input: input)
         let scopeLogs = try #require(((decoded["resource_logs"] as? [[String: Any]])?.first?["scope_logs"] as? [[String: Any]])?.first)
         let exported = try #require(scopeLogs["log_records"] as? [[String: Any]])
         #expect(exported.count == 2)

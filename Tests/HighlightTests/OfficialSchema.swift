@@ -1,4 +1,5 @@
 import Foundation
+import HighlightTestSupport
 import Testing
 
 /// Decodes request bodies with the official OpenTelemetry protocol definitions: PyPI's `opentelemetry-proto`, in the
@@ -55,23 +56,14 @@ enum OfficialSchema {
         """
 
     /// The request `body` decoded as `message`, as protobuf's JSON mapping with the proto field names.
-    static func decode(_ body: [UInt8], as message: Message, input: Input) throws -> [String: Any] {
+    static func decode(_ body: [UInt8], as message: Message, input: Input) async throws -> [String: Any] {
         guard FileManager.default.isExecutableFile(atPath: python) else { throw Missing(path: python) }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("otlp-\(UUID().uuidString).bin")
         try Data(body).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, message.rawValue, input.rawValue, file.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "the official schema refused the body: \(errorText)")
+        let result = try await ChildProcess.run(URL(fileURLWithPath: python), ["-c", script, message.rawValue, input.rawValue, file.path])
+        #expect(result.status == 0, "the official schema refused the body: \(result.errors)")
+        let data = Data(result.output.utf8)
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 }

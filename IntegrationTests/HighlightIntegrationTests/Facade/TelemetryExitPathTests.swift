@@ -1,6 +1,5 @@
 import HighlightTestSupport
 import Foundation
-import Synchronization
 import HighlightKafka
 import HighlightKafkaClient
 import HighlightPropagation
@@ -18,27 +17,17 @@ struct TelemetryExitPathTests {
 
     /// A running process with its standard output read line by line and its exit awaited without blocking a thread.
     struct Probe {
-        let process: Process
+        let child: ChildProcess
         var lines: AsyncStream<String>.AsyncIterator
-        let exit: ExitStatus
+        var process: Process { child.process }
 
         static func start(endpoint: String, path: String) throws -> Probe {
             try start(TelemetryExitPathTests.probe, [endpoint, path])
         }
 
         static func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Probe {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            let exit = ExitStatus()
-            process.terminationHandler = { exit.finished($0.terminationStatus) }
-            try process.run()
-            let lines = PipeLines.stream(output)
-            return Probe(process: process, lines: lines.makeAsyncIterator(), exit: exit)
+            let child = try ChildProcess(executable, arguments, environment: environment)
+            return Probe(child: child, lines: child.lines.makeAsyncIterator())
         }
 
         /// Waits for the line the process prints at a step; fails if its output ends first.
@@ -54,31 +43,6 @@ struct TelemetryExitPathTests {
             var all: [String] = []
             while let line = await lines.next() { all.append(line) }
             return all
-        }
-    }
-
-    /// A process's exit status, set by its termination handler and awaited with a continuation.
-    final class ExitStatus: Sendable {
-        private let state = Mutex<(status: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
-
-        func finished(_ status: Int32) {
-            let waiter = state.withLock { state in
-                state.status = status
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume(returning: status)
-        }
-
-        func wait() async -> Int32 {
-            await withCheckedContinuation { continuation in
-                let status: Int32? = state.withLock { state in
-                    if let status = state.status { return status }
-                    state.waiter = continuation
-                    return nil
-                }
-                if let status { continuation.resume(returning: status) }
-            }
         }
     }
 
@@ -99,7 +63,7 @@ struct TelemetryExitPathTests {
             try await probe.expectLine("ready")
             probe.process.terminate()  // SIGTERM
         }
-        let status = await probe.exit.wait()
+        let status = await probe.child.exitStatus()
         #expect(status == exitStatus)
         let error = try #require(exportedError(receiver, path: path), "no exception event for '\(path)'; \(receiver.requests.count) requests")
         #expect(error.attributes["exception.message"] == "exit-path probe failure (\(path))")
@@ -134,7 +98,7 @@ struct TelemetryExitPathTests {
         }
         // Killed, not stopped: nothing after this point could have sent anything.
         kill(probe.process.processIdentifier, SIGKILL)
-        _ = await probe.exit.wait()
+        _ = await probe.child.exitStatus()
         #expect(Self.exportedError(receiver, path: "flush")?.attributes["highlight.trace_id"] == "request-flush")
         #expect(receiver.records.filter { $0.kind == "event" && $0.name == "exception" }.count == 1, "sent once")
     }
@@ -165,7 +129,7 @@ struct TelemetryExitPathTests {
             environment: environment
         )
         let handled = await consumer.remainingLines().filter { $0.hasPrefix("{") }
-        let status = await consumer.exit.wait()
+        let status = await consumer.child.exitStatus()
         #expect(status == 1, "the default policy stops the consumer after three failures")
         #expect(handled.count == 3, "three attempts of the one message: \(handled)")
 

@@ -7,15 +7,15 @@ import Testing
 struct BenchCommandTests {
     static let messages = 2000
 
-    func bench(_ operation: String, topic: String, _ extra: [String] = []) throws -> HLKafkaCommandLineTests.Run {
-        try timed(operation, topic: topic, extra).run
+    func bench(_ operation: String, topic: String, _ extra: [String] = []) async throws -> HLKafkaCommandLineTests.Run {
+        try await timed(operation, topic: topic, extra).run
     }
 
     /// The run, and how long the whole process took as seen from here: an observation independent of the figures
     /// the command reports, which every timed part of a run must fit in.
-    func timed(_ operation: String, topic: String, _ extra: [String] = []) throws -> (run: HLKafkaCommandLineTests.Run, seconds: Double) {
+    func timed(_ operation: String, topic: String, _ extra: [String] = []) async throws -> (run: HLKafkaCommandLineTests.Run, seconds: Double) {
         let started = ContinuousClock.now
-        let run = try HLKafkaCommandLineTests.run(
+        let run = try await HLKafkaCommandLineTests.run(
             ["bench", operation, "--messages", "\(Self.messages)", "--value-bytes", "100", "--json",
              "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic] + extra
         )
@@ -25,22 +25,22 @@ struct BenchCommandTests {
 
     @Test func tracedWithExportAndWithSwiftOTelAreLabelledAndExportEverySpanSent() async throws {
         let topic = try await TestKafka.makeTopic("bench-tracers", partitions: 2)
-        let exported = try bench("produce", topic: topic, ["--mode", "traced", "--export"])
+        let exported = try await bench("produce", topic: topic, ["--mode", "traced", "--export"])
         #expect(exported.status == 0, "\(exported.errors)")
         #expect(exported.jsonLines.compactMap { $0["mode"] as? String } == ["traced-export"])
         #expect(exported.errors.contains("\(Self.messages) spans exported, 0 dropped, 0 failed requests"), "\(exported.errors)")
         #if SWIFT_OTEL  // built without swift-otel under the sanitizers (see Package.swift)
-        let otel = try bench("produce", topic: topic, ["--mode", "traced", "--tracer", "otel"])
+        let otel = try await bench("produce", topic: topic, ["--mode", "traced", "--tracer", "otel"])
         #expect(otel.status == 0, "\(otel.errors)")
         #expect(otel.jsonLines.compactMap { $0["mode"] as? String } == ["traced-otel"])
-        let refused = try bench("produce", topic: topic, ["--mode", "traced", "--tracer", "otel", "--export"])
+        let refused = try await bench("produce", topic: topic, ["--mode", "traced", "--tracer", "otel", "--export"])
         #expect(refused.status != 0 && refused.errors.contains("--export goes with --tracer highlight"))
         #endif
     }
 
-    @Test func theExporterAloneAcceptsEverySpan() throws {
+    @Test func theExporterAloneAcceptsEverySpan() async throws {
         let started = ContinuousClock.now
-        let run = try HLKafkaCommandLineTests.run(["bench-export", "--spans", "3000", "--json"])
+        let run = try await HLKafkaCommandLineTests.run(["bench-export", "--spans", "3000", "--json"])
         let elapsed = ContinuousClock.now - started
         let processSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         #expect(run.status == 0, "\(run.errors)")
@@ -59,7 +59,7 @@ struct BenchCommandTests {
         let topic = try await TestKafka.makeTopic("bench", partitions: 2)
         // Each of the four produce modes writes `messages` to the topic; consume then reads `messages` from its start.
         for operation in ["produce", "consume"] {
-            let (run, processSeconds) = try timed(operation, topic: topic)
+            let (run, processSeconds) = try await timed(operation, topic: topic)
             #expect(run.status == 0, "\(operation): \(run.errors)")
             let lines = run.jsonLines
             let modes = operation == "consume" ? ["raw", "raw-copy", "plain", "traced", "propagate"] : ["raw", "plain", "traced", "propagate"]
@@ -82,14 +82,14 @@ struct BenchCommandTests {
         }
     }
 
-    @Test func aMalformedConsumerPropertyIsRefusedWithWhatToWrite() throws {
-        let run = try HLKafkaCommandLineTests.run(["bench", "consume", "--consumer-property", "fetch.max.bytes"])
+    @Test func aMalformedConsumerPropertyIsRefusedWithWhatToWrite() async throws {
+        let run = try await HLKafkaCommandLineTests.run(["bench", "consume", "--consumer-property", "fetch.max.bytes"])
         #expect(run.status != 0)
         #expect(run.errors.contains("--consumer-property fetch.max.bytes: expected KEY=VALUE"))
     }
 
-    @Test func rawCopyIsRefusedForProducing() throws {
-        let run = try HLKafkaCommandLineTests.run(["bench", "produce", "--mode", "raw-copy"])
+    @Test func rawCopyIsRefusedForProducing() async throws {
+        let run = try await HLKafkaCommandLineTests.run(["bench", "produce", "--mode", "raw-copy"])
         #expect(run.status != 0)
         #expect(run.errors.contains("--mode raw-copy is for consume only"))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HighlightTestSupport
 import Testing
 
 /// Drives the `hlkafka` executable in separate processes, as a user would.
@@ -19,51 +20,31 @@ struct HLKafkaCommandLineTests {
         }
     }
 
-    static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self), errors: String(decoding: errorData, as: UTF8.self))
+    /// Runs `hlkafka` to its end without blocking a thread of the cooperative pool (see ``ChildProcess``).
+    static func run(_ arguments: [String]) async throws -> Run {
+        let result = try await ChildProcess.run(executable, arguments)
+        return Run(status: result.status, output: result.output, errors: result.errors)
     }
 
     /// Starts `hlkafka mock-cluster` and returns it with the bootstrap servers it printed first.
-    static func startMockCluster(topic: String) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["mock-cluster", "--brokers", "1", "--topic", "\(topic):1"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var firstLine = Data()
-        while !firstLine.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            firstLine.append(chunk)
-        }
-        let line = String(decoding: firstLine, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+    static func startMockCluster(topic: String) async throws -> (ChildProcess, String) {
+        let cluster = try ChildProcess(executable, ["mock-cluster", "--brokers", "1", "--topic", "\(topic):1"])
+        var lines = cluster.lines.makeAsyncIterator()
+        let line = await lines.next() ?? ""
         guard line.hasPrefix("bootstrap.servers=") else {
-            process.terminate()
+            cluster.process.terminate()
             throw TestTimeout(description: "mock-cluster printed '\(line)' instead of bootstrap.servers=...")
         }
-        return (process, String(line.dropFirst("bootstrap.servers=".count)))
+        return (cluster, String(line.dropFirst("bootstrap.servers=".count)))
     }
 
-    @Test func produceThenConsumeAcrossProcessesCarriesTheSessionAndTheTrace() throws {
+    @Test func produceThenConsumeAcrossProcessesCarriesTheSessionAndTheTrace() async throws {
         let topic = "cli-orders"
-        let (cluster, servers) = try Self.startMockCluster(topic: topic)
-        defer { if cluster.isRunning { cluster.terminate() } }
+        let (cluster, servers) = try await Self.startMockCluster(topic: topic)
+        defer { if cluster.process.isRunning { cluster.process.terminate() } }
 
         let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
-        let produced = try Self.run([
+        let produced = try await Self.run([
             "produce", "--bootstrap-servers", servers, "--topic", topic, "--count", "2", "--key", "order-7",
             "--x-highlight-request", "cliSession/cliRequest", "--traceparent", "00-\(traceID)-00f067aa0ba902b7-01",
             "--baggage", "tenant=acme", "--json",
@@ -80,7 +61,7 @@ struct HLKafkaCommandLineTests {
             #expect(line["traceId"] as? String == traceID)
         }
 
-        let consumed = try Self.run([
+        let consumed = try await Self.run([
             "consume", "--bootstrap-servers", servers, "--topic", topic, "--group", "cli-group", "--max", "2",
             "--idle-timeout", "30", "--fail-every", "2", "--json",
         ])
@@ -103,13 +84,12 @@ struct HLKafkaCommandLineTests {
         let sendSpans = producedLines.map { $0["spanId"] as? String }
         #expect(consumedLines.map { $0["parentSpanId"] as? String } == [sendSpans[0], sendSpans[1], sendSpans[1]])
 
-        cluster.interrupt()
-        cluster.waitUntilExit()
-        #expect(cluster.terminationStatus == 0)
+        cluster.process.interrupt()
+        #expect(await cluster.exitStatus() == 0)
     }
 
-    @Test func badArgumentsAreExplained() throws {
-        let result = try Self.run(["mock-cluster", "--topic", "orders:zero"])
+    @Test func badArgumentsAreExplained() async throws {
+        let result = try await Self.run(["mock-cluster", "--topic", "orders:zero"])
         #expect(result.status != 0)
         #expect(result.errors.contains("partition count"))
     }
@@ -118,8 +98,8 @@ struct HLKafkaCommandLineTests {
 @Suite("make demo", .timeLimit(.minutes(2)))
 struct DemoCommandTests {
     /// What `make demo` runs: it must exit 0 and end with the summary showing every hop and the linked error.
-    @Test func theDemoShowsTheWholeFullstackMapping() throws {
-        let result = try HLKafkaCommandLineTests.run(["demo"])
+    @Test func theDemoShowsTheWholeFullstackMapping() async throws {
+        let result = try await HLKafkaCommandLineTests.run(["demo"])
         #expect(result.status == 0, "\(result.errors)")
         let output = result.output
         #expect(output.contains("Summary (one row per simulated browser request)"))

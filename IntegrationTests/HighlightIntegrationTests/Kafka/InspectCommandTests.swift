@@ -27,7 +27,7 @@ struct InspectCommandTests {
 
     @Test func reportsCoveragePerPartitionAndInTotal() async throws {
         let topic = try await makeTopicWithKnownCoverage()
-        let result = try HLKafkaCommandLineTests.run(["inspect", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--json"])
+        let result = try await HLKafkaCommandLineTests.run(["inspect", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--json"])
         #expect(result.status == 0, "\(result.errors)")
         let report = try #require(result.jsonLines.first)
         let total = try #require(report["total"] as? [String: Any])
@@ -50,13 +50,13 @@ struct InspectCommandTests {
     @Test func requireCoverageFailsBelowTheThreshold() async throws {
         let topic = try await makeTopicWithKnownCoverage()
         let servers = TestKafka.environment.bootstrapServers
-        let below = try HLKafkaCommandLineTests.run(["inspect", "--bootstrap-servers", servers, "--topic", topic, "--require-coverage", "90"])
+        let below = try await HLKafkaCommandLineTests.run(["inspect", "--bootstrap-servers", servers, "--topic", topic, "--require-coverage", "90"])
         #expect(below.status == 1)
         #expect(below.errors.contains("below the required 90.0%"))
-        let above = try HLKafkaCommandLineTests.run(["inspect", "--bootstrap-servers", servers, "--topic", topic, "--require-coverage", "75"])
+        let above = try await HLKafkaCommandLineTests.run(["inspect", "--bootstrap-servers", servers, "--topic", topic, "--require-coverage", "75"])
         #expect(above.status == 0)
         #expect(above.output.contains("session coverage: 80.0% of 10 message(s)"))
-        let last = try HLKafkaCommandLineTests.run(["inspect", "--bootstrap-servers", servers, "--topic", topic, "--last", "1", "--json"])
+        let last = try await HLKafkaCommandLineTests.run(["inspect", "--bootstrap-servers", servers, "--topic", topic, "--last", "1", "--json"])
         #expect((last.jsonLines.first?["total"] as? [String: Any])?["messages"] as? Int == 2)
     }
 }

@@ -1,35 +1,25 @@
 import Foundation
 import HighlightKafkaClient
+import HighlightTestSupport
 import Testing
 
 /// kcat is librdkafka's command-line client; `make deps` installs it.
 @Suite("Interoperability with kcat", .timeLimit(.minutes(2)))
 struct KcatInteropTests {
-    static func kcat(_ arguments: [String], input: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kcat", "-b", TestKafka.environment.bootstrapServers] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestTimeout(description: "kcat \(arguments) failed (is kcat installed? run `make deps`): \(String(decoding: errorData, as: UTF8.self))")
+    static func kcat(_ arguments: [String], input: String? = nil) async throws -> String {
+        let result = try await ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["kcat", "-b", TestKafka.environment.bootstrapServers] + arguments,
+            input: Data((input ?? "").utf8)
+        )
+        guard result.status == 0 else {
+            throw TestTimeout(description: "kcat \(arguments) failed (is kcat installed? run `make deps`): \(result.errors)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return result.output
     }
 
     @Test func aMessageProducedWithKcatIsReadIntact() async throws {
         let topic = try await TestKafka.makeTopic("kcat-in")
-        _ = try Self.kcat(
+        _ = try await Self.kcat(
             ["-P", "-t", topic, "-K", ":", "-H", "x-highlight-request=kcatsess/kcatreq", "-H", "traceparent=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "-H", "dup=1", "-H", "dup=2"],
             input: "the-key:the value with spaces\n"
         )
@@ -55,7 +45,7 @@ struct KcatInteropTests {
             )
         )
         await producer.shutdown()
-        let output = try Self.kcat(["-C", "-t", topic, "-o", "beginning", "-e", "-c", "1", "-J"])
+        let output = try await Self.kcat(["-C", "-t", topic, "-o", "beginning", "-e", "-c", "1", "-J"])
         let line = try #require(output.split(separator: "\n").first)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(json["key"] as? String == "order-1")

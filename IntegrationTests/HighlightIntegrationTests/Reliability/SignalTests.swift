@@ -1,31 +1,36 @@
 import Foundation
 import HighlightKafkaClient
+import HighlightTestSupport
 import Testing
 
 @Suite("Reliability: SIGTERM", .timeLimit(.minutes(3)))
 struct SignalTests {
-    /// Starts `hlkafka` with standard output going to a file, so a test can watch progress while it runs.
-    static func start(_ arguments: [String], environment extra: [String: String] = [:], errors: URL? = nil) throws -> (Process, URL) {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hlkafka-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = HLKafkaCommandLineTests.executable
-        process.arguments = arguments
-        if !extra.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        if let errors {
-            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: errors)
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        return (process, output)
-    }
+    /// `hlkafka` started with its standard output read as JSON lines; standard error is collected when asked.
+    struct Child {
+        let child: ChildProcess
+        private(set) var lines: [[String: Any]] = []
+        private var iterator: AsyncStream<String>.AsyncIterator
 
-    static func lines(_ file: URL) -> [[String: Any]] {
-        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        init(_ arguments: [String], environment: [String: String] = [:], errors: ChildProcess.Errors = .discard) throws {
+            child = try ChildProcess(HLKafkaCommandLineTests.executable, arguments, environment: environment, errors: errors)
+            iterator = child.lines.makeAsyncIterator()
+        }
+
+        /// Reads output until `count` lines have come (or the output ended).
+        mutating func read(until count: Int) async {
+            while lines.count < count, let line = await iterator.next() {
+                if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] { lines.append(object) }
+            }
+        }
+
+        /// Sends SIGTERM, reads the rest of the output and returns the exit status with the time the exit took.
+        mutating func terminate() async -> (status: Int32, seconds: Duration) {
+            let signalled = ContinuousClock.now
+            child.process.terminate()
+            await read(until: .max)
+            let status = await child.exitStatus()
+            return (status, ContinuousClock.now - signalled)
+        }
     }
 
     @Test func sigtermDuringConsumptionFinishesHandlersCommitsAndExitsZero() async throws {
@@ -36,16 +41,14 @@ struct SignalTests {
         await producer.shutdown()
 
         let group = "sigterm-\(topic)"
-        let (process, output) = try Self.start(["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", group, "--json"])
-        let deadline = ContinuousClock.now + .seconds(60)
-        while Self.lines(output).count < 100 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        process.terminate()  // SIGTERM
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        var consumer = try Child(["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", group, "--json"])
+        await consumer.read(until: 100)
+        let (status, _) = await consumer.terminate()
+        #expect(consumer.child.process.terminationReason == .exit)
+        #expect(status == 0)
 
         // Everything handled before the signal is committed: the group resumes right after it.
-        let handled = Self.lines(output)
+        let handled = consumer.lines
         #expect(handled.count >= 100)
         var next: [Int32: Int64] = [:]
         for line in handled {
@@ -75,32 +78,27 @@ struct SignalTests {
         try await producer.flush()
         await producer.shutdown()
 
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("hlkafka-\(UUID().uuidString).err")
-        let (process, output) = try Self.start(
+        var consumer = try Child(
             ["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", "telemetry-\(topic)", "--json"],
             environment: [
                 "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
                 "OTEL_EXPORTER_OTLP_COMPRESSION": "none", "OTEL_SERVICE_NAME": "sigterm-telemetry",
             ],
-            errors: errors
+            errors: .collect
         )
-        let deadline = ContinuousClock.now + .seconds(60)
-        while Self.lines(output).count < 100 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        let signalled = ContinuousClock.now
-        process.terminate()  // SIGTERM
-        process.waitUntilExit()
-        let exitTime = ContinuousClock.now - signalled
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        await consumer.read(until: 100)
+        let (status, exitTime) = await consumer.terminate()
+        #expect(consumer.child.process.terminationReason == .exit)
+        #expect(status == 0)
         #expect(exitTime < .seconds(5) + .seconds(2), "exited within the shutdown wait (plus process start-up slack): \(exitTime)")
 
-        let handled = Set(Self.lines(output).map { "\($0["partition"]!)@\($0["offset"]!)" })
+        let handled = Set(consumer.lines.map { "\($0["partition"]!)@\($0["offset"]!)" })
         let exported = Set(
             receiver.records.filter { $0.kind == "log" && $0.name == "hlkafka handled a message" }
                 .compactMap { record in record.attributes["partition"].flatMap { p in record.attributes["offset"].map { "\(p)@\($0)" } } }
         )
         #expect(handled.count >= 100)
-        let diagnostics = ((try? String(contentsOf: errors, encoding: .utf8)) ?? "").split(separator: "\n").suffix(20).joined(separator: "\n")
+        let diagnostics = await consumer.child.collectedErrors().split(separator: "\n").suffix(20).joined(separator: "\n")
         #expect(
             handled.subtracting(exported).isEmpty,
             "\(handled.subtracting(exported).count) of \(handled.count) handled messages have no exported log record; \(receiver.requests.count) export requests received; the consumer's last messages:\n\(diagnostics)"
@@ -122,38 +120,31 @@ struct SignalTests {
         try await producer.flush()
         await producer.shutdown()
 
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("hlkafka-\(UUID().uuidString).err")
-        let (process, output) = try Self.start(
+        var consumer = try Child(
             ["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", "slow-\(topic)", "--json"],
             environment: [
                 "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
                 "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
             ],
-            errors: errors
+            errors: .collect
         )
-        let deadline = ContinuousClock.now + .seconds(60)
-        while Self.lines(output).count < 100 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        await consumer.read(until: 100)
         // A batch has gone out and is stuck in the slow backend (the receiver holds it for 30 s).
         try await withTimeout(.seconds(60)) { await receiver.waitForRequests(1) }
-        let signalled = ContinuousClock.now
-        process.terminate()
-        process.waitUntilExit()
-        let exitTime = ContinuousClock.now - signalled
-        #expect(process.terminationStatus == 0)
+        let (status, exitTime) = await consumer.terminate()
+        #expect(status == 0)
         #expect(exitTime < .seconds(5) + .seconds(4), "the 5 s shutdown wait bounds the exit: \(exitTime)")
-        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        let stderr = await consumer.child.collectedErrors()
         #expect(stderr.contains("Telemetry shutdown used its whole wait"), "the loss is reported")
     }
 
     @Test func sigtermDuringProductionFlushesAndExitsZero() async throws {
         let topic = try await TestKafka.makeTopic("sigterm-produce")
-        let (process, output) = try Self.start(["produce", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--count", "1000000", "--json"])
-        let deadline = ContinuousClock.now + .seconds(60)
-        while Self.lines(output).count < 20 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let delivered = Self.lines(output)
+        var producing = try Child(["produce", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--count", "1000000", "--json"])
+        await producing.read(until: 20)
+        let (status, _) = await producing.terminate()
+        #expect(status == 0)
+        let delivered = producing.lines
         #expect(delivered.count >= 20 && delivered.count < 1_000_000, "stopped early, after flushing what it sent")
         // Every reported delivery is really in the topic.
         let reader = try TestKafka.reader(topic: topic)

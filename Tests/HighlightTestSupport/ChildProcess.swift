@@ -1,0 +1,116 @@
+// What both test targets that run child processes share.
+package import Foundation
+import Synchronization
+
+/// A child process run from a test without blocking a thread of Swift's cooperative pool.
+///
+/// `Process.waitUntilExit()` and `FileHandle.readDataToEndOfFile()` block the calling thread. Swift Testing runs
+/// tests on the cooperative pool, which has one thread per core (two on the CI machine): two tests blocked that way
+/// stall every other task of the test process, among them the OTLP receivers and HTTP servers that the children are
+/// talking to. A child whose telemetry flush then waits for an answer that cannot come used its whole shutdown wait,
+/// and a test failed for a reason that had nothing to do with what it checks. Here the output is read on threads of
+/// its own and the exit is awaited with a continuation resumed by the termination handler.
+package final class ChildProcess: Sendable {
+    /// Where the child's standard error goes.
+    package enum Errors: Sendable {
+        case discard
+        case collect
+    }
+
+    /// What a child that ran to its end left.
+    package struct Result: Sendable {
+        package let status: Int32
+        package let output: String
+        package let errors: String
+    }
+
+    package let process: Process
+    /// The child's standard output, line by line, ending when the child closes it.
+    package let lines: AsyncStream<String>
+    private let exit: OneShot<Int32>
+    private let errors: OneShot<Data>?
+
+    /// Starts `executable`; `input`, when given, is written to its standard input, which is then closed.
+    package init(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil, errors: Errors = .discard
+    ) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        let output = Pipe()
+        process.standardOutput = output
+        let errorPipe = errors == .collect ? Pipe() : nil
+        process.standardError = errorPipe ?? FileHandle.nullDevice
+        let inputPipe = input == nil ? nil : Pipe()
+        if let inputPipe { process.standardInput = inputPipe }
+        let exit = OneShot<Int32>()
+        process.terminationHandler = { exit.set($0.terminationStatus) }
+        try process.run()
+        if let inputPipe, let input {
+            inputPipe.fileHandleForWriting.write(input)
+            try inputPipe.fileHandleForWriting.close()
+        }
+        self.process = process
+        self.exit = exit
+        self.lines = PipeLines.stream(output)
+        self.errors = errorPipe.map(CollectedOutput.start)
+    }
+
+    /// Runs `executable` to its end and returns its status and output.
+    package static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil
+    ) async throws -> Result {
+        let child = try ChildProcess(executable, arguments, environment: environment, input: input, errors: .collect)
+        var output: [String] = []
+        for await line in child.lines { output.append(line) }
+        let status = await child.exitStatus()
+        return Result(status: status, output: output.joined(separator: "\n"), errors: await child.collectedErrors())
+    }
+
+    /// Waits for the child to end and returns its termination status.
+    package func exitStatus() async -> Int32 { await exit.wait() }
+
+    /// Everything the child wrote to standard error (empty unless started with `.collect`), once it closed it.
+    package func collectedErrors() async -> String {
+        guard let errors else { return "" }
+        return String(decoding: await errors.wait(), as: UTF8.self)
+    }
+}
+
+/// A value set once (by a termination handler or a reading thread) and awaited with a continuation.
+package final class OneShot<Value: Sendable>: Sendable {
+    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
+
+    package init() {}
+
+    package func set(_ value: Value) {
+        let waiters = state.withLock { state in
+            state.value = value
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: value) }
+    }
+
+    package func wait() async -> Value {
+        await withCheckedContinuation { continuation in
+            let value: Value? = state.withLock { state in
+                if let value = state.value { return value }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let value { continuation.resume(returning: value) }
+        }
+    }
+}
+
+/// A pipe read to its end on a thread of its own.
+private enum CollectedOutput {
+    static func start(_ pipe: Pipe) -> OneShot<Data> {
+        let data = OneShot<Data>()
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { data.set(handle.readDataToEndOfFile()) }
+        return data
+    }
+}
