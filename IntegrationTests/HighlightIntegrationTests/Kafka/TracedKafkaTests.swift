@@ -403,15 +403,6 @@ struct TracedKafkaErrorPolicyTests {
         #expect(consumer.statistics.skipped == 1)
         #expect(consumer.statistics.handled == 1)
     }
-
-    @Test func policyResolution() {
-        let policy = KafkaErrorPolicy.retry(attempts: 3, backoff: .exponential(initial: .milliseconds(100), maximum: .milliseconds(250)), then: .deadLetter(topic: "d"))
-        #expect(TracedKafkaConsumer.decide(policy, failedAttempt: 1) == .retry(after: .milliseconds(100)))
-        #expect(TracedKafkaConsumer.decide(policy, failedAttempt: 2) == .retry(after: .milliseconds(200)))
-        #expect(TracedKafkaConsumer.decide(policy, failedAttempt: 3) == .deadLetter(topic: "d"))
-        #expect(TracedKafkaConsumer.decide(.default, failedAttempt: 3) == .stop)
-        #expect(TracedKafkaConsumer.decide(.retry(attempts: 1, then: .skip), failedAttempt: 1) == .skip)
-    }
 }
 
 /// Holds handlers until ``open()``; a continuation each, no polling.

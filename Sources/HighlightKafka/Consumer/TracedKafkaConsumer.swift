@@ -61,36 +61,39 @@ public final class TracedKafkaConsumer: Service, Sendable {
     /// Counters of handled, failed, retried, skipped and dead-lettered messages.
     public var statistics: TracedKafkaConsumerStatistics { counters.snapshot(queuedMessages: queueBudget.used) }
 
-    /// Handles messages until graceful shutdown, ``triggerShutdown()``, or a ``KafkaErrorPolicy/stop``; then commits
-    /// what was handled and closes the consumer.
+    /// Handles messages until graceful shutdown, ``triggerShutdown()``, cancellation or a ``KafkaErrorPolicy/stop``;
+    /// then commits what was handled and closes the consumer.
     ///
+    /// Cancelling the task that runs this cancels the handlers in flight (a handler that ignores cancellation is
+    /// waited for); what was handled before is committed, and what was not is read again.
+    ///
+    /// - Parameter handler: called for each message, inside the message's context; one partition's messages one at
+    ///   a time, in order, different partitions concurrently.
     /// - Throws: ``KafkaHandlerError`` when the error policy stopped the consumer.
     public func run(_ handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void) async throws {
-        let stop = FirstFailure()
-        let gate = PartitionGate()
-        let queues = PartitionQueues(budget: queueBudget)
-        observeRebalances(gate: gate, queues: queues)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.commitPeriodically() }
-            await withGracefulShutdownHandler {
-                for await message in consumer.messages {
-                    let (queue, created) = queues.queue(for: message.topicPartition, capacity: configuration.partitionQueueCapacity)
-                    if created { group.addTask { await self.work(queue, gate: gate, handler: handler, stop: stop) } }
-                    await queue.send(message)
-                }
-            } onGracefulShutdown: {
-                self.consumer.triggerShutdown()
-            }
-            // Fetching has stopped. Messages queued but not started are dropped (never committed: read again);
-            // handlers in flight finish and their offsets are stored.
-            let all = queues.all
-            for queue in all { queue.finish(discardingPending: true) }
-            for _ in 0..<all.count { await group.next() }
-            group.cancelAll()
-        }
-        await consumer.shutdown()
-        await shutDownOwnedDeadLetterProducer()
-        if let failure = stop.value { throw failure }
+        try await runPipeline(.single(handler))
+    }
+
+    /// Handles messages in batches: up to `maximumSize` messages of one partition that are already fetched, in one
+    /// `process` span that links to every message's context. Each ``KafkaTracedMessage`` carries its own context;
+    /// run per-message work inside it with ``KafkaTracedMessage/withContext(_:)``. A batch's offsets are stored once
+    /// its handler returned; the error policy applies to the batch as a whole (a dead-letter policy sends each of its
+    /// messages). Partitions are handled concurrently, as in ``run(_:)``, which is this with batches of one.
+    ///
+    /// ```swift
+    /// try await consumer.runBatches(maximumSize: 100) { batch in
+    ///     for message in batch {
+    ///         try await message.withContext { try await store(message.message) }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - maximumSize: the most messages one call of `handler` gets.
+    ///   - handler: called with each batch, inside the batch span's context.
+    /// - Throws: ``KafkaHandlerError`` when the error policy stopped the consumer.
+    public func runBatches(maximumSize: Int = 100, _ handler: @escaping @Sendable ([KafkaTracedMessage]) async throws -> Void) async throws {
+        try await runPipeline(.batch(maximumSize: max(1, maximumSize), handler))
     }
 
     /// Stops fetching; ``run(_:)`` returns once the handlers in flight finish. Safe to call from a handler.
@@ -101,73 +104,6 @@ public final class TracedKafkaConsumer: Service, Sendable {
     /// Runs the plain consumer's lifecycle (see ``KafkaConsumer/run()``); use ``run(_:)`` to handle messages.
     public func run() async throws {
         try await consumer.run()
-    }
-
-    // MARK: Workers
-
-    private func work(
-        _ queue: AsyncBoundedQueue<KafkaConsumerMessage>,
-        gate: PartitionGate,
-        handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
-        stop: FirstFailure
-    ) async {
-        while let message = await queue.next() {
-            if Task.isCancelled {
-                // Only a handler cancels a worker (run(_:) ends its workers by finishing their queues): carry on in a
-                // fresh task so that one handler's cancellation does not fail every message after it.
-                logger.debug("A handler cancelled its partition's worker; continuing in a new task", metadata: ["partition": "\(message.topicPartition)"])
-                await Task { await self.work(queue, gate: gate, handler: handler, stop: stop, first: message) }.value
-                return
-            }
-            guard await handle(message, gate: gate, handler: handler, stop: stop) else {
-                // Stopped by the error policy: what waits here is never started (nor committed), and its slots in
-                // the shared budget go back so the dispatcher cannot wait on them.
-                queue.finish(discardingPending: true)
-                return
-            }
-        }
-    }
-
-    private func work(
-        _ queue: AsyncBoundedQueue<KafkaConsumerMessage>,
-        gate: PartitionGate,
-        handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
-        stop: FirstFailure,
-        first: KafkaConsumerMessage
-    ) async {
-        guard await handle(first, gate: gate, handler: handler, stop: stop) else {
-            queue.finish(discardingPending: true)
-            return
-        }
-        await work(queue, gate: gate, handler: handler, stop: stop)
-    }
-
-    /// One message through the gate, the handler and the policy; stores its offset when it is done.
-    /// - Returns: false when the error policy stopped the consumer (this partition's worker then ends).
-    private func handle(
-        _ message: KafkaConsumerMessage,
-        gate: PartitionGate,
-        handler: @escaping @Sendable (KafkaTracedMessage) async throws -> Void,
-        stop: FirstFailure
-    ) async -> Bool {
-        await gate.waitWhileHeld()
-        guard admit(through: gate)(message) else { return true }
-        switch await process(message, handler: handler) {
-        case .done:
-            do {
-                try consumer.storeOffset(for: message)
-                gate.end(message, stored: true)
-            } catch {
-                gate.end(message, stored: false)
-                logger.warning("A handled message could not be committed; it will be read again", metadata: ["error": "\(error)"])
-            }
-            return true
-        case .stop(let failure):
-            gate.end(message, stored: false)
-            stop.record(failure)
-            consumer.triggerShutdown()
-            return false
-        }
     }
 
     /// Whether a message may start (its partition is still ours and it was not handled already); what is turned away
@@ -190,8 +126,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
 
     /// At a revocation: nothing more of those partitions starts, what waits is given back (their next owner reads it
     /// from the committed offset), and the handlers running finish so their offsets make the commit that follows.
-    /// - Parameter queues: the partition queues to empty at a revocation; `nil` for `runBatches`, which keeps none.
-    func observeRebalances(gate: PartitionGate, queues: PartitionQueues?) {
+    func observeRebalances(gate: PartitionGate, queues: PartitionQueues) {
         let counters = self.counters, logger = self.logger, wait = configuration.revocationWait
         // Weak: the plain consumer holds this observer.
         consumer.observeRebalances { [weak consumer = self.consumer] change in
@@ -207,7 +142,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
                 }
             case .revoked(let partitions):
                 gate.revoke(partitions, revocationCount: consumer?.revocationCount ?? .max)
-                let released = partitions.compactMap { queues?.existing($0) }.reduce(0) { $0 + $1.removePending() }
+                let released = partitions.compactMap { queues.existing($0) }.reduce(0) { $0 + $1.removePending() }
                 counters.releasedOnRebalance.add(released, ordering: .relaxed)
                 if !gate.waitUntilIdle(partitions, atMost: wait) {
                     logger.warning(
@@ -220,7 +155,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
         }
     }
 
-    private func commitPeriodically() async {
+    func commitPeriodically() async {
         let interval = consumer.configuration.commitInterval
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }

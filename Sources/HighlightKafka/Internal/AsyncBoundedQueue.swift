@@ -131,7 +131,8 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         }
     }
 
-    /// The next element, or `nil` once finished and drained. One receiver at a time.
+    /// The next element, or `nil` once finished and drained, or when the task is cancelled while it waits. One
+    /// receiver at a time.
     func next() async -> Element? {
         // Without suspending when an element is there: a continuation made for an element already queued still
         // suspended the worker and scheduled it again, a task switch per message.
@@ -141,14 +142,39 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         case .finished:
             return nil
         case .wait:
-            return await withCheckedContinuation { continuation in
-                switch take(registering: continuation) {
-                case .element(let element): continuation.resume(returning: element)
-                case .finished: continuation.resume(returning: nil)
-                case .wait: break
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    switch take(registering: continuation) {
+                    case .element(let element): continuation.resume(returning: element)
+                    case .finished: continuation.resume(returning: nil)
+                    case .wait: break
+                    }
                 }
+            } onCancel: {
+                // Whoever takes the registered receiver out (a sender handing it an element, or this) resumes it.
+                let receiver = state.withLock { state -> CheckedContinuation<Element?, Never>? in
+                    defer { state.receiver = nil }
+                    return state.receiver
+                }
+                receiver?.resume(returning: nil)
             }
         }
+    }
+
+    /// Up to `maximum` elements that are already there, without waiting (what completes a batch begun by ``next()``).
+    func takeAvailable(upTo maximum: Int) -> [Element] {
+        guard maximum > 0 else { return [] }
+        let (taken, senders) = state.withLock { state -> ([Element], [CheckedContinuation<Bool, Never>]) in
+            var taken: [Element] = []
+            while taken.count < maximum, let element = state.items.popFirst() { taken.append(element) }
+            state.releaseStorageIfDrained()
+            let woken = min(taken.count, state.senders.count)
+            defer { state.senders.removeFirst(woken) }
+            return (taken, state.senders.prefix(woken).map(\.continuation))
+        }
+        budget?.release(taken.count)
+        for sender in senders { sender.resume(returning: true) }
+        return taken
     }
 
     /// Takes the first element (giving its budget slot back and letting a blocked sender on), or registers
@@ -162,7 +188,11 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
                 return .element(element)
             }
             if state.finished { return .finished }
-            if let receiver { state.receiver = receiver }
+            if let receiver {
+                // Cancelled before the handler could see a receiver to resume: end the wait here.
+                if Task.isCancelled { return .finished }
+                state.receiver = receiver
+            }
             return .wait
         }
         if case .element = step {
@@ -207,6 +237,9 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
 
     /// Elements stored.
     var count: Int { state.withLock { $0.items.count } }
+
+    /// Whether a receiver waits for an element.
+    var hasWaitingReceiver: Bool { state.withLock { $0.receiver != nil } }
 
     /// Senders waiting for room.
     var waitingSenders: Int { state.withLock { $0.senders.count } }

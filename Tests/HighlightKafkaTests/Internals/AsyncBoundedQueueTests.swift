@@ -42,6 +42,44 @@ struct AsyncBoundedQueueTests {
         #expect(await queue.next() == nil)
     }
 
+    /// A worker waiting for its partition's next message stops waiting when its task is cancelled (the run is).
+    @Test func cancellingAWaitingReceiverEndsItsWait() async {
+        let queue = AsyncBoundedQueue<Int>(capacity: 2)
+        let receiver = Task { await queue.next() }
+        await eventually("the receiver waits") { queue.hasWaitingReceiver }
+        receiver.cancel()
+        await finishes(receiver, "a cancelled receiver returns")
+        #expect(await receiver.value == nil)
+        // The queue itself is not finished: the next receiver gets what is sent.
+        #expect(await queue.send(7))
+        #expect(await queue.next() == 7)
+    }
+
+    @Test func aReceiverCancelledBeforeItWaitsDoesNotWait() async {
+        let queue = AsyncBoundedQueue<Int>(capacity: 2)
+        let receiver = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await queue.next()
+        }
+        await finishes(receiver, "returns at once")
+        #expect(await receiver.value == nil)
+        #expect(!queue.hasWaitingReceiver)
+    }
+
+    /// What completes a batch: the elements already there, up to a maximum, without waiting, freeing their room.
+    @Test func takeAvailableTakesWhatIsThereUpToTheMaximumAndLetsSendersOn() async {
+        let budget = QueueBudget(capacity: 10)
+        let queue = AsyncBoundedQueue<Int>(capacity: 3, budget: budget)
+        for value in 1...3 { #expect(await queue.send(value)) }
+        let fourth = Task { await queue.send(4) }
+        await eventually("the fourth send waits for room") { queue.waitingSenders == 1 }
+        #expect(queue.takeAvailable(upTo: 2) == [1, 2])
+        #expect(await fourth.value, "room was made")
+        #expect(queue.takeAvailable(upTo: 10) == [3, 4])
+        #expect(queue.takeAvailable(upTo: 10) == [])
+        #expect(budget.used == 0, "every slot went back")
+    }
+
     @Test func aSharedBudgetBoundsTheSumOfTheQueues() async {
         let budget = QueueBudget(capacity: 3)
         let first = AsyncBoundedQueue<Int>(capacity: 10, budget: budget)

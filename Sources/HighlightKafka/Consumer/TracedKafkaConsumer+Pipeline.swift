@@ -1,0 +1,200 @@
+import HighlightKafkaClient
+import Logging
+import Instrumentation
+import ServiceLifecycle
+import Tracing
+
+extension TracedKafkaConsumer {
+    /// The user's handler: of one message (``run(_:)``) or of a batch (``runBatches(maximumSize:_:)``).
+    enum Handler: Sendable {
+        case single(@Sendable (KafkaTracedMessage) async throws -> Void)
+        case batch(maximumSize: Int, @Sendable ([KafkaTracedMessage]) async throws -> Void)
+    }
+
+    /// What one call of the handler gets, with the context each message's headers carried.
+    enum Delivery: Sendable {
+        case message(KafkaConsumerMessage, extracted: ServiceContext)
+        case batch([KafkaConsumerMessage], extracted: [ServiceContext])
+
+        var first: KafkaConsumerMessage {
+            switch self {
+            case .message(let message, _): message
+            case .batch(let messages, _): messages[0]
+            }
+        }
+
+        var count: Int {
+            switch self {
+            case .message: 1
+            case .batch(let messages, _): messages.count
+            }
+        }
+
+        /// The last message (a batch holds one partition's messages in order): its position is the one to store.
+        var last: KafkaConsumerMessage {
+            switch self {
+            case .message(let message, _): message
+            case .batch(let messages, _): messages[messages.count - 1]
+            }
+        }
+
+        func forEach(_ body: (KafkaConsumerMessage) -> Void) {
+            switch self {
+            case .message(let message, _): body(message)
+            case .batch(let messages, _): messages.forEach(body)
+            }
+        }
+    }
+
+    /// A delivery whose handler failed in a task that was then found cancelled: what the next worker of the
+    /// partition carries on with (the error policy has not yet been applied to this failure).
+    struct InterruptedDelivery: Sendable {
+        let delivery: Delivery
+        let machine: DeliveryStateMachine
+        let error: any Error
+        let span: any Span
+    }
+
+    /// Why a partition's worker ended.
+    enum WorkerEnd: Sendable {
+        /// Its queue finished (the run is ending), or the error policy stopped the consumer.
+        case ended
+        /// Its task was found cancelled: by the run's cancellation, or by a handler that cancelled the task it ran
+        /// in. `pending` is a delivery left between two steps.
+        case interrupted(pending: InterruptedDelivery?)
+    }
+
+    /// The one pipeline behind ``run(_:)`` (batches of one) and ``runBatches(maximumSize:_:)``: a dispatcher reads
+    /// the consumer's messages into one bounded queue per partition; each partition has a worker, a child task,
+    /// that takes one message (or up to a batch's maximum size) at a time through the gate, the handler and the error policy.
+    func runPipeline(_ handler: Handler) async throws {
+        let stop = FirstFailure()
+        let gate = PartitionGate()
+        let queues = PartitionQueues(budget: queueBudget)
+        let batchSize = if case .batch(let maximumSize, _) = handler { maximumSize } else { 1 }
+        let capacity = max(configuration.partitionQueueCapacity, batchSize)
+        observeRebalances(gate: gate, queues: queues)
+        await withTaskGroup(of: Void.self) { committer in
+            committer.addTask { await self.commitPeriodically() }
+            await withTaskGroup(of: Void.self) { workers in
+                await withGracefulShutdownHandler {
+                    // Ends at shutdown, at a stop, or when this task is cancelled.
+                    for await message in consumer.messages {
+                        let (queue, created) = queues.queue(for: message.topicPartition, capacity: capacity)
+                        if created {
+                            workers.addTask { await self.superviseWorker(of: queue, gate: gate, handler: handler, stop: stop) }
+                        }
+                        await queue.send(message)
+                    }
+                } onGracefulShutdown: {
+                    self.consumer.triggerShutdown()
+                }
+                // Fetching has stopped. Messages queued but not started are dropped (never committed: read again);
+                // handlers in flight finish and their offsets are stored.
+                for queue in queues.all { queue.finish(discardingPending: true) }
+                await workers.waitForAll()
+            }
+            committer.cancelAll()
+        }
+        await consumer.shutdown()
+        await shutDownOwnedDeadLetterProducer()
+        if let failure = stop.value { throw failure }
+    }
+
+    /// Runs a partition's worker as a child task, and a new one whenever a handler cancelled the task it ran in: one
+    /// handler's cancellation must not fail every message after it. When this task itself is cancelled (the run
+    /// is), a delivery left pending is abandoned: not stored, so read again.
+    private func superviseWorker(
+        of queue: AsyncBoundedQueue<KafkaConsumerMessage>, gate: PartitionGate, handler: Handler, stop: FirstFailure
+    ) async {
+        var pending: InterruptedDelivery?
+        while true {
+            let resuming = pending
+            let end = await withTaskGroup(of: WorkerEnd.self) { group in
+                group.addTask { await self.work(queue, gate: gate, handler: handler, stop: stop, resuming: resuming) }
+                return await group.next() ?? .ended
+            }
+            guard case .interrupted(let interrupted) = end else { return }
+            if Task.isCancelled {
+                if let interrupted {
+                    interrupted.span.end()
+                    interrupted.delivery.forEach { gate.end($0, stored: false) }
+                }
+                return
+            }
+            logger.debug(
+                "A handler cancelled the task it ran in; its partition continues in a new worker",
+                metadata: ["partition": "\(interrupted.map { "\($0.delivery.first.topicPartition)" } ?? "-")"]
+            )
+            pending = interrupted
+        }
+    }
+
+    /// A partition's worker: deliveries from its queue, one at a time, in order.
+    private func work(
+        _ queue: AsyncBoundedQueue<KafkaConsumerMessage>,
+        gate: PartitionGate,
+        handler: Handler,
+        stop: FirstFailure,
+        resuming interrupted: InterruptedDelivery?
+    ) async -> WorkerEnd {
+        if let interrupted {
+            let end = await deliver(interrupted.delivery, handler: handler, resuming: interrupted)
+            if let workerEnd = finish(interrupted.delivery, end, queue: queue, gate: gate, stop: stop) { return workerEnd }
+        }
+        while true {
+            if Task.isCancelled { return .interrupted(pending: nil) }
+            guard let delivery = await nextDelivery(from: queue, handler: handler, gate: gate) else {
+                return Task.isCancelled ? .interrupted(pending: nil) : .ended
+            }
+            let end = await deliver(delivery, handler: handler, resuming: nil)
+            if let workerEnd = finish(delivery, end, queue: queue, gate: gate, stop: stop) { return workerEnd }
+        }
+    }
+
+    /// The next messages of the queue that may start (waiting while the gate holds new work for a rebalance), with
+    /// the context each carried; `nil` once the queue ends.
+    /// A single handler gets `.message`, a batch handler `.batch` (a batch of one included: its span links).
+    private func nextDelivery(from queue: AsyncBoundedQueue<KafkaConsumerMessage>, handler: Handler, gate: PartitionGate) async -> Delivery? {
+        let admit = admit(through: gate)
+        while true {
+            guard let first = await queue.next() else { return nil }
+            await gate.waitWhileHeld()
+            guard case .batch(let maximumSize, _) = handler else {
+                guard admit(first) else { continue }
+                return .message(first, extracted: ServiceContext.extract(from: first.headers, instrument: configuration.instrument))
+            }
+            let messages = ([first] + queue.takeAvailable(upTo: maximumSize - 1)).filter(admit)
+            if messages.isEmpty { continue }
+            return .batch(messages, extracted: messages.map { ServiceContext.extract(from: $0.headers, instrument: configuration.instrument) })
+        }
+    }
+
+    /// Stores a delivery's offsets or records the stop, and says whether the worker ends.
+    private func finish(_ delivery: Delivery, _ end: DeliveryEnd, queue: AsyncBoundedQueue<KafkaConsumerMessage>, gate: PartitionGate, stop: FirstFailure) -> WorkerEnd? {
+        switch end {
+        case .done:
+            do {
+                try consumer.storeOffset(for: delivery.last)
+                delivery.forEach { gate.end($0, stored: true) }
+            } catch {
+                delivery.forEach { gate.end($0, stored: false) }
+                logger.warning("Handled messages could not be committed; they will be read again", metadata: ["error": "\(error)"])
+            }
+            return nil
+        case .stop(let failure):
+            delivery.forEach { gate.end($0, stored: false) }
+            stop.record(failure)
+            consumer.triggerShutdown()
+            // What waits here is never started (nor committed), and its slots in the shared budget go back so the
+            // dispatcher cannot wait on them.
+            queue.finish(discardingPending: true)
+            return .ended
+        case .abandoned:
+            delivery.forEach { gate.end($0, stored: false) }
+            return .interrupted(pending: nil)
+        case .interrupted(let pending):
+            return .interrupted(pending: pending)
+        }
+    }
+}
