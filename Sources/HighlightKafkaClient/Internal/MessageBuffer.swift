@@ -13,6 +13,8 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Element?, Never>)] = []
     private var nextWaiterID: UInt64 = 0
     private var finished = false
+    /// Pushes waiting for room (a test observes it).
+    private var blockedPushes = 0
     private let capacity: Int
 
     init(capacity: Int) {
@@ -21,7 +23,10 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
 
     /// Appends a batch, blocking the calling thread while the buffer holds `capacity` or more elements.
     ///
-    /// - Parameter shouldStop: checked at least every 100 ms while blocked; returning true abandons the batch.
+    /// Waits on the condition without a timer: what frees room (a take below the capacity, a removal) and
+    /// ``finish(discardingBuffered:)``, which every stop of the consumer calls, broadcast it.
+    ///
+    /// - Parameter shouldStop: checked before each wait; returning true abandons the batch.
     /// - Returns: false when the buffer was finished (or `shouldStop` said so) and the batch was not taken.
     func push(_ batch: [Element], shouldStop: () -> Bool) -> Bool {
         var batch = batch[...]
@@ -32,7 +37,9 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
                 condition.unlock()
                 return false
             }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
+            blockedPushes += 1
+            condition.wait()
+            blockedPushes -= 1
         }
         guard !finished else {
             condition.unlock()
@@ -145,6 +152,13 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
         condition.unlock()
         if removed > 0 { condition.broadcast() }
         return removed
+    }
+
+    /// Pushes waiting for room.
+    var waitingPushes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return blockedPushes
     }
 
     /// Elements waiting to be taken.

@@ -15,12 +15,14 @@ func eventually(_ what: Comment, sourceLocation: SourceLocation = #_sourceLocati
 /// guard against a deadlock, never a measure of speed: what is awaited finishes in microseconds when correct). A task
 /// stuck on a continuation nobody resumes cannot be awaited to its end, so the waits race outside any task group and
 /// the loser is left behind.
+/// - Returns: whether it finished (await its value only then).
+@discardableResult
 func finishes<Success: Sendable>(
     _ task: Task<Success, Never>,
     _ what: Comment,
     bound: Duration = .seconds(60),
     sourceLocation: SourceLocation = #_sourceLocation
-) async {
+) async -> Bool {
     let outcome = FirstOutcome()
     let done = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
         outcome.set(continuation)
@@ -37,6 +39,7 @@ func finishes<Success: Sendable>(
         task.cancel()
         Issue.record("did not finish: \(what)", sourceLocation: sourceLocation)
     }
+    return done
 }
 
 /// Resumes a continuation with the first of two outcomes.

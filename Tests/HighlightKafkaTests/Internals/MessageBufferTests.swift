@@ -35,6 +35,22 @@ struct MessageBufferTests {
         #expect(await buffer.next() == 3)
     }
 
+    /// The poll thread blocked for room is let go by the consumer's stop (which finishes the buffer) at once, with no
+    /// timer: the push returns false and the batch is not taken.
+    @Test func finishingTheBufferReleasesAPushBlockedForRoom() async {
+        let buffer = MessageBuffer<Int>(capacity: 1)
+        #expect(buffer.push([1], shouldStop: { false }))
+        let pushed = Task {
+            await withCheckedContinuation { continuation in
+                Thread { continuation.resume(returning: buffer.push([2], shouldStop: { false })) }.start()
+            }
+        }
+        await eventually("the push waits for room") { buffer.waitingPushes == 1 }
+        buffer.finish(discardingBuffered: true)
+        guard await finishes(pushed, "the blocked push returns", bound: .seconds(10)) else { return }
+        #expect(await pushed.value == false)
+    }
+
     @Test func finishEndsReadersAndRefusesPushes() async {
         let buffer = MessageBuffer<Int>(capacity: 2)
         #expect(buffer.push([1], shouldStop: { false }))
