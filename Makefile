@@ -60,10 +60,12 @@ soak: build
 # so the debug build stays warm. swift-otel 1.6 does not compile under ThreadSanitizer ("sending 'logger' risks
 # causing data races"): both runs build without it (Package.swift reads HIGHLIGHT_WITHOUT_SWIFT_OTEL), which leaves out
 # `hlkafka bench --tracer otel` and the swift-otel composition test, and nothing else.
+# The ThreadSanitizer build also sets HIGHLIGHT_THREAD_SANITIZER: locks the sanitizer can see (Locked.swift).
 SANITIZE_ENV := HIGHLIGHT_WITHOUT_SWIFT_OTEL=1
+TSAN_ENV := $(SANITIZE_ENV) HIGHLIGHT_THREAD_SANITIZER=1
 sanitize: deps
-	$(SANITIZE_ENV) $(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	$(SANITIZE_ENV) TSAN_OPTIONS="halt_on_error=0" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+	$(TSAN_ENV) $(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(TSAN_ENV) TSAN_OPTIONS="halt_on_error=0" $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 	$(SANITIZE_ENV) $(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	$(SANITIZE_ENV) ASAN_OPTIONS="detect_leaks=1" $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 

@@ -17,6 +17,10 @@ let swiftOTel: [Target.Dependency] = withSwiftOTel ? [.product(name: "OTel", pac
 /// `#if SWIFT_OTEL` marks that code (`canImport` would see a module a failed sanitizer build left behind).
 let swiftOTelSettings: [SwiftSetting] = swiftSettings + (withSwiftOTel ? [.define("SWIFT_OTEL")] : [])
 
+// `make sanitize` sets this for its ThreadSanitizer build: `Locked` then guards values with a pthread mutex, which
+// the sanitizer sees, instead of the standard library's `Mutex`, which it does not (see Locked.swift).
+let threadSanitizer = Context.environment["HIGHLIGHT_THREAD_SANITIZER"] != nil
+
 let package = Package(
     name: "swift-highlight-propagation",
     platforms: [.macOS(.v15)],
@@ -50,8 +54,13 @@ let package = Package(
     targets: [
         // MARK: Propagation core: no Kafka, no HTTP server, no exporter.
         .target(
+            name: "HighlightSynchronization",
+            swiftSettings: swiftSettings + (threadSanitizer ? [.define("HIGHLIGHT_THREAD_SANITIZER")] : [])
+        ),
+        .target(
             name: "HighlightPropagation",
             dependencies: [
+                "HighlightSynchronization",
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -65,6 +74,7 @@ let package = Package(
         .target(
             name: "HighlightTracing",
             dependencies: [
+                "HighlightSynchronization",
                 "HighlightPropagation",
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -91,6 +101,7 @@ let package = Package(
         .target(
             name: "HighlightKafkaClient",
             dependencies: [
+                "HighlightSynchronization",
                 "CRDKafka",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,6 +114,7 @@ let package = Package(
         .target(
             name: "HighlightKafka",
             dependencies: [
+                "HighlightSynchronization",
                 "HighlightKafkaClient",
                 "HighlightPropagation",
                 "HighlightTracing",
@@ -119,6 +131,7 @@ let package = Package(
         .target(
             name: "Highlight",
             dependencies: [
+                "HighlightSynchronization",
                 "CZlib",
                 "HighlightPropagation",
                 "HighlightTracing",
@@ -175,6 +188,7 @@ let package = Package(
         .executableTarget(
             name: "hlkafka",
             dependencies: [
+                "HighlightSynchronization",
                 "Highlight",
                 "HighlightAsyncHTTPClient",
                 "HighlightHummingbird",
@@ -235,7 +249,12 @@ let package = Package(
 
         // MARK: Tests
         // What several test targets share (reading a child process's output).
-        .target(name: "HighlightTestSupport", path: "Tests/HighlightTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "HighlightTestSupport",
+            dependencies: ["HighlightSynchronization"],
+            path: "Tests/HighlightTestSupport",
+            swiftSettings: swiftSettings
+        ),
         // Stops the facade's telemetry in each way a process can stop, for TelemetryExitPathTests.
         .executableTarget(
             name: "highlight-exit-probe",
@@ -253,6 +272,7 @@ let package = Package(
         .testTarget(
             name: "HighlightPropagationTests",
             dependencies: [
+                "HighlightSynchronization",
                 "HighlightPropagation",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
@@ -279,6 +299,7 @@ let package = Package(
         .testTarget(
             name: "HighlightKafkaTests",
             dependencies: [
+                "HighlightSynchronization",
                 "HighlightKafka",
                 "HighlightKafkaClient",
                 "HighlightPropagation",
@@ -307,6 +328,7 @@ let package = Package(
         .testTarget(
             name: "HighlightIntegrationTests",
             dependencies: [
+                "HighlightSynchronization",
                 "Highlight",
                 "HighlightTestSupport",
                 "HighlightAsyncHTTPClient",

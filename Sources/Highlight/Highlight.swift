@@ -5,7 +5,7 @@ public import HTTPTypes
 public import Instrumentation
 public import Logging
 import HighlightTracing
-import Synchronization
+import HighlightSynchronization
 import Tracing
 
 /// The names highlight's other SDKs use: `H.init` becomes ``Highlight/bootstrap(_:environment:)``,
@@ -30,7 +30,7 @@ public enum Highlight {
         let promptExport: PromptExportGate?
     }
 
-    private static let state = Mutex<State?>(nil)
+    private static let state = Locked<State?>(nil)
     static let counters = HighlightCounters()
 
     /// Sets up export (this package's span pipeline and OTLP/HTTP exporter), bootstraps `InstrumentationSystem` with

@@ -1,4 +1,5 @@
 import Synchronization
+import HighlightSynchronization
 
 /// Counts what ``HighlightPropagator`` extracted and refused, so a drop is never silent.
 ///
@@ -29,7 +30,7 @@ public final class PropagationStatistics: Sendable {
     private let extractions = Atomic<Int>(0)
     private let highlightRequests = Atomic<Int>(0)
     private let droppedOnInjection = Atomic<Int>(0)
-    private let rejections = Mutex<[PropagationRejection: Int]>([:])
+    private let rejections = Locked<[PropagationRejection: Int]>([:])
 
     /// Creates a set of counters at zero.
     public init() {}

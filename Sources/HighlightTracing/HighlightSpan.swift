@@ -1,6 +1,6 @@
 package import HighlightPropagation
 public import Instrumentation
-import Synchronization
+import HighlightSynchronization
 public import Tracing
 package import W3CTraceContext
 
@@ -46,7 +46,7 @@ public final class HighlightSpan: Span {
     private let parentContext: ServiceContext
     /// Where the span goes when it ends; `nil` for a span that is not recorded.
     private let pipeline: HighlightTracer.Pipeline?
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(
         operationName: String,
@@ -65,7 +65,7 @@ public final class HighlightSpan: Span {
         self.session = session
         self.parentContext = parentContext
         self.pipeline = pipeline
-        self.state = Mutex(State(operationName: operationName))
+        self.state = Locked(State(operationName: operationName))
     }
 
     package var traceID: TraceID { identity.traceID }

@@ -1,4 +1,4 @@
-import Synchronization
+import HighlightSynchronization
 
 /// The bounded queue between the code that ends spans or writes log records and the exporter: a push takes a lock
 /// for an append and never waits; when the queue is full the element is dropped and counted.
@@ -21,7 +21,7 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
 
     public let capacity: Int
     public let batchSize: Int
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let batchReady: @Sendable () -> Void
 
     /// - Parameters:
@@ -33,7 +33,7 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
         self.batchSize = max(1, min(batchSize, capacity))
         var elements: [Element] = []
         elements.reserveCapacity(self.batchSize)
-        self.state = Mutex(State(elements: elements))
+        self.state = Locked(State(elements: elements))
         self.batchReady = batchReady
     }
 

@@ -1,14 +1,14 @@
 import Instrumentation
 import HighlightPropagation
 import Logging
-import Synchronization
+import HighlightSynchronization
 import Testing
 
 /// Collects what a logger was asked to write.
 final class CapturingLogHandler: LogHandler, @unchecked Sendable {
     // `@unchecked Sendable` is safe: the only mutable state, `records`, sits behind a Mutex; `metadata` and `logLevel`
     // are set once before the handler is shared.
-    let records = Mutex<[String]>([])
+    let records = Locked<[String]>([])
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level
 

@@ -1,6 +1,6 @@
 // What both test targets that run child processes share.
 package import Foundation
-import Synchronization
+import HighlightSynchronization
 
 /// A child process run from a test without blocking a thread of Swift's cooperative pool.
 ///
@@ -80,7 +80,7 @@ package final class ChildProcess: Sendable {
 
 /// A value set once (by a termination handler or a reading thread) and awaited with a continuation.
 package final class OneShot<Value: Sendable>: Sendable {
-    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
+    private let state = Locked<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
 
     package init() {}
 

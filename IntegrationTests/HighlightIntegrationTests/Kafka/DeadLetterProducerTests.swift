@@ -2,6 +2,7 @@
 import HighlightKafkaClient
 import Synchronization
 import Testing
+import HighlightSynchronization
 
 /// The consumer shuts down the dead-letter producer it created, in both pipelines, and never one it was given.
 @Suite("Dead-letter producer ownership", .timeLimit(.minutes(2)))

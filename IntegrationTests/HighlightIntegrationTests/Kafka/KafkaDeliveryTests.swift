@@ -1,5 +1,5 @@
 import HighlightKafkaClient
-import Synchronization
+import HighlightSynchronization
 import Testing
 
 @Suite("Kafka delivery reports", .timeLimit(.minutes(2)))
@@ -47,7 +47,7 @@ struct KafkaDeliveryTests {
         let producer = try TestKafka.producer { $0.deliveryReportBufferSize = 0 }
         var streamed = 0
         for await _ in producer.deliveryReports { streamed += 1 }  // finished at creation: returns at once
-        let outcomes = Mutex<[UInt64: Int]>([:])
+        let outcomes = Locked<[UInt64: Int]>([:])
         var ids: [UInt64] = []
         for index in 0..<500 {
             ids.append(

@@ -1,7 +1,7 @@
 import HighlightKafka
 import HighlightKafkaClient
 import HighlightTestSupport
-import Synchronization
+import HighlightSynchronization
 import Testing
 
 /// Cancelling the task that runs a traced consumer is a way to stop it like any other: the handlers in flight are
@@ -13,7 +13,7 @@ struct TracedConsumerCancellationTests {
 
     /// Completed deliveries per partition; signals once `handledBeforeCancelling` messages are done.
     final class Progress: Sendable {
-        private let state = Mutex<(completed: [Int32: [Int64]], total: Int)>(([:], 0))
+        private let state = Locked<(completed: [Int32: [Int64]], total: Int)>(([:], 0))
         let reached = OneShot<Void>()
 
         /// Records a completed delivery; false once enough are done (the handler then waits to be cancelled).

@@ -5,7 +5,7 @@ import InMemoryLogging
 import InMemoryTracing
 import Logging
 import Instrumentation
-import Synchronization
+import HighlightSynchronization
 import Testing
 import Tracing
 
@@ -407,7 +407,7 @@ struct TracedKafkaErrorPolicyTests {
 
 /// Holds handlers until ``open()``; a continuation each, no polling.
 final class HandlerGate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Locked<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func wait() async {
         await withCheckedContinuation { continuation in

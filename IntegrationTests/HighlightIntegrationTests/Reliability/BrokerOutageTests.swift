@@ -1,6 +1,6 @@
 import HighlightKafkaClient
 import HighlightKafkaTesting
-import Synchronization
+import HighlightSynchronization
 import Testing
 
 @Suite("Reliability: broker outage and injected errors", .timeLimit(.minutes(5)))
@@ -126,7 +126,7 @@ struct BrokerOutageTests {
         cluster.pushRequestErrors(.joinGroup, [.groupAuthorizationFailed])
         cluster.pushRequestErrors(.fetch, [.topicAuthorizationFailed])
         let consumer = try Reliability.member(cluster, topic: "fatal-faults", group: "fatal")
-        let errors = Mutex<[KafkaError]>([])
+        let errors = Locked<[KafkaError]>([])
         let watcher = Task {
             for await event in consumer.events { if case .error(let error) = event { errors.withLock { $0.append(error) } } }
         }

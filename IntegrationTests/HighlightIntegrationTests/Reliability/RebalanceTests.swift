@@ -4,6 +4,7 @@ import HighlightKafkaTesting
 import InMemoryLogging
 import Logging
 import Synchronization
+import HighlightSynchronization
 import Testing
 import Tracing
 
@@ -163,7 +164,7 @@ struct RebalanceTests {
 
 /// How often each value was handled.
 final class Tally: Sendable {
-    private let seen = Mutex<[Int: Int]>([:])
+    private let seen = Locked<[Int: Int]>([:])
 
     /// Records `value`; returns how many distinct values were seen so far.
     func record(_ value: Int) -> Int {

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
+import HighlightSynchronization
 
 /// A local OTLP/HTTP receiver (JSON protocol) on loopback: it records what exporters send so tests can check the
 /// contract highlight's backend relies on. It can play a backend that is down (500) or slow.
@@ -36,7 +36,7 @@ final class OTLPTestReceiver: Sendable {
         var held: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let port: Int
     private let task: Task<Void, any Error>
 
@@ -201,7 +201,7 @@ final class OTLPTestReceiver: Sendable {
 
 /// Lets the route handlers reach the receiver created after them.
 private final class ReceiverHolder: Sendable {
-    private let slot = Mutex<OTLPTestReceiver?>(nil)
+    private let slot = Locked<OTLPTestReceiver?>(nil)
     var receiver: OTLPTestReceiver? {
         get { slot.withLock { $0 } }
         set { slot.withLock { $0 = newValue } }

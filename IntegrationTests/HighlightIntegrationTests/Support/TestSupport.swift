@@ -1,5 +1,5 @@
 import HighlightKafkaClient
-import Synchronization
+import HighlightSynchronization
 
 /// Messages seen by several consumers, by value and by consumer.
 final class SeenMessages: Sendable {
@@ -8,7 +8,7 @@ final class SeenMessages: Sendable {
         var partitionsByConsumer: [String: [Int32]] = [:]
     }
 
-    private let state = Mutex(Snapshot())
+    private let state = Locked(Snapshot())
 
     /// Records a message; returns true once `total` distinct values were seen.
     func add(_ message: KafkaConsumerMessage, by consumer: String, total: Int) -> Bool {
@@ -39,7 +39,7 @@ func withTimeout<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendabl
 
 /// An array several tasks append to.
 final class LockedArray<Element: Sendable>: Sendable {
-    private let storage = Mutex<[Element]>([])
+    private let storage = Locked<[Element]>([])
 
     func append(_ element: Element) { storage.withLock { $0.append(element) } }
 

@@ -1,4 +1,4 @@
-import Synchronization
+import HighlightSynchronization
 
 /// Wakes the exporter: a signal that is remembered until the exporter next waits, so none is lost between two waits.
 /// Signalling never suspends; it costs a lock and, when the exporter is waiting, one resume.
@@ -8,7 +8,7 @@ final class ExportWakeup: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func signal() {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in

@@ -1,4 +1,4 @@
-import Synchronization
+import HighlightSynchronization
 
 /// A one-shot request to shut the exporters down, made from synchronous code (a cancellation or graceful-shutdown
 /// handler) and awaited by the task that drives the shutdown.
@@ -11,7 +11,7 @@ final class ShutdownRequest: Sendable {
         case requested
     }
 
-    private let state = Mutex(State.pending([:], nextID: 0))
+    private let state = Locked(State.pending([:], nextID: 0))
 
     /// Whether `request()` has been called.
     var isRequested: Bool {

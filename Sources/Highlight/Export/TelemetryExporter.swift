@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import HighlightTracing
 import Logging
-import Synchronization
+import HighlightSynchronization
 
 /// Takes ended spans and log records from their queues and sends them over OTLP/HTTP: when a queue reaches a batch,
 /// when its timer fires, when asked (``requestExport()``, `H.flush()`, an error), and once more at shutdown. It is
@@ -25,7 +25,7 @@ final class TelemetryExporter: Sendable {
     private let settings: Settings
     private let counters: HighlightCounters
     private let debugLogger: Logger?
-    private let lastDropWarning = Mutex<ContinuousClock.Instant?>(nil)
+    private let lastDropWarning = Locked<ContinuousClock.Instant?>(nil)
     static let dropWarningInterval: Duration = .seconds(10)
 
     init(settings: Settings, sender: OTLPHTTPSender, counters: HighlightCounters, debugLogger: Logger?) {

@@ -4,6 +4,7 @@ import Instrumentation
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+import HighlightSynchronization
 import Tracing
 
 /// A ``KafkaConsumer`` that runs your handler inside the session and trace each message carries.
@@ -37,7 +38,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
     let logger: Logger
     /// Worked out once: every span carries it.
     let serverHost: String?
-    let deadLetterProducer: Mutex<KafkaProducer?>
+    let deadLetterProducer: Locked<KafkaProducer?>
 
     /// Wraps an existing consumer.
     public init(consumer: KafkaConsumer, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "highlight.kafka.consumer")) {
@@ -46,7 +47,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
         self.queueBudget = QueueBudget(capacity: configuration.totalQueueCapacity)
         self.logger = logger
         self.serverHost = firstServerHost(consumer.configuration.bootstrapServers)
-        self.deadLetterProducer = Mutex(configuration.deadLetterProducer)
+        self.deadLetterProducer = Locked(configuration.deadLetterProducer)
     }
 
     /// Creates the plain consumer and wraps it.
@@ -191,7 +192,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
 
 /// The failure that stopped the consumer, if any: the first one wins.
 final class FirstFailure: Sendable {
-    private let slot = Mutex<KafkaHandlerError?>(nil)
+    private let slot = Locked<KafkaHandlerError?>(nil)
 
     func record(_ failure: KafkaHandlerError) { slot.withLock { if $0 == nil { $0 = failure } } }
 

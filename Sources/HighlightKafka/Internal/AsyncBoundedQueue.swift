@@ -1,5 +1,5 @@
 import DequeModule
-import Synchronization
+import HighlightSynchronization
 
 /// A bounded queue between tasks: ``send(_:)`` suspends while it is full, ``next()`` while it is empty. It feeds each
 /// partition's worker, so a slow partition fills only its own queue. With a ``QueueBudget`` shared by several queues,
@@ -42,7 +42,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         case wait
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let capacity: Int
     private let budget: QueueBudget?
 

@@ -1,6 +1,7 @@
 import Foundation
 import HighlightKafkaClient
 import Synchronization
+import HighlightSynchronization
 
 /// Decides which messages a ``TracedKafkaConsumer`` worker may still start, so that a rebalance hands partitions over
 /// without handling their messages twice.
@@ -42,7 +43,7 @@ final class PartitionGate: Sendable {
         case alreadyHandled
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Whether a hold may be on: lets every message skip the lock when there is none.
     private let holding = Atomic<Bool>(false)
     /// Signalled whenever a handler ends, for ``waitUntilIdle(_:atMost:)`` on the poll thread.

@@ -1,9 +1,9 @@
 import HighlightKafkaClient
-import Synchronization
+import HighlightSynchronization
 
 /// The per-partition queues of a ``TracedKafkaConsumer`` run, shared by the dispatcher and the rebalance observer.
 final class PartitionQueues: Sendable {
-    private let queues = Mutex<[KafkaTopicPartition: AsyncBoundedQueue<KafkaConsumerMessage>]>([:])
+    private let queues = Locked<[KafkaTopicPartition: AsyncBoundedQueue<KafkaConsumerMessage>]>([:])
     /// Shared by every queue: bounds the messages waiting in all of them together.
     let budget: QueueBudget
 

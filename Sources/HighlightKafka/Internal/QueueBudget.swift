@@ -1,5 +1,5 @@
 import DequeModule
-import Synchronization
+import HighlightSynchronization
 
 /// A limit on the messages waiting in all of a consumer's partition queues together.
 ///
@@ -18,7 +18,7 @@ final class QueueBudget: Sendable {
         var nextWaiterID = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// The most messages waiting at once.
     let capacity: Int
 

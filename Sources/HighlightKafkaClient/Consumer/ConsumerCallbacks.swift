@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import HighlightSynchronization
 
 /// What librdkafka's consumer callbacks need, reached through the client's opaque pointer. They all run on the
 /// consumer's poll thread, while it reads a batch or closes the consumer.
@@ -8,7 +9,7 @@ final class ConsumerCallbacks: Sendable {
     let buffer: MessageBuffer<KafkaConsumerMessage>
     let logger: Logger
     /// Called on the poll thread at each rebalance (``KafkaConsumer/observeRebalances(_:)``).
-    let rebalanceObserver = Mutex<(@Sendable (KafkaRebalance) -> Void)?>(nil)
+    let rebalanceObserver = Locked<(@Sendable (KafkaRebalance) -> Void)?>(nil)
     /// Revocations served so far. Written and read for stamping on the poll thread only; read elsewhere as a snapshot.
     let revocations = Atomic<UInt64>(0)
     /// How often the poll thread woke the brokers after draining librdkafka's queue (``FetchPauseWaker``).

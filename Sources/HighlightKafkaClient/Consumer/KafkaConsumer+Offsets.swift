@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import HighlightSynchronization
 
 extension KafkaConsumer {
     /// Marks `message` as processed: its offset is committed by the next commit (yours, ``run(_:)``'s, auto-commit's,

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import Synchronization
+import HighlightSynchronization
 
 extension KafkaConsumer {
     /// Calls `handler` for each message, one at a time, and commits each message's offset only after the handler

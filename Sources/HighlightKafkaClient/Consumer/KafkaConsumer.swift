@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+import HighlightSynchronization
 import Synchronization
 
 /// A Kafka consumer on librdkafka: a member of a consumer group, or a reader of fixed partitions.
@@ -35,7 +36,7 @@ public final class KafkaConsumer: Service, Sendable {
     let callbacks: ConsumerCallbacks
     let buffer: MessageBuffer<KafkaConsumerMessage>
     let pollThread = PollThreadControl()
-    let lifecycle = Mutex(Lifecycle())
+    let lifecycle = Locked(Lifecycle())
     let logger: Logger
 
     struct Lifecycle {

@@ -1,4 +1,4 @@
-import Synchronization
+import HighlightSynchronization
 
 /// Wakes senders waiting for room in librdkafka's local queue. The poll thread signals after serving delivery
 /// reports (each one frees room); a sender that saw the queue full waits for the next signal.
@@ -12,7 +12,7 @@ final class RoomSignal: Sendable {
         var waiters = ParkedWaiters()
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     var generation: UInt64 { state.withLock { $0.generation } }
 

@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+import HighlightSynchronization
 
 /// A Kafka producer on librdkafka.
 ///
@@ -30,7 +31,7 @@ public final class KafkaProducer: Service, Sendable {
     private let callbacks: ProducerCallbacks
     private let room = RoomSignal()
     private let pollThread = PollThreadControl()
-    private let phase = Mutex<Phase>(.running)
+    private let phase = Locked<Phase>(.running)
     private let nextMessageID = Atomic<UInt64>(1)
     private let logger: Logger
 

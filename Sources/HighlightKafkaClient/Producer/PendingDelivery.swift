@@ -1,4 +1,4 @@
-import Synchronization
+import HighlightSynchronization
 
 /// One message between `produce` and its delivery report. librdkafka carries a retained pointer to it as the
 /// message's opaque; the delivery callback takes that reference back exactly once.
@@ -15,7 +15,7 @@ final class PendingDelivery: Sendable {
     let forgotten: Bool
     /// Called with the outcome on the poll thread, before the report is put on the stream.
     let onDelivery: (@Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void)?
-    private let state = Mutex<State>(.pending)
+    private let state = Locked<State>(.pending)
 
     init(
         id: UInt64,

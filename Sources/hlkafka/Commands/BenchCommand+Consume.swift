@@ -6,6 +6,7 @@ import HighlightKafkaTesting
 import HighlightPropagation
 import Instrumentation
 import Synchronization
+import HighlightSynchronization
 
 // `hlkafka bench consume`: the Swift consumers' runs.
 extension BenchCommand {
@@ -51,7 +52,7 @@ extension BenchCommand {
         let handled = Atomic<Int>(0)
         let sessions = Atomic<Int>(0)
         let memory = ResidentGrowth(messages: messages, sampleHeap: sampleHeap)
-        let growth = Mutex<ResidentGrowth.Report?>(nil)
+        let growth = Locked<ResidentGrowth.Report?>(nil)
         try await consumer.run { message in
             if message.highlightRequest != nil { sessions.add(1, ordering: .relaxed) }
             let count = handled.add(1, ordering: .relaxed).newValue

@@ -7,7 +7,7 @@ import HighlightKafka
 import HighlightKafkaClient
 import HighlightPropagation
 import Instrumentation
-import Synchronization
+import HighlightSynchronization
 
 struct ConsumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -133,7 +133,7 @@ final class ConsumeProgress: Sendable {
         var lastMessage = ContinuousClock.now
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func call() -> Int {
         state.withLock { state in

@@ -1,4 +1,5 @@
 import Synchronization
+import HighlightSynchronization
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
@@ -146,5 +147,5 @@ final class InventoryPort: Sendable {
 
 /// The demo's result, read after the service group ends.
 enum DemoOutcome {
-    static let failure = Mutex<DemoFailure?>(nil)
+    static let failure = Locked<DemoFailure?>(nil)
 }

@@ -1,6 +1,6 @@
 import HighlightPropagation
 import Instrumentation
-import Synchronization
+import HighlightSynchronization
 import W3CTraceContext
 
 /// What the demo saw of each simulated request, hop by hop, for the summary table.
@@ -15,8 +15,8 @@ final class DemoRecorder: Sendable {
         var errorSession: String?
     }
 
-    private let journeys = Mutex<[String: Journey]>([:])
-    private let order = Mutex<[String]>([])
+    private let journeys = Locked<[String: Journey]>([:])
+    private let order = Locked<[String]>([])
 
     func started(session: String, requestID: String, sentTraceParent: Bool) {
         journeys.withLock { $0[requestID] = Journey(session: session, requestID: requestID, sentTraceParent: sentTraceParent) }

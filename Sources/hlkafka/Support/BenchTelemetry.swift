@@ -11,6 +11,7 @@ import OTel
 #endif
 import ServiceLifecycle
 import Synchronization
+import HighlightSynchronization
 import UnixSignals
 
 /// The tracer `hlkafka bench` measures in its traced mode.
@@ -97,7 +98,7 @@ enum BenchTelemetry {
 /// Takes the tracer's queue once per batch and discards what it took: what the exporter does, less encoding and
 /// sending.
 final class BatchDrain: Service, Sendable {
-    let queue = Mutex<TelemetryQueue<HighlightSpan>?>(nil)
+    let queue = Locked<TelemetryQueue<HighlightSpan>?>(nil)
     private let batches: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 

@@ -1,4 +1,4 @@
-import Synchronization
+import HighlightSynchronization
 import Foundation
 import CHeapStatistics
 
@@ -43,8 +43,8 @@ final class ResidentGrowth: Sendable {
 
     private let step: Int
     private let sampleHeap: Bool
-    private let samples = Mutex<[Int?]>(Array(repeating: nil, count: 101))
-    private let heapSamples = Mutex<[Int?]>(Array(repeating: nil, count: 101))
+    private let samples = Locked<[Int?]>(Array(repeating: nil, count: 101))
+    private let heapSamples = Locked<[Int?]>(Array(repeating: nil, count: 101))
 
     /// - Parameter sampleHeap: also read the allocator's bytes in use. glibc walks every arena's free lists for it,
     ///   holding their locks, which slows a run with a large heap (the embedded mock cluster's) by half: throughput

@@ -1,4 +1,4 @@
-import Synchronization
+import HighlightSynchronization
 import Testing
 
 /// Lets other tasks run until `condition` holds: a wait on progress, never on time (it yields; it does not sleep).
@@ -44,7 +44,7 @@ func finishes<Success: Sendable>(
 
 /// Resumes a continuation with the first of two outcomes.
 private final class FirstOutcome: Sendable {
-    private let slot = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+    private let slot = Locked<CheckedContinuation<Bool, Never>?>(nil)
 
     func set(_ continuation: CheckedContinuation<Bool, Never>) { slot.withLock { $0 = continuation } }
 

@@ -1,5 +1,6 @@
 @testable import HighlightKafka
 import Synchronization
+import HighlightSynchronization
 import Testing
 
 @Suite("withTimeLimit")
@@ -44,7 +45,7 @@ struct TimeLimitTests {
     @Test func aHandlerIgnoringCancellationIsWaitedForAndItsOverrunReported() async {
         let released = AsyncStream<Void>.makeStream()
         let cancelledSeen = AsyncStream<Void>.makeStream()
-        let overruns = Mutex<[Duration]>([])
+        let overruns = Locked<[Duration]>([])
         let attempt = Task {
             try await withTimeLimit(.milliseconds(20), { (_: Int) in
                 try? await Task.sleep(for: .seconds(3600))  // cancelled: goes on regardless
