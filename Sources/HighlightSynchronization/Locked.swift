@@ -1,5 +1,5 @@
 #if HIGHLIGHT_THREAD_SANITIZER
-package import Glibc
+import Glibc
 #else
 package import Synchronization
 #endif
@@ -46,12 +46,13 @@ extension Locked: @unchecked Sendable {}
 /// The ThreadSanitizer build's storage: a heap-allocated `pthread_mutex_t` (it must not move) and the value.
 ///
 /// `@unchecked Sendable` is safe: `value` is read and written only in `withLock`, between lock and unlock.
+/// Not inlinable (Glibc stays an internal import): speed is not what this build is for.
 @usableFromInline
 final class PthreadLockedStorage<Value>: @unchecked Sendable {
-    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    @usableFromInline var value: Value
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var value: Value
 
-    @inlinable
+    @usableFromInline
     init(_ value: sending Value) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -59,7 +60,7 @@ final class PthreadLockedStorage<Value>: @unchecked Sendable {
         self.value = value
     }
 
-    @inlinable
+    @usableFromInline
     func withLock<Result, E: Error>(_ body: (inout sending Value) throws(E) -> sending Result) throws(E) -> sending Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
