@@ -5,6 +5,7 @@ import InMemoryLogging
 import Logging
 import Synchronization
 import HighlightSynchronization
+import HighlightTestSupport
 import Testing
 import Tracing
 
@@ -61,14 +62,13 @@ struct RebalanceTests {
         let second = try startMember("b")
         let leaving = try startMember("c")
         // Once consumption is under way: one member leaves, another joins.
-        let underWay = clock.now + .seconds(120)
-        while tally.distinct < total / 5 && clock.now < underWay { try await Task.sleep(for: .milliseconds(50)) }
+        try? await withTimeout(.seconds(120)) { await tally.wait(untilDistinct: total / 5) }
         try #require(tally.distinct >= total / 5, "consumption got under way (a fifth handled) before the membership change")
         consumers.values[2].triggerShutdown()
         try await leaving.value
         let joining = try startMember("d")
-        let deadline = clock.now + .seconds(120)
-        while tally.distinct < total && clock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        // Every value once at least: the handler that records the last one shuts the members down.
+        try? await withTimeout(.seconds(120)) { await tally.wait(untilDistinct: total) }
         for consumer in consumers.values { consumer.triggerShutdown() }
         for task in [first, second, joining] { try await task.value }
 
@@ -131,6 +131,7 @@ struct RebalanceTests {
         let producer = try Reliability.producer(cluster)
         try await producer.send(KafkaProducerRecord(topic: "stall", partition: 0, value: "slow"))
         let hanging = Atomic<Bool>(false)
+        let hangBegan = OneShot<Void>()
         let fastDuringHang = Atomic<Int>(0)
         let consumer = TracedKafkaConsumer(
             consumer: try Reliability.member(cluster, topic: "stall", group: "stall-group"),
@@ -141,6 +142,7 @@ struct RebalanceTests {
             try await consumer.run { message in
                 if message.message.valueString == "slow" {
                     hanging.store(true, ordering: .relaxed)
+                    hangBegan.set(())
                     try await Task.sleep(for: .seconds(3600))  // hangs past the timeout
                 }
                 if message.message.partition == 1, hanging.load(ordering: .relaxed) {
@@ -149,8 +151,7 @@ struct RebalanceTests {
             }
         }
         // While partition 0 hangs, partition 1 gets work: it must be handled before the hang times out.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !hanging.load(ordering: .relaxed) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        await hangBegan.wait()  // the suite's time limit bounds this
         let hangStarted = ContinuousClock.now
         for index in 0..<10 { try await producer.send(KafkaProducerRecord(topic: "stall", partition: 1, value: "fast-\(index)")) }
         await producer.shutdown()
@@ -164,16 +165,51 @@ struct RebalanceTests {
 
 /// How often each value was handled.
 final class Tally: Sendable {
-    private let seen = Locked<[Int: Int]>([:])
+    private struct State {
+        var seen: [Int: Int] = [:]
+        var waiters: [(id: Int, distinct: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextID = 0
+    }
+
+    private let state = Locked(State())
 
     /// Records `value`; returns how many distinct values were seen so far.
     func record(_ value: Int) -> Int {
-        seen.withLock { seen in
-            seen[value, default: 0] += 1
-            return seen.count
+        let (count, ready) = state.withLock { state -> (Int, [CheckedContinuation<Void, Never>]) in
+            state.seen[value, default: 0] += 1
+            let count = state.seen.count
+            let ready = state.waiters.filter { $0.distinct <= count }.map(\.continuation)
+            state.waiters.removeAll { $0.distinct <= count }
+            return (count, ready)
+        }
+        for waiter in ready { waiter.resume() }
+        return count
+    }
+
+    /// Returns once `count` distinct values were seen, or when the task is cancelled (bound it with `withTimeout`).
+    func wait(untilDistinct count: Int) async {
+        let id = state.withLock { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.seen.count >= count || Task.isCancelled { return true }
+                    state.waiters.append((id, count, continuation))
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume()
         }
     }
 
-    var distinct: Int { seen.withLock { $0.count } }
-    var counts: [Int: Int] { seen.withLock { $0 } }
+    var distinct: Int { state.withLock { $0.seen.count } }
+    var counts: [Int: Int] { state.withLock { $0.seen } }
 }
