@@ -56,6 +56,7 @@ public struct HighlightHTTPClient: Sendable {
             attributes["http.request.method"] = request.method.rawValue
             attributes["url.full"] = request.url
         }
+        span.setHighlightSession(from: parent)
         defer { span.end() }
         var request = request
         span.context.inject(into: &request.headers, using: HTTPHeadersInjector(), instrument: instrument)

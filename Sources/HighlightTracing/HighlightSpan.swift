@@ -1,4 +1,4 @@
-package import HighlightPropagation
+public import HighlightPropagation
 public import Instrumentation
 import HighlightSynchronization
 public import Tracing
@@ -8,7 +8,7 @@ package import W3CTraceContext
 /// attributes, events, links, status, end) is kept under a lock of its own. Ending it queues it for export, without
 /// waiting and without a task hop; an unsampled span records nothing and queues nothing, but its ``context`` still
 /// carries its ids to the next service.
-public final class HighlightSpan: Span {
+public final class HighlightSpan: HighlightSessionRecordingSpan {
     package struct State {
         var operationName: String
         var attributes = SpanAttributes()

@@ -76,6 +76,8 @@ extension TracedKafkaConsumer {
             }
             if attempt > 1 { attributes["highlight.kafka.attempt"] = attempt }
         }
+        // The message's session (the first message's, for a batch), whatever tracer made the span.
+        if let context = extracted.first { span.setHighlightSession(from: context) }
         return span
     }
 }

@@ -174,6 +174,7 @@ public final class TracedKafkaProducer: Service, Sendable {
                 attributes[MessagingAttribute.bodySize] = record.value?.count ?? 0
                 if let partition = record.partition { attributes[MessagingAttribute.partitionID] = "\(partition)" }
             }
+            span.setHighlightSession(from: parent)
         }
         var traced = record
         if injectContext ?? configuration.injectContext {
