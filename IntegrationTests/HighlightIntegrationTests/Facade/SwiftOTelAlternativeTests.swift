@@ -1,5 +1,11 @@
 #if SWIFT_OTEL
+import AsyncHTTPClient
+import HighlightHummingbird
+import HighlightKafka
+import HighlightKafkaClient
 import HighlightPropagation
+import Hummingbird
+import NIOHTTP1
 import Instrumentation
 import OTel
 import ServiceLifecycle
@@ -47,6 +53,55 @@ struct SwiftOTelAlternativeTests {
             let event = try #require(records.first { $0.attributes["exception.message"] == "from swift-otel" })
             #expect(event.attributes["span.name"] == "otel work")
             #expect(event.attributes["service.name"] == "otel-alternative")
+            group.cancelAll()
+        }
+    }
+
+    /// swift-otel's spans carry the session too: the SERVER span of a request that brings one, and the Kafka `send`
+    /// span of the handler, as exported by swift-otel's own OTLP exporter.
+    @Test func swiftOTelSpansCarryTheSession() async throws {
+        let receiver = try await OTLPTestReceiver.start()
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "otel-session"
+        configuration.metrics.enabled = false
+        configuration.logs.enabled = false
+        configuration.traces.exporter = .otlp
+        configuration.traces.otlpExporter.protocol = .httpJSON
+        configuration.traces.otlpExporter.compression = .none
+        configuration.traces.otlpExporter.endpoint = receiver.endpoint + "/v1/traces"
+        configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(100)
+        let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
+        let instrument = HighlightPropagator().combined(with: tracer)
+        let topic = try await TestKafka.makeTopic("otel-session")
+        let traceID = "5bf92f3577b34da6a3ce929d0e0e4737"
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            try await withTracer(tracer) {
+                let producer = TracedKafkaProducer(producer: try TestKafka.producer(), configuration: .init(instrument: instrument))
+                let router = Router()
+                router.add(middleware: HighlightMiddleware(instrument: instrument))
+                router.post("orders/{id}") { _, _ -> HTTPResponse.Status in
+                    try await producer.send(KafkaProducerRecord(topic: topic, value: "order"))
+                    return .ok
+                }
+                let server = try await TestHTTPServer.start(router)
+                defer { server.stop() }
+                let response = try await HTTPPropagationTests.send("\(server.baseURL)/orders/1", method: .POST, headers: [
+                    ("x-highlight-request", "otelSpanSession/otelSpanRequest"), ("traceparent", "00-\(traceID)-00f067aa0ba902b7-01"),
+                ])
+                #expect(response.status == .ok)
+                await producer.shutdown()
+            }
+            let expected: Set<String> = ["POST /orders/{id}", "send \(topic)"]
+            try await withTimeout(.seconds(30)) {
+                await receiver.waitForSpans { spans in expected.isSubset(of: Set(spans.filter { $0.traceID == traceID }.map(\.name))) }
+            }
+            for span in receiver.spans where span.traceID == traceID {
+                #expect(span.attributes["highlight.session_id"] == "otelSpanSession", "\(span.name)")
+                #expect(span.attributes["highlight.trace_id"] == "otelSpanRequest", "\(span.name)")
+                #expect(span.attributes["service.name"] == "otel-session")
+            }
             group.cancelAll()
         }
     }

@@ -25,8 +25,18 @@ final class OTLPTestReceiver: Sendable {
         let headers: [String: String]
     }
 
+    /// One exported span: its name, trace id and attributes (resource merged in).
+    struct ExportedSpan: Sendable {
+        let name: String
+        let traceID: String
+        let attributes: [String: String]
+    }
+
     private struct State {
         var records: [Record] = []
+        var spans: [ExportedSpan] = []
+        /// Waiters for spans matching a condition.
+        var spanWaiters: [(id: Int, condition: @Sendable ([ExportedSpan]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
         var requests: [Request] = []
         var behaviour: Behaviour = .accept
         /// Waiters for a number of requests to have arrived.
@@ -42,6 +52,7 @@ final class OTLPTestReceiver: Sendable {
 
     var endpoint: String { "http://127.0.0.1:\(port)" }
     var records: [Record] { state.withLock { $0.records } }
+    var spans: [ExportedSpan] { state.withLock { $0.spans } }
     var requests: [Request] { state.withLock { $0.requests } }
 
     func setBehaviour(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
@@ -104,7 +115,16 @@ final class OTLPTestReceiver: Sendable {
         }
         guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return .badRequest }
         let parsed = path == "/v1/traces" ? Self.spanEvents(json) : Self.logRecords(json)
-        state.withLock { $0.records.append(contentsOf: parsed) }
+        let spans = path == "/v1/traces" ? Self.spans(json) : []
+        let satisfied = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.records.append(contentsOf: parsed)
+            state.spans.append(contentsOf: spans)
+            let all = state.spans
+            let ready = state.spanWaiters.filter { $0.condition(all) }
+            state.spanWaiters.removeAll { waiter in ready.contains { $0.id == waiter.id } }
+            return ready.map(\.continuation)
+        }
+        for waiter in satisfied { waiter.resume() }
         return .ok
     }
 
@@ -129,6 +149,31 @@ final class OTLPTestReceiver: Sendable {
             let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
                 guard let index = state.requestWaiters.firstIndex(where: { $0.id == id }) else { return nil }
                 return state.requestWaiters.remove(at: index).continuation
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// Returns once `condition` holds for the spans received, or when the task is cancelled (bound it with
+    /// `withTimeout`).
+    func waitForSpans(_ condition: @escaping @Sendable ([ExportedSpan]) -> Bool) async {
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if condition(state.spans) || Task.isCancelled { return true }
+                    state.spanWaiters.append((id, condition, continuation))
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.spanWaiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.spanWaiters.remove(at: index).continuation
             }
             waiter?.resume()
         }
@@ -181,6 +226,31 @@ final class OTLPTestReceiver: Sendable {
             }
         }
         return records
+    }
+
+    static func spans(_ json: [String: Any]) -> [ExportedSpan] {
+        var spans: [ExportedSpan] = []
+        for resourceSpans in json["resourceSpans"] as? [[String: Any]] ?? [] {
+            let resource = attributes((resourceSpans["resource"] as? [String: Any])?["attributes"])
+            for scope in resourceSpans["scopeSpans"] as? [[String: Any]] ?? [] {
+                for span in scope["spans"] as? [[String: Any]] ?? [] {
+                    spans.append(ExportedSpan(
+                        name: span["name"] as? String ?? "",
+                        traceID: hexID(span["traceId"] as? String ?? ""),
+                        attributes: resource.merging(attributes(span["attributes"])) { $1 }
+                    ))
+                }
+            }
+        }
+        return spans
+    }
+
+    /// An id as lowercase hex: OTLP/JSON writes ids in hex, but exporters that use protobuf's generic JSON mapping
+    /// (swift-otel's) write the bytes in base64.
+    static func hexID(_ text: String) -> String {
+        if text.count == 32, text.allSatisfy(\.isHexDigit) { return text.lowercased() }
+        guard let bytes = Data(base64Encoded: text) else { return text }
+        return bytes.map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
     }
 
     static func logRecords(_ json: [String: Any]) -> [Record] {
