@@ -7,6 +7,7 @@ public import Logging
 import HighlightTracing
 import HighlightSynchronization
 import Tracing
+import Synchronization
 
 /// The names highlight's other SDKs use: `H.init` becomes ``Highlight/bootstrap(_:environment:)``,
 /// `H.consumeError` and `H.log` keep theirs.

@@ -3,6 +3,7 @@ public import Instrumentation
 import HighlightSynchronization
 public import Tracing
 package import W3CTraceContext
+import Synchronization
 
 /// A span of ``HighlightTracer``. Its ids, kind, start and session are fixed at start; what changes (name,
 /// attributes, events, links, status, end) is kept under a lock of its own. Ending it queues it for export, without

@@ -1,4 +1,5 @@
 import HighlightSynchronization
+import Synchronization
 
 /// The bounded queue between the code that ends spans or writes log records and the exporter: a push takes a lock
 /// for an append and never waits; when the queue is full the element is dropped and counted.

@@ -3,6 +3,7 @@ import HighlightPropagation
 import Logging
 import HighlightSynchronization
 import Testing
+import Synchronization
 
 /// Collects what a logger was asked to write.
 final class CapturingLogHandler: LogHandler, @unchecked Sendable {

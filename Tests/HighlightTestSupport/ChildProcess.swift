@@ -1,6 +1,7 @@
 // What both test targets that run child processes share.
 package import Foundation
 import HighlightSynchronization
+import Synchronization
 
 /// A child process run from a test without blocking a thread of Swift's cooperative pool.
 ///

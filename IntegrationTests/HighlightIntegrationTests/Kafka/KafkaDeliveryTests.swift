@@ -1,6 +1,7 @@
 import HighlightKafkaClient
 import HighlightSynchronization
 import Testing
+import Synchronization
 
 @Suite("Kafka delivery reports", .timeLimit(.minutes(2)))
 struct KafkaDeliveryTests {

@@ -3,6 +3,7 @@ import HighlightKafkaClient
 import HighlightTestSupport
 import HighlightSynchronization
 import Testing
+import Synchronization
 
 /// Cancelling the task that runs a traced consumer is a way to stop it like any other: the handlers in flight are
 /// cancelled, the run returns, what was handled is committed and what was not is read again.

@@ -8,6 +8,7 @@ import Instrumentation
 import HighlightSynchronization
 import Testing
 import Tracing
+import Synchronization
 
 @Suite("Context-restoring producer and consumer", .timeLimit(.minutes(2)))
 struct TracedKafkaTests {

@@ -2,6 +2,7 @@ import HighlightKafkaClient
 import HighlightKafkaTesting
 import HighlightSynchronization
 import Testing
+import Synchronization
 
 @Suite("Reliability: broker outage and injected errors", .timeLimit(.minutes(5)))
 struct BrokerOutageTests {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import HighlightSynchronization
+import Synchronization
 
 /// A local OTLP/HTTP receiver (JSON protocol) on loopback: it records what exporters send so tests can check the
 /// contract highlight's backend relies on. It can play a backend that is down (500) or slow.

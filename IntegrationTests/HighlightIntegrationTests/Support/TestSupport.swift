@@ -1,5 +1,6 @@
 import HighlightKafkaClient
 import HighlightSynchronization
+import Synchronization
 
 /// Messages seen by several consumers, by value and by consumer.
 final class SeenMessages: Sendable {

@@ -1,4 +1,5 @@
 import HighlightSynchronization
+import Synchronization
 
 /// Wakes the exporter: a signal that is remembered until the exporter next waits, so none is lost between two waits.
 /// Signalling never suspends; it costs a lock and, when the exporter is waiting, one resume.

@@ -1,4 +1,5 @@
 import HighlightSynchronization
+import Synchronization
 
 /// Decides when a reported error sends what is queued at once instead of waiting for the batch timer: at most once
 /// per `interval`, so that a storm of errors makes at most one export request per interval, not one per error.

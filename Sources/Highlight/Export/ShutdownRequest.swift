@@ -1,4 +1,5 @@
 import HighlightSynchronization
+import Synchronization
 
 /// A one-shot request to shut the exporters down, made from synchronous code (a cancellation or graceful-shutdown
 /// handler) and awaited by the task that drives the shutdown.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import HighlightTracing
 import Logging
 import HighlightSynchronization
+import Synchronization
 
 /// Takes ended spans and log records from their queues and sends them over OTLP/HTTP: when a queue reaches a batch,
 /// when its timer fires, when asked (``requestExport()``, `H.flush()`, an error), and once more at shutdown. It is

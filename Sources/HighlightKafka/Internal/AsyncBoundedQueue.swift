@@ -1,5 +1,6 @@
 import DequeModule
 import HighlightSynchronization
+import Synchronization
 
 /// A bounded queue between tasks: ``send(_:)`` suspends while it is full, ``next()`` while it is empty. It feeds each
 /// partition's worker, so a slow partition fills only its own queue. With a ``QueueBudget`` shared by several queues,

@@ -1,5 +1,6 @@
 import HighlightKafkaClient
 import HighlightSynchronization
+import Synchronization
 
 /// The per-partition queues of a ``TracedKafkaConsumer`` run, shared by the dispatcher and the rebalance observer.
 final class PartitionQueues: Sendable {

@@ -1,5 +1,6 @@
 import DequeModule
 import HighlightSynchronization
+import Synchronization
 
 /// A limit on the messages waiting in all of a consumer's partition queues together.
 ///

@@ -1,4 +1,5 @@
 import HighlightSynchronization
+import Synchronization
 
 /// Wakes senders waiting for room in librdkafka's local queue. The poll thread signals after serving delivery
 /// reports (each one frees room); a sender that saw the queue full waits for the next signal.

@@ -1,4 +1,5 @@
 import HighlightSynchronization
+import Synchronization
 
 /// One message between `produce` and its delivery report. librdkafka carries a retained pointer to it as the
 /// message's opaque; the delivery callback takes that reference back exactly once.

@@ -8,6 +8,7 @@ import HighlightKafkaClient
 import HighlightPropagation
 import Instrumentation
 import HighlightSynchronization
+import Synchronization
 
 struct ConsumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

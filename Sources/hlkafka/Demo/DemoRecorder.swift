@@ -2,6 +2,7 @@ import HighlightPropagation
 import Instrumentation
 import HighlightSynchronization
 import W3CTraceContext
+import Synchronization
 
 /// What the demo saw of each simulated request, hop by hop, for the summary table.
 final class DemoRecorder: Sendable {

@@ -1,6 +1,7 @@
 import HighlightSynchronization
 import Foundation
 import CHeapStatistics
+import Synchronization
 
 /// The process's resident memory, read from /proc (0 where there is none).
 enum ResidentMemory {

@@ -1,5 +1,6 @@
 import HighlightSynchronization
 import Testing
+import Synchronization
 
 /// Lets other tasks run until `condition` holds: a wait on progress, never on time (it yields; it does not sleep).
 /// Records a failure when the condition still does not hold after a million yields.
