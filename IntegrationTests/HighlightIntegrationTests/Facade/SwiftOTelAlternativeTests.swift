@@ -17,10 +17,10 @@ import Tracing
 /// with H.bootstrap by the other tests).
 @Suite("swift-otel as the alternative tracer", .timeLimit(.minutes(1)))
 struct SwiftOTelAlternativeTests {
-    @Test func swiftOTelComposedWithThePropagatorKeepsTheSessionAndExportsItsSpans() async throws {
-        let receiver = try await OTLPTestReceiver.start()
+    /// swift-otel's tracer and its service, exporting spans (OTLP/HTTP JSON, 100 ms batches) to `receiver`.
+    static func backend(serviceName: String, exportingTo receiver: OTLPTestReceiver) throws -> (any Tracer, any Service) {
         var configuration = OTel.Configuration.default
-        configuration.serviceName = "otel-alternative"
+        configuration.serviceName = serviceName
         configuration.metrics.enabled = false
         configuration.logs.enabled = false
         configuration.traces.exporter = .otlp
@@ -28,7 +28,12 @@ struct SwiftOTelAlternativeTests {
         configuration.traces.otlpExporter.compression = .none
         configuration.traces.otlpExporter.endpoint = receiver.endpoint + "/v1/traces"
         configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(100)
-        let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
+        return try OTel.makeTracingBackend(configuration: configuration)
+    }
+
+    @Test func swiftOTelComposedWithThePropagatorKeepsTheSessionAndExportsItsSpans() async throws {
+        let receiver = try await OTLPTestReceiver.start()
+        let (tracer, service) = try Self.backend(serviceName: "otel-alternative", exportingTo: receiver)
         let instrument = HighlightPropagator().combined(with: tracer)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -61,16 +66,7 @@ struct SwiftOTelAlternativeTests {
     /// span of the handler, as exported by swift-otel's own OTLP exporter.
     @Test func swiftOTelSpansCarryTheSession() async throws {
         let receiver = try await OTLPTestReceiver.start()
-        var configuration = OTel.Configuration.default
-        configuration.serviceName = "otel-session"
-        configuration.metrics.enabled = false
-        configuration.logs.enabled = false
-        configuration.traces.exporter = .otlp
-        configuration.traces.otlpExporter.protocol = .httpJSON
-        configuration.traces.otlpExporter.compression = .none
-        configuration.traces.otlpExporter.endpoint = receiver.endpoint + "/v1/traces"
-        configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(100)
-        let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
+        let (tracer, service) = try Self.backend(serviceName: "otel-session", exportingTo: receiver)
         let instrument = HighlightPropagator().combined(with: tracer)
         let topic = try await TestKafka.makeTopic("otel-session")
         let traceID = "5bf92f3577b34da6a3ce929d0e0e4737"

@@ -165,51 +165,24 @@ struct RebalanceTests {
 
 /// How often each value was handled.
 final class Tally: Sendable {
-    private struct State {
-        var seen: [Int: Int] = [:]
-        var waiters: [(id: Int, distinct: Int, continuation: CheckedContinuation<Void, Never>)] = []
-        var nextID = 0
-    }
-
-    private let state = Locked(State())
+    private let seen = Locked<[Int: Int]>([:])
+    private let waiters = ConditionWaiters()
 
     /// Records `value`; returns how many distinct values were seen so far.
     func record(_ value: Int) -> Int {
-        let (count, ready) = state.withLock { state -> (Int, [CheckedContinuation<Void, Never>]) in
-            state.seen[value, default: 0] += 1
-            let count = state.seen.count
-            let ready = state.waiters.filter { $0.distinct <= count }.map(\.continuation)
-            state.waiters.removeAll { $0.distinct <= count }
-            return (count, ready)
+        let count = seen.withLock { seen in
+            seen[value, default: 0] += 1
+            return seen.count
         }
-        for waiter in ready { waiter.resume() }
+        waiters.conditionsChanged()
         return count
     }
 
     /// Returns once `count` distinct values were seen, or when the task is cancelled (bound it with `withTimeout`).
     func wait(untilDistinct count: Int) async {
-        let id = state.withLock { state -> Int in
-            state.nextID += 1
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
-                    if state.seen.count >= count || Task.isCancelled { return true }
-                    state.waiters.append((id, count, continuation))
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: index).continuation
-            }
-            waiter?.resume()
-        }
+        await waiters.wait { self.distinct >= count }
     }
 
-    var distinct: Int { state.withLock { $0.seen.count } }
-    var counts: [Int: Int] { state.withLock { $0.seen } }
+    var distinct: Int { seen.withLock { $0.count } }
+    var counts: [Int: Int] { seen.withLock { $0 } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HighlightTestSupport
 import Hummingbird
 import Logging
 import NIOCore
@@ -36,18 +37,16 @@ final class OTLPTestReceiver: Sendable {
     private struct State {
         var records: [Record] = []
         var spans: [ExportedSpan] = []
-        /// Waiters for spans matching a condition.
-        var spanWaiters: [(id: Int, condition: @Sendable ([ExportedSpan]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+
         var requests: [Request] = []
         var behaviour: Behaviour = .accept
-        /// Waiters for a number of requests to have arrived.
-        var requestWaiters: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
-        var nextWaiterID = 0
         /// Requests held by the `hold` behaviour.
         var held: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Locked(State())
+    /// Tests waiting for requests or spans to arrive.
+    private let waiters = ConditionWaiters()
     let port: Int
     private let task: Task<Void, any Error>
 
@@ -92,14 +91,11 @@ final class OTLPTestReceiver: Sendable {
     }
 
     private func receive(path: String, headers: [String: String], body: Data) async -> HTTPResponse.Status {
-        let (behaviour, arrived) = state.withLock { state -> (Behaviour, [CheckedContinuation<Void, Never>]) in
+        let behaviour = state.withLock { state -> Behaviour in
             state.requests.append(Request(path: path, headers: headers))
-            let count = state.requests.count
-            let arrived = state.requestWaiters.filter { $0.count <= count }.map(\.continuation)
-            state.requestWaiters.removeAll { $0.count <= count }
-            return (state.behaviour, arrived)
+            return state.behaviour
         }
-        for waiter in arrived { waiter.resume() }
+        waiters.conditionsChanged()
         switch behaviour {
         case .fail: return .internalServerError
         case .slow(let delay): try? await Task.sleep(for: delay)
@@ -117,15 +113,11 @@ final class OTLPTestReceiver: Sendable {
         guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return .badRequest }
         let parsed = path == "/v1/traces" ? Self.spanEvents(json) : Self.logRecords(json)
         let spans = path == "/v1/traces" ? Self.spans(json) : []
-        let satisfied = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        state.withLock { state in
             state.records.append(contentsOf: parsed)
             state.spans.append(contentsOf: spans)
-            let all = state.spans
-            let ready = state.spanWaiters.filter { $0.condition(all) }
-            state.spanWaiters.removeAll { waiter in ready.contains { $0.id == waiter.id } }
-            return ready.map(\.continuation)
         }
-        for waiter in satisfied { waiter.resume() }
+        waiters.conditionsChanged()
         return .ok
     }
 
@@ -133,62 +125,23 @@ final class OTLPTestReceiver: Sendable {
     /// or when the task is cancelled (wrap it in `withTimeout` so that a request that never comes fails the test
     /// instead of hanging it).
     func waitForRequests(_ count: Int) async {
-        let id = state.withLock { state -> Int in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
-                    if state.requests.count >= count || Task.isCancelled { return true }
-                    state.requestWaiters.append((id, count, continuation))
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard let index = state.requestWaiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.requestWaiters.remove(at: index).continuation
-            }
-            waiter?.resume()
-        }
+        await waiters.wait { self.requests.count >= count }
     }
 
     /// Returns once `condition` holds for the spans received, or when the task is cancelled (bound it with
     /// `withTimeout`).
     func waitForSpans(_ condition: @escaping @Sendable ([ExportedSpan]) -> Bool) async {
-        let id = state.withLock { state -> Int in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
-                    if condition(state.spans) || Task.isCancelled { return true }
-                    state.spanWaiters.append((id, condition, continuation))
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard let index = state.spanWaiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.spanWaiters.remove(at: index).continuation
-            }
-            waiter?.resume()
-        }
+        await waiters.wait { condition(self.spans) }
     }
 
     /// Waits until `condition` holds for the records (or fails after `timeout`).
-    func waitFor(timeout: Duration = .seconds(45), _ condition: ([Record]) -> Bool) async throws -> [Record] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let current = records
-            if condition(current) { return current }
-            try await Task.sleep(for: .milliseconds(50))
+    func waitFor(timeout: Duration = .seconds(45), _ condition: @escaping @Sendable ([Record]) -> Bool) async throws -> [Record] {
+        do {
+            try await withTimeout(timeout) { await self.waiters.wait { condition(self.records) } }
+        } catch is TestTimeout {
+            throw TestTimeout(description: "the OTLP receiver did not get the expected records within \(timeout); it has \(records.count)")
         }
-        throw TestTimeout(description: "the OTLP receiver did not get the expected records within \(timeout); it has \(records.count)")
+        return records
     }
 
     // MARK: OTLP JSON
