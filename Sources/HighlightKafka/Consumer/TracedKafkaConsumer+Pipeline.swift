@@ -38,6 +38,15 @@ extension TracedKafkaConsumer {
             }
         }
 
+        /// Every message (an array even for one: for the rare paths, such as dead-lettering).
+        var messages: [KafkaConsumerMessage] {
+            switch self {
+            case .message(let message, _): [message]
+            case .batch(let messages, _): messages
+            }
+        }
+
+        /// Every message, without building an array (the per-message path).
         func forEach(_ body: (KafkaConsumerMessage) -> Void) {
             switch self {
             case .message(let message, _): body(message)

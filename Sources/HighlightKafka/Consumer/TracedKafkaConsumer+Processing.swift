@@ -100,7 +100,7 @@ extension TracedKafkaConsumer {
         counters.failedAttempts.add(1, ordering: .relaxed)
         await report(error, message: delivery.first, attempt: attempt, span: span)
         let action = machine.handlerFailed()
-        span.attributes["highlight.kafka.error_policy"] = "\(DeliveryStateMachine.decide(configuration.errorPolicy, failedAttempt: attempt))"
+        if let decision = machine.lastDecision { span.attributes["highlight.kafka.error_policy"] = "\(decision)" }
         span.end()
         let first = delivery.first
         let metadata: Logger.Metadata = [
@@ -118,9 +118,7 @@ extension TracedKafkaConsumer {
     /// Sends each message of the delivery to the dead-letter topic.
     /// - Returns: the error of the send that failed (the messages from there on are not parked), or `nil`.
     private func sendToDeadLetters(_ delivery: Delivery, topic: String, attempts: Int, error: (any Error)?) async -> (error: any Error, message: KafkaConsumerMessage)? {
-        var messages: [KafkaConsumerMessage] = []
-        delivery.forEach { messages.append($0) }
-        for message in messages {
+        for message in delivery.messages {
             do {
                 try await deadLetter(message, error: error ?? CancellationError(), attempts: attempts, topic: topic)
                 counters.deadLettered.add(1, ordering: .relaxed)

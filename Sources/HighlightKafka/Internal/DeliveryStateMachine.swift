@@ -49,6 +49,8 @@ struct DeliveryStateMachine: Sendable {
 
     private let policy: KafkaErrorPolicy
     private var state = State.idle
+    /// What the error policy decided at the last failed attempt (recorded on that attempt's span).
+    private(set) var lastDecision: Decision?
 
     init(policy: KafkaErrorPolicy) {
         self.policy = policy
@@ -81,7 +83,9 @@ struct DeliveryStateMachine: Sendable {
     /// The attempt failed (it threw, or timed out). The error policy decides what follows.
     mutating func handlerFailed() -> Action {
         guard case .running(let attempt) = state else { preconditionFailure("no handler is running (\(state))") }
-        switch Self.decide(policy, failedAttempt: attempt) {
+        let decision = Self.decide(policy, failedAttempt: attempt)
+        lastDecision = decision
+        switch decision {
         case .retry(let delay):
             state = .waiting(afterAttempt: attempt)
             return .waitBeforeRetry(delay)

@@ -75,6 +75,17 @@ struct DeliveryStateMachineTests {
         #expect(running.cancelled() == .abandon)
     }
 
+    @Test func theLastDecisionIsKeptForTheAttemptsSpan() {
+        var machine = Machine(policy: .retry(attempts: 2, backoff: .constant(.seconds(3)), then: .skip))
+        _ = machine.start()
+        #expect(machine.lastDecision == nil)
+        _ = machine.handlerFailed()
+        #expect(machine.lastDecision == .retry(after: .seconds(3)))
+        _ = machine.retryWaitEnded(cancelled: false)
+        _ = machine.handlerFailed()
+        #expect(machine.lastDecision == .skip)
+    }
+
     @Test func theAttemptCountFollowsTheRetries() {
         var machine = Machine(policy: .retry(attempts: 3, backoff: .constant(.zero), then: .skip))
         #expect(machine.attempt == 0)
