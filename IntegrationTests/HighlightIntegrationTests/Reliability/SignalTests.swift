@@ -115,6 +115,7 @@ struct SignalTests {
     @Test func aShutdownCutShortBySlowTelemetryIsReportedNotSilent() async throws {
         let receiver = try await OTLPTestReceiver.start()
         receiver.setBehaviour(.slow(.seconds(30)))
+        defer { receiver.stop() }
         let topic = try await TestKafka.makeTopic("sigterm-slow-telemetry", partitions: 1)
         let producer = try TestKafka.producer()
         for index in 0..<500 { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }

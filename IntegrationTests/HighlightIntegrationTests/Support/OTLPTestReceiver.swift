@@ -57,6 +57,13 @@ final class OTLPTestReceiver: Sendable {
 
     func setBehaviour(_ behaviour: Behaviour) { state.withLock { $0.behaviour = behaviour } }
 
+    /// Stops the server: its request handlers are cancelled, so a `slow` answer still sleeping ends now rather than
+    /// outliving the test (a handler asleep at the process's exit holds its request body, which LeakSanitizer then
+    /// reports).
+    func stop() {
+        task.cancel()
+    }
+
     /// Answers every held request and accepts from now on.
     func release() {
         let held = state.withLock { state -> [CheckedContinuation<Void, Never>] in
