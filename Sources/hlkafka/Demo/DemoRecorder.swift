@@ -18,6 +18,8 @@ final class DemoRecorder: Sendable {
 
     private let journeys = Locked<[String: Journey]>([:])
     private let order = Locked<[String]>([])
+    /// Whoever waits for the worker to reach a number of requests.
+    private let workerWaiters = ConditionWaiters()
 
     func started(session: String, requestID: String, sentTraceParent: Bool) {
         journeys.withLock { $0[requestID] = Journey(session: session, requestID: requestID, sentTraceParent: sentTraceParent) }
@@ -32,6 +34,7 @@ final class DemoRecorder: Sendable {
             journeys[id]?.hops.append(hop)
             if let traceID { journeys[id]?.traceIDs.append(traceID) }
         }
+        workerWaiters.conditionsChanged()
     }
 
     /// Records an error reported inside the current context.
@@ -41,11 +44,29 @@ final class DemoRecorder: Sendable {
             journeys[id]?.error = description
             journeys[id]?.errorSession = request.sessionSecureID
         }
+        workerWaiters.conditionsChanged()
     }
 
     var all: [Journey] {
         let ids = order.withLock { $0 }
         return journeys.withLock { journeys in ids.compactMap { journeys[$0] } }
+    }
+
+    /// Returns true once `count` requests reached the worker (handled, or failed and reported), false after `limit`.
+    func waitForWorker(count: Int, atMost limit: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.workerWaiters.wait { self.workerDone(count: count) }
+                return self.workerDone(count: count)
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
     }
 
     func workerDone(count: Int) -> Bool {

@@ -1,6 +1,6 @@
-// What both test targets that wait for progress share.
-import HighlightSynchronization
+#if !HIGHLIGHT_THREAD_SANITIZER
 import Synchronization
+#endif
 
 /// Tasks waiting for a condition on some state that another task changes: each is resumed by the change that makes
 /// its condition true (the owner of the state calls ``conditionsChanged()`` after every change), or when it is
