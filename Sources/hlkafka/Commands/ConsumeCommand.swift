@@ -79,48 +79,51 @@ struct ConsumeCommand: AsyncParsableCommand {
             }
             let consumer = try TracedKafkaConsumer(configuration: configuration, tracing: tracing, logger: Telemetry.quietLogger)
             let progress = ConsumeProgress()
-            let watchdog = Task {
-                guard let idleTimeout else { return }
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(200))
-                    if progress.idleFor >= idleTimeout {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let idleTimeout {
+                    // Sleeps until the idle deadline (the last message plus the timeout); a message meanwhile moves it.
+                    group.addTask {
+                        while true {
+                            let remaining = idleTimeout - progress.idleFor
+                            if remaining <= .zero { break }
+                            try await Task.sleep(for: remaining)
+                        }
                         Output.progress("hlkafka consume: idle for \(idleTimeout), stopping")
                         consumer.triggerShutdown()
-                        return
                     }
                 }
-            }
-            defer { watchdog.cancel() }
-            try await consumer.run { message in
-                let call = progress.call()
-                let current = ServiceContext.current ?? .topLevel
-                let trace = current.outgoingTraceContext()
-                let parent = linkOnly ? nil : message.extractedContext.outgoingTraceContext()
-                let line = Line(
-                    topic: message.message.topic,
-                    partition: message.message.partition,
-                    offset: message.message.offset,
-                    key: message.message.keyString,
-                    sessionSecureId: current.highlightRequest?.sessionSecureID,
-                    requestId: current.highlightRequest?.requestID,
-                    traceId: trace.map { "\($0.traceID)" },
-                    spanId: trace.map { "\($0.spanID)" },
-                    parentSpanId: parent.map { "\($0.spanID)" },
-                    baggage: Dictionary((current.baggage?.members ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }),
-                    attempt: message.attempt
-                )
-                output.emit(
-                    line,
-                    text: "\(line.topic)[\(line.partition)]@\(line.offset) attempt=\(line.attempt) session=\(line.sessionSecureId ?? "-") request=\(line.requestId ?? "-") trace=\(line.traceId ?? "-") span=\(line.spanId ?? "-") parent=\(line.parentSpanId ?? "-")"
-                )
-                if exporting {
-                    H.log(
-                        "hlkafka handled a message",
-                        metadata: ["topic": "\(line.topic)", "partition": "\(line.partition)", "offset": "\(line.offset)", "attempt": "\(line.attempt)"]
+                try await consumer.run { message in
+                    let call = progress.call()
+                    let current = ServiceContext.current ?? .topLevel
+                    let trace = current.outgoingTraceContext()
+                    let parent = linkOnly ? nil : message.extractedContext.outgoingTraceContext()
+                    let line = Line(
+                        topic: message.message.topic,
+                        partition: message.message.partition,
+                        offset: message.message.offset,
+                        key: message.message.keyString,
+                        sessionSecureId: current.highlightRequest?.sessionSecureID,
+                        requestId: current.highlightRequest?.requestID,
+                        traceId: trace.map { "\($0.traceID)" },
+                        spanId: trace.map { "\($0.spanID)" },
+                        parentSpanId: parent.map { "\($0.spanID)" },
+                        baggage: Dictionary((current.baggage?.members ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }),
+                        attempt: message.attempt
                     )
+                    output.emit(
+                        line,
+                        text: "\(line.topic)[\(line.partition)]@\(line.offset) attempt=\(line.attempt) session=\(line.sessionSecureId ?? "-") request=\(line.requestId ?? "-") trace=\(line.traceId ?? "-") span=\(line.spanId ?? "-") parent=\(line.parentSpanId ?? "-")"
+                    )
+                    if exporting {
+                        H.log(
+                            "hlkafka handled a message",
+                            metadata: ["topic": "\(line.topic)", "partition": "\(line.partition)", "offset": "\(line.offset)", "attempt": "\(line.attempt)"]
+                        )
+                    }
+                    if let failEvery, call % failEvery == 0 { throw InjectedFailure(call: call) }
+                    if let max, progress.handled() >= max { consumer.triggerShutdown() }
                 }
-                if let failEvery, call % failEvery == 0 { throw InjectedFailure(call: call) }
-                if let max, progress.handled() >= max { consumer.triggerShutdown() }
+                group.cancelAll()
             }
         }
     }
