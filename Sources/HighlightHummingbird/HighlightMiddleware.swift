@@ -98,22 +98,22 @@ public struct HighlightMiddleware<Context: RequestContext>: RouterMiddleware {
         span.attributes["http.route"] = route
     }
 
+    /// The answer to a preflight: what every cross-origin response carries, plus, for an allowed origin, the methods,
+    /// headers and cache time it may use.
     private func preflight(origin: String) -> Response {
-        var response = Response(status: .noContent)
-        if cors.variesByOrigin { response.headers[values: .vary].append("Origin") }
-        guard let allowOrigin = cors.allowOriginValue(for: origin) else {
+        var response = Response(status: .noContent, headers: responseHeaders(origin: origin))
+        guard response.headers[.accessControlAllowOrigin] != nil else {
             logger.debug("CORS preflight refused: add this origin to HighlightCORSPolicy.allowedOrigins", metadata: ["origin": "\(origin)"])
             return response
         }
-        response.headers[.accessControlAllowOrigin] = allowOrigin
-        if cors.sendsCredentials { response.headers[.accessControlAllowCredentials] = "true" }
         response.headers[.accessControlAllowMethods] = cors.allowedMethods.joined(separator: ", ")
         response.headers[.accessControlAllowHeaders] = cors.allowedHeadersValue
         response.headers[.accessControlMaxAge] = String(cors.maxAgeSeconds)
         return response
     }
 
-    /// What a response to an actual (not preflight) cross-origin request carries.
+    /// What every response to a cross-origin request carries (`Vary` when the answer depends on the origin, and the
+    /// allowed origin and credentials when it is allowed).
     private func responseHeaders(origin: String) -> HTTPFields {
         var headers = HTTPFields()
         if cors.variesByOrigin { headers[values: .vary].append("Origin") }
