@@ -4,9 +4,16 @@ extension HighlightPropagator {
     /// ``inject(_:into:using:)`` for a carrier that stores bytes (Kafka headers): the same values under the same rules,
     /// handed over as UTF-8 bytes, and a local span's `traceparent` formatted straight into a buffer on the stack
     /// instead of a `String` that the carrier would copy again.
-    package func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, into sink: inout Sink) {
-        forEachOutgoingValue(of: context) { name, value in
-            value.withUTF8 { sink.set(name, bytes: $0) }
+    ///
+    /// - Parameter localSpan: the span whose `traceparent` is sent instead of the context's (a producer's span, whose
+    ///   context need not be made only to be injected).
+    package func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, localSpan: SpanIdentity? = nil, into sink: inout Sink) {
+        forEachOutgoingValue(of: context, localSpan: localSpan) { name, value in
+            if case .shared(let shared) = value {
+                sink.set(name, sharedBytes: shared.bytes)
+            } else {
+                value.withUTF8 { sink.set(name, bytes: $0) }
+            }
         }
     }
 

@@ -206,53 +206,41 @@ public struct HighlightPropagator: Instrument {
 
     /// Every header this propagator sends for `context`, in order: `x-highlight-request`, `traceparent`, `tracestate`,
     /// `baggage`. The one place the injection rules live, for both carrier kinds.
-    func forEachOutgoingValue(of context: ServiceContext, _ emit: (String, OutgoingValue) -> Void) {
-        let local = context.localSpan
-        // Fields are read through the box: no copy of the whole value per injection.
+    ///
+    /// - Parameter localSpan: the span whose `traceparent` is sent, when the caller has it without a context holding
+    ///   it (a producer's span: its context need not be made only to be injected); by default the context's own.
+    func forEachOutgoingValue(of context: ServiceContext, localSpan: SpanIdentity? = nil, _ emit: (String, OutgoingValue) -> Void) {
+        let local = localSpan ?? context.localSpan?.identity
         let propagated = context[PropagatedValuesKey.self]
         guard local != nil || propagated != nil else { return }
-        let request = propagated?.values.request
-        if let request { emit(PropagationHeader.highlightRequest, .text(request.headerValue)) }
+        let outgoing = propagated?.outgoingHeaders(outgoingSettings)
+        if let request = outgoing?.request { emit(PropagationHeader.highlightRequest, .shared(request)) }
 
         // This package's tracer's span is always sent; an inbound context only when forwarding is on.
-        if let local = local?.identity {
+        if let local {
             emit(PropagationHeader.traceParent, .traceParent(local))
             if let traceState = local.traceState { emit(PropagationHeader.traceState, .text(traceState)) }
-        } else if configuration.forwardTraceContext, let forwarded = propagated?.values.forwarded {
-            emit(PropagationHeader.traceParent, .text(forwarded.encodedTraceParent))
-            if let traceState = forwarded.traceState { emit(PropagationHeader.traceState, .text(traceState)) }
+        } else if let traceParent = outgoing?.forwardedTraceParent {
+            emit(PropagationHeader.traceParent, .shared(traceParent))
+            if let traceState = outgoing?.forwardedTraceState { emit(PropagationHeader.traceState, .shared(traceState)) }
         }
-        guard let propagated else { return }
-
-        // A baggage kept as it came is sent as it came, or with the mirror appended, when the limits allow.
-        if case .forwarded(let kept) = propagated.values.baggageStorage,
-            let value = configuration.mirrorSessionIntoBaggage
-                ? kept.headerValue(replacingMirrorWith: request?.headerValue, limits: configuration.limits)
-                : kept.headerValue(limits: configuration.limits)
-        {
-            emit(PropagationHeader.baggage, .text(value))
-            return
-        }
-
-        // The mirror replaces any earlier member of its name; written straight into the header value, without
-        // copying the context's baggage to edit it.
-        let mirror = configuration.mirrorSessionIntoBaggage
-            ? request.flatMap { W3CBaggage.Member(name: HighlightRequestContext.headerName, value: $0.headerValue) } : nil
-        let baggage = propagated.values.baggage ?? W3CBaggage()
-        if !baggage.isEmpty || mirror != nil {
-            let (value, dropped) = baggage.headerValue(
-                limits: configuration.limits,
-                replacingMembersNamedIgnoringCase: configuration.mirrorSessionIntoBaggage ? HighlightRequestContext.headerName : nil,
-                with: mirror
+        guard let outgoing else { return }
+        if let baggage = outgoing.baggage { emit(PropagationHeader.baggage, .shared(baggage)) }
+        if outgoing.droppedBaggageMembers > 0 {
+            statistics.recordDroppedOnInjection(outgoing.droppedBaggageMembers)
+            configuration.logger.debug(
+                "Dropped baggage members that did not fit the limits",
+                metadata: ["dropped": "\(outgoing.droppedBaggageMembers)"]
             )
-            if let value { emit(PropagationHeader.baggage, .text(value)) }
-            if dropped > 0 {
-                statistics.recordDroppedOnInjection(dropped)
-                configuration.logger.debug(
-                    "Dropped baggage members that did not fit the limits",
-                    metadata: ["dropped": "\(dropped)"]
-                )
-            }
         }
+    }
+
+    /// The settings the values this propagator sends depend on.
+    private var outgoingSettings: OutgoingHeaders.Settings {
+        OutgoingHeaders.Settings(
+            mirrorSessionIntoBaggage: configuration.mirrorSessionIntoBaggage,
+            forwardTraceContext: configuration.forwardTraceContext,
+            limits: configuration.limits
+        )
     }
 }

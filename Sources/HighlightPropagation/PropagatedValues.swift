@@ -1,4 +1,6 @@
+import HighlightSynchronization
 import Instrumentation
+import Synchronization
 
 /// The values ``HighlightPropagator`` restores and forwards.
 struct PropagatedValues: Sendable {
@@ -31,9 +33,20 @@ struct PropagatedValues: Sendable {
 /// session, say) costs a retain instead of copying every field out of the context's existential box.
 final class PropagatedValuesBox: Sendable {
     let values: PropagatedValues
+    /// What these values send, once a propagator has injected them (see ``OutgoingHeaders``).
+    private let outgoing = Locked<OutgoingHeaders?>(nil)
 
     init(_ values: PropagatedValues) {
         self.values = values
+    }
+
+    /// The header values these values send under `settings`: worked out on the first call, shared by later ones (made
+    /// again only when a propagator with other settings asks).
+    func outgoingHeaders(_ settings: OutgoingHeaders.Settings) -> OutgoingHeaders {
+        if let cached = outgoing.withLock({ $0 }), cached.settings == settings { return cached }
+        let made = OutgoingHeaders(values, settings: settings)
+        outgoing.withLock { $0 = made }
+        return made
     }
 }
 

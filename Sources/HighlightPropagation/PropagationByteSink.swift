@@ -5,17 +5,30 @@ package protocol PropagationByteSink {
     /// Replaces every header named `name` (ignoring ASCII case) with one holding `bytes` (UTF-8), under the lowercase
     /// `name`. `bytes` is valid only during the call.
     mutating func set(_ name: String, bytes: UnsafeRawBufferPointer)
+
+    /// The same with bytes the sink may keep as they are (they are never changed): a carrier that stores arrays
+    /// shares them instead of copying. By default, ``set(_:bytes:)``.
+    mutating func set(_ name: String, sharedBytes: [UInt8])
+}
+
+extension PropagationByteSink {
+    package mutating func set(_ name: String, sharedBytes: [UInt8]) {
+        sharedBytes.withUnsafeBytes { set(name, bytes: $0) }
+    }
 }
 
 /// One value the propagator sends: text it already holds, or a local span's `traceparent`, formatted only for the
 /// carrier that takes it (as a `String`, or into a buffer on the stack).
 enum OutgoingValue {
     case text(String)
+    /// A value worked out once for its context (see ``OutgoingHeaders``).
+    case shared(OutgoingHeaders.Value)
     case traceParent(SpanIdentity)
 
     var text: String {
         switch self {
         case .text(let text): text
+        case .shared(let value): value.text
         case .traceParent(let identity): identity.encodedTraceParent
         }
     }
@@ -24,6 +37,8 @@ enum OutgoingValue {
         switch self {
         case .text(var text):
             return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .shared(let value):
+            return value.bytes.withUnsafeBytes(body)
         case .traceParent(let identity):
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SpanIdentity.traceParentLength) { buffer in
                 identity.writeTraceParent(into: buffer)

@@ -19,7 +19,10 @@ public import Tracing
 ///
 /// Every recorded span carries `highlight.session_id` and `highlight.trace_id` when its context holds a session, so
 /// a session's view in highlight shows the work it caused.
-public struct HighlightTracer: Tracer {
+///
+/// A final class: the Kafka layer checks the bootstrapped instrument for it on every message, and a cast of an
+/// existential to a class copies one reference where a struct's would copy (and retain) every field.
+public final class HighlightTracer: Tracer {
     public typealias Span = HighlightSpan
 
     /// How spans are sampled and bounded.
@@ -66,7 +69,7 @@ public struct HighlightTracer: Tracer {
     /// A tracer whose ended spans go to `queue` (`nil`: spans are made, sampled and propagated, and nothing is
     /// recorded), and
     /// whose `forceFlush()` calls `flush`.
-    public init(
+    public convenience init(
         configuration: Configuration = Configuration(),
         queue: TelemetryQueue<HighlightSpan>?,
         flush: @escaping @Sendable () -> Void = {}

@@ -12,17 +12,41 @@ struct KafkaHeadersByteSink: PropagationByteSink {
         KafkaHeadersInjector.replace(name, with: KafkaHeader(name: name, value: Array(bytes)), in: &headers)
     }
 
+    /// A value the propagator worked out once for its context: the header shares its bytes (no copy per message).
+    mutating func set(_ name: String, sharedBytes: [UInt8]) {
+        KafkaHeadersInjector.replace(name, with: KafkaHeader(name: name, value: sharedBytes), in: &headers)
+    }
+
     /// Writes `context` into `headers` through `resolved` (an instrument already resolved, see
     /// `ServiceContext.resolvedInstrument`). When that is this package's propagator or tracer, through the byte path;
     /// any other instrument gets the `String` path.
     static func inject(_ context: ServiceContext, into headers: inout [KafkaHeader], resolved: any Instrument) {
-        guard let propagator = KafkaHeadersByteSource.bytePropagator(resolved) else {
+        if let tracer = resolved as? HighlightTracer {
+            inject(context, localSpan: nil, into: &headers, propagator: tracer.propagator)
+        } else if let propagator = resolved as? HighlightPropagator {
+            inject(context, localSpan: nil, into: &headers, propagator: propagator)
+        } else {
             context.inject(into: &headers, using: KafkaHeadersInjector(), instrument: resolved)
-            return
         }
+    }
+
+    /// Writes the context of `span`, a span of this package's tracer started in `parent`, into `headers`. Through the
+    /// byte path the span's `traceparent` is written from its ids, and its context (a copy of `parent` with the span
+    /// added) is never made; any other instrument is given that context.
+    static func inject(_ span: HighlightSpan, parent: ServiceContext, into headers: inout [KafkaHeader], resolved: any Instrument) {
+        if let tracer = resolved as? HighlightTracer {
+            inject(parent, localSpan: span.identity, into: &headers, propagator: tracer.propagator)
+        } else if let propagator = resolved as? HighlightPropagator {
+            inject(parent, localSpan: span.identity, into: &headers, propagator: propagator)
+        } else {
+            span.context.inject(into: &headers, using: KafkaHeadersInjector(), instrument: resolved)
+        }
+    }
+
+    private static func inject(_ context: ServiceContext, localSpan: SpanIdentity?, into headers: inout [KafkaHeader], propagator: borrowing HighlightPropagator) {
         var sink = KafkaHeadersByteSink(headers: headers)
         headers = []  // the sink holds the only reference: no copy on write while it appends
-        propagator.injectBytes(context, into: &sink)
+        propagator.injectBytes(context, localSpan: localSpan, into: &sink)
         headers = sink.headers
     }
 }

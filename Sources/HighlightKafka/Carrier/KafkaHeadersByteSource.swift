@@ -23,18 +23,15 @@ struct KafkaHeadersByteSource: PropagationByteSource {
     /// propagator or tracer, through ``KafkaHeadersExtractor`` otherwise.
     static func extract(from headers: [KafkaHeader], resolved: any Instrument) -> ServiceContext {
         var context = ServiceContext.topLevel
-        if let propagator = bytePropagator(resolved) {
+        // The byte path stands in for this package's propagator, alone or inside its tracer (whose `extract` is its
+        // propagator's); any other instrument gets the String path.
+        if let tracer = resolved as? HighlightTracer {
+            tracer.propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context)
+        } else if let propagator = resolved as? HighlightPropagator {
             propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context)
         } else {
             resolved.extract(headers, into: &context, using: KafkaHeadersExtractor())
         }
         return context
-    }
-
-    /// The propagator behind `instrument` when the byte paths may stand in for it: this package's propagator, alone or
-    /// inside its tracer (whose `extract` and `inject` are its propagator's). `nil` for any other instrument.
-    static func bytePropagator(_ instrument: any Instrument) -> HighlightPropagator? {
-        if let tracer = instrument as? HighlightTracer { return tracer.propagator }
-        return instrument as? HighlightPropagator
     }
 }

@@ -28,19 +28,19 @@ extension TracedKafkaConsumer {
     ) -> any Span {
         let first = messages.first!
         let topic = messages.dropFirst().allSatisfy { $0.topic == first.topic } ? first.topic : "multiple"
-        let span: any Span
+        let started: MessageTracer.Started
         // A batch always links (even a batch of one), so its span has one link per message.
         if !batch && configuration.spanRelation == .parent {
             guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: extracted.first!) }
-            span = MessageTracer.startSpan("process \(topic)", context: extracted.first!, ofKind: .consumer)
+            started = MessageTracer.startSpan(spanNames.name(for: topic), context: extracted.first!, ofKind: .consumer)
         } else {
             // A new trace, still carrying the session and baggage (of the first message, for a batch).
             let base = extracted.first?.sessionAndBaggage ?? .topLevel
             guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: base) }
-            span = MessageTracer.startSpan("process \(topic)", context: base, ofKind: .consumer)
-            for context in extracted { span.addLink(SpanLink(context: context, attributes: [:])) }
+            started = MessageTracer.startSpan(spanNames.name(for: topic), context: base, ofKind: .consumer)
+            for context in extracted { started.span.addLink(SpanLink(context: context, attributes: [:])) }
         }
-        if let span = span as? HighlightSpan {
+        if case .highlight(let span) = started {
             // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
             var fields = MessagingFields(operationType: "process", destination: topic, clientID: consumer.configuration.clientID, serverAddress: serverHost)
             fields.consumerGroup = consumer.configuration.groupID
@@ -56,6 +56,7 @@ extension TracedKafkaConsumer {
             span.setMessaging(fields)
             return span
         }
+        let span = started.span
         span.updateAttributes { attributes in
             attributes.setKafka(
                 operationType: "process",

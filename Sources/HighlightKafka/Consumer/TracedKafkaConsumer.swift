@@ -38,6 +38,8 @@ public final class TracedKafkaConsumer: Service, Sendable {
     let logger: Logger
     /// Worked out once: every span carries it.
     let serverHost: String?
+    /// `process <topic>`, made once per topic.
+    let spanNames = SpanNameCache(operation: "process")
     let deadLetterProducer: Locked<KafkaProducer?>
 
     /// Wraps an existing consumer.

@@ -52,6 +52,7 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     /// Worked out once: every span carries them.
     private let serverHost: String?
+    private let spanNames = SpanNameCache(operation: "send")
 
     /// Wraps an existing producer.
     public init(producer: KafkaProducer, configuration: Configuration = Configuration()) {
@@ -153,15 +154,21 @@ public final class TracedKafkaProducer: Service, Sendable {
             return (NoOpTracer.NoOpSpan(context: parent), traced)
         }
         let bootstrapped = configuration.instrument == nil ? injecting : InstrumentationSystem.instrument
-        let span = MessageTracer.startSpan("send \(record.topic)", context: parent, ofKind: .producer, bootstrapped: bootstrapped)
-        if let span = span as? HighlightSpan {
+        let inject = injectContext ?? configuration.injectContext
+        var traced = record
+        switch MessageTracer.startSpan(spanNames.name(for: record.topic), context: parent, ofKind: .producer, bootstrapped: bootstrapped) {
+        case .highlight(let span):
             // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
             var fields = MessagingFields(operationType: "send", destination: record.topic, clientID: producer.configuration.clientID, serverAddress: serverHost)
             fields.key = record.key
             fields.bodySize = record.value?.count ?? 0
             fields.partition = record.partition
             span.setMessaging(fields)
-        } else {
+            // The span's context is the one that travels (the consumer's span continues this one), written from its
+            // ids without making the context itself.
+            if inject { KafkaHeadersByteSink.inject(span, parent: parent, into: &traced.headers, resolved: injecting) }
+            return (span, traced)
+        case .other(let span):
             span.updateAttributes { attributes in
                 attributes.setKafka(
                     operationType: "send",
@@ -175,13 +182,9 @@ public final class TracedKafkaProducer: Service, Sendable {
                 if let partition = record.partition { attributes[MessagingAttribute.partitionID] = "\(partition)" }
             }
             span.setHighlightSession(from: parent)
+            if inject { KafkaHeadersByteSink.inject(span.context, into: &traced.headers, resolved: injecting) }
+            return (span, traced)
         }
-        var traced = record
-        if injectContext ?? configuration.injectContext {
-            // The span's context is the one that travels: the consumer's span continues this one.
-            KafkaHeadersByteSink.inject(span.context, into: &traced.headers, resolved: injecting)
-        }
-        return (span, traced)
     }
 
     private static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {

@@ -1,0 +1,68 @@
+/// The header values one context sends, apart from a local span's `traceparent`: worked out on the first injection
+/// of a context and kept in its ``PropagatedValuesBox``, so every later injection of the same context (each message a
+/// request sends, each retry) copies references instead of formatting, percent-encoding and validating again.
+///
+/// Each value is held as text (for `String` carriers) and as UTF-8 bytes (for byte carriers, which then share the
+/// bytes instead of copying them).
+struct OutgoingHeaders: Sendable {
+    /// The propagator settings the values depend on: a cache made under other settings is not reused.
+    struct Settings: Hashable, Sendable {
+        var mirrorSessionIntoBaggage: Bool
+        var forwardTraceContext: Bool
+        var limits: PropagationLimits
+    }
+
+    /// One value, as text and as bytes.
+    struct Value: Sendable {
+        let text: String
+        let bytes: [UInt8]
+
+        init(_ text: String) {
+            self.text = text
+            self.bytes = Array(text.utf8)
+        }
+    }
+
+    let settings: Settings
+    var request: Value?
+    /// The inbound `traceparent` and `tracestate`, sent when no local span replaces them and forwarding is on.
+    var forwardedTraceParent: Value?
+    var forwardedTraceState: Value?
+    var baggage: Value?
+    /// Baggage members left out to fit the limits: counted at every injection, as each sends a shortened baggage.
+    var droppedBaggageMembers = 0
+
+    /// Works the values out under `settings`: the rules of ``HighlightPropagator/inject(_:into:using:)``.
+    init(_ values: PropagatedValues, settings: Settings) {
+        self.settings = settings
+        let request = values.request?.headerValue
+        self.request = request.map(Value.init)
+        if settings.forwardTraceContext, let forwarded = values.forwarded {
+            forwardedTraceParent = Value(forwarded.encodedTraceParent)
+            forwardedTraceState = forwarded.traceState.map(Value.init)
+        }
+
+        // A baggage kept as it came is sent as it came, or with the mirror appended, when the limits allow.
+        if case .forwarded(let kept) = values.baggageStorage,
+            let value = settings.mirrorSessionIntoBaggage
+                ? kept.headerValue(replacingMirrorWith: request, limits: settings.limits)
+                : kept.headerValue(limits: settings.limits)
+        {
+            baggage = Value(value)
+            return
+        }
+        // The mirror replaces any earlier member of its name; written straight into the header value, without
+        // copying the context's baggage to edit it.
+        let mirror = settings.mirrorSessionIntoBaggage
+            ? request.flatMap { W3CBaggage.Member(name: HighlightRequestContext.headerName, value: $0) } : nil
+        let members = values.baggage ?? W3CBaggage()
+        guard !members.isEmpty || mirror != nil else { return }
+        let (value, dropped) = members.headerValue(
+            limits: settings.limits,
+            replacingMembersNamedIgnoringCase: settings.mirrorSessionIntoBaggage ? HighlightRequestContext.headerName : nil,
+            with: mirror
+        )
+        baggage = value.map(Value.init)
+        droppedBaggageMembers = dropped
+    }
+}
