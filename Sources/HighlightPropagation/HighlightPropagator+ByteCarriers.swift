@@ -8,9 +8,9 @@ extension HighlightPropagator {
     /// - Parameter localSpan: the span whose `traceparent` is sent instead of the context's (a producer's span, whose
     ///   context need not be made only to be injected).
     package func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, localSpan: SpanIdentity? = nil, into sink: inout Sink) {
-        forEachOutgoingValue(of: context, localSpan: localSpan) { name, value in
-            if case .shared(let shared) = value {
-                sink.set(name, sharedBytes: shared.bytes)
+        forEachOutgoingValue(of: context, localSpan: localSpan, bytes: true) { name, value in
+            if case .shared(let shared) = value, let bytes = shared.bytes {
+                sink.set(name, sharedBytes: bytes)
             } else {
                 value.withUTF8 { sink.set(name, bytes: $0) }
             }

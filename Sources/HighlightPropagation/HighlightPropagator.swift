@@ -199,7 +199,7 @@ public struct HighlightPropagator: Instrument {
         into carrier: inout Carrier,
         using injector: Inject
     ) where Inject.Carrier == Carrier {
-        forEachOutgoingValue(of: context) { name, value in
+        forEachOutgoingValue(of: context, bytes: false) { name, value in
             injector.inject(value.text, forKey: name, into: &carrier)
         }
     }
@@ -207,13 +207,20 @@ public struct HighlightPropagator: Instrument {
     /// Every header this propagator sends for `context`, in order: `x-highlight-request`, `traceparent`, `tracestate`,
     /// `baggage`. The one place the injection rules live, for both carrier kinds.
     ///
-    /// - Parameter localSpan: the span whose `traceparent` is sent, when the caller has it without a context holding
-    ///   it (a producer's span: its context need not be made only to be injected); by default the context's own.
-    func forEachOutgoingValue(of context: ServiceContext, localSpan: SpanIdentity? = nil, _ emit: (String, OutgoingValue) -> Void) {
+    /// - Parameters:
+    ///   - localSpan: the span whose `traceparent` is sent, when the caller has it without a context holding it (a
+    ///     producer's span: its context need not be made only to be injected); by default the context's own.
+    ///   - bytes: the carrier stores bytes (the shared values then hold theirs).
+    func forEachOutgoingValue(
+        of context: ServiceContext,
+        localSpan: SpanIdentity? = nil,
+        bytes: Bool,
+        _ emit: (String, OutgoingValue) -> Void
+    ) {
         let local = localSpan ?? context.localSpan?.identity
         let propagated = context[PropagatedValuesKey.self]
         guard local != nil || propagated != nil else { return }
-        let outgoing = propagated?.outgoingHeaders(outgoingSettings)
+        let outgoing = propagated?.outgoingHeaders(outgoingSettings, bytes: bytes)
         if let request = outgoing?.request { emit(PropagationHeader.highlightRequest, .shared(request)) }
 
         // This package's tracer's span is always sent; an inbound context only when forwarding is on.

@@ -20,9 +20,21 @@ public struct HighlightRequestContext: Sendable, Hashable {
     public static let headerName = "x-highlight-request"
 
     /// The session's secure id: 28 alphanumerics from the browser SDK, shorter tokens from other SDKs.
-    public let sessionSecureID: String
+    ///
+    /// Read from ``headerValue`` (which holds both ids) on each access: extraction then makes one `String` per
+    /// message instead of three.
+    public var sessionSecureID: String {
+        String(Substring(headerValue.utf8.prefix(sessionLength)))
+    }
+
     /// The request id: 10 alphanumerics, or a 32-hex W3C trace id; `nil` when the sender only knew the session.
-    public let requestID: String?
+    public var requestID: String? {
+        let request = headerValue.utf8.dropFirst(sessionLength + 1)
+        return request.isEmpty ? nil : String(Substring(request))
+    }
+
+    /// The session id's length in bytes: ``headerValue`` is `<session>/<request>`.
+    private let sessionLength: Int
 
     /// Creates a context from its two ids, or returns `nil` when they cannot travel safely.
     ///
@@ -47,9 +59,14 @@ public struct HighlightRequestContext: Sendable, Hashable {
     /// - Parameter headerValue: the value already in canonical form, when the caller has it (a parsed header that
     ///   needed no trimming); otherwise it is built here.
     private init(uncheckedSession: String, request: String?, headerValue: String? = nil) {
-        self.sessionSecureID = uncheckedSession
-        self.requestID = request
+        self.sessionLength = uncheckedSession.utf8.count
         self.headerValue = headerValue ?? uncheckedSession + "/" + (request ?? "")
+    }
+
+    /// A context from a canonical header value (`<session>/<request>`, one slash, both tokens checked).
+    private init(canonical headerValue: String, sessionLength: Int) {
+        self.sessionLength = sessionLength
+        self.headerValue = headerValue
     }
 
     /// The value to send in `x-highlight-request`: `<sessionSecureID>/<requestID>`, with an empty request id
@@ -115,6 +132,10 @@ public struct HighlightRequestContext: Sendable, Hashable {
         guard start < end else { return nil }
         let sessionEnd = firstSlash ?? end
         guard sessionEnd > start else { throw PropagationRejection(.highlightRequest, .missingSession) }
+        // Canonical: nothing trimmed, one slash, nothing after a second one. `noslash` is not (it is sent as `noslash/`).
+        if start == 0 && end == bytes.count && firstSlash != nil && secondSlash == nil {
+            return HighlightRequestContext(canonical: original, sessionLength: sessionEnd)
+        }
         let session = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<sessionEnd]), as: UTF8.self)
         var request: String?
         if let firstSlash {
@@ -123,9 +144,7 @@ public struct HighlightRequestContext: Sendable, Hashable {
                 request = String(decoding: UnsafeBufferPointer(rebasing: bytes[(firstSlash + 1)..<requestEnd]), as: UTF8.self)
             }
         }
-        // Canonical: nothing trimmed, one slash, nothing after a second one. `noslash` is not (it is sent as `noslash/`).
-        let canonical = start == 0 && end == bytes.count && firstSlash != nil && secondSlash == nil
-        return HighlightRequestContext(uncheckedSession: session, request: request, headerValue: canonical ? original : nil)
+        return HighlightRequestContext(uncheckedSession: session, request: request)
     }
 
     /// A token is visible ASCII (`!` through `~`) without `/`.

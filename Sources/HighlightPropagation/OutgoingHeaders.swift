@@ -12,18 +12,21 @@ struct OutgoingHeaders: Sendable {
         var limits: PropagationLimits
     }
 
-    /// One value, as text and as bytes.
+    /// One value, as text and, for byte carriers, as bytes.
     struct Value: Sendable {
         let text: String
-        let bytes: [UInt8]
+        /// Made only for a byte carrier: a `String` carrier would never read it.
+        let bytes: [UInt8]?
 
-        init(_ text: String) {
+        init(_ text: String, bytes: Bool) {
             self.text = text
-            self.bytes = Array(text.utf8)
+            self.bytes = bytes ? Array(text.utf8) : nil
         }
     }
 
     let settings: Settings
+    /// Whether the values hold their bytes too.
+    let hasBytes: Bool
     var request: Value?
     /// The inbound `traceparent` and `tracestate`, sent when no local span replaces them and forwarding is on.
     var forwardedTraceParent: Value?
@@ -33,13 +36,16 @@ struct OutgoingHeaders: Sendable {
     var droppedBaggageMembers = 0
 
     /// Works the values out under `settings`: the rules of ``HighlightPropagator/inject(_:into:using:)``.
-    init(_ values: PropagatedValues, settings: Settings) {
+    ///
+    /// - Parameter bytes: make each value's bytes too (for a byte carrier).
+    init(_ values: PropagatedValues, settings: Settings, bytes: Bool) {
         self.settings = settings
+        self.hasBytes = bytes
         let request = values.request?.headerValue
-        self.request = request.map(Value.init)
+        self.request = request.map { Value($0, bytes: bytes) }
         if settings.forwardTraceContext, let forwarded = values.forwarded {
-            forwardedTraceParent = Value(forwarded.encodedTraceParent)
-            forwardedTraceState = forwarded.traceState.map(Value.init)
+            forwardedTraceParent = Value(forwarded.encodedTraceParent, bytes: bytes)
+            forwardedTraceState = forwarded.traceState.map { Value($0, bytes: bytes) }
         }
 
         // A baggage kept as it came is sent as it came, or with the mirror appended, when the limits allow.
@@ -48,7 +54,7 @@ struct OutgoingHeaders: Sendable {
                 ? kept.headerValue(replacingMirrorWith: request, limits: settings.limits)
                 : kept.headerValue(limits: settings.limits)
         {
-            baggage = Value(value)
+            baggage = Value(value, bytes: bytes)
             return
         }
         // The mirror replaces any earlier member of its name; written straight into the header value, without
@@ -62,7 +68,7 @@ struct OutgoingHeaders: Sendable {
             replacingMembersNamedIgnoringCase: settings.mirrorSessionIntoBaggage ? HighlightRequestContext.headerName : nil,
             with: mirror
         )
-        baggage = value.map(Value.init)
+        baggage = value.map { Value($0, bytes: bytes) }
         droppedBaggageMembers = dropped
     }
 }

@@ -41,10 +41,12 @@ final class PropagatedValuesBox: Sendable {
     }
 
     /// The header values these values send under `settings`: worked out on the first call, shared by later ones (made
-    /// again only when a propagator with other settings asks).
-    func outgoingHeaders(_ settings: OutgoingHeaders.Settings) -> OutgoingHeaders {
-        if let cached = outgoing.withLock({ $0 }), cached.settings == settings { return cached }
-        let made = OutgoingHeaders(values, settings: settings)
+    /// again only when a propagator with other settings asks, or a byte carrier after a `String` one).
+    ///
+    /// - Parameter bytes: the values' bytes are needed too (a byte carrier).
+    func outgoingHeaders(_ settings: OutgoingHeaders.Settings, bytes: Bool) -> OutgoingHeaders {
+        if let cached = outgoing.withLock({ $0 }), cached.settings == settings, cached.hasBytes || !bytes { return cached }
+        let made = OutgoingHeaders(values, settings: settings, bytes: bytes)
         outgoing.withLock { $0 = made }
         return made
     }

@@ -38,7 +38,9 @@ enum OutgoingValue {
         case .text(var text):
             return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         case .shared(let value):
-            return value.bytes.withUnsafeBytes(body)
+            if let bytes = value.bytes { return bytes.withUnsafeBytes(body) }
+            var text = value.text
+            return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         case .traceParent(let identity):
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SpanIdentity.traceParentLength) { buffer in
                 identity.writeTraceParent(into: buffer)
