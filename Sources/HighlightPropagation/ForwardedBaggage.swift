@@ -48,20 +48,24 @@ struct ForwardedBaggage: Sendable {
     func mirrorValue(equals value: String) -> Bool {
         guard let mirror else { return false }
         var text = text
+        var value = value
         return text.withUTF8 { bytes in
-            var expected = value.utf8.makeIterator()
-            var index = mirror.value.lowerBound
-            while index < mirror.value.upperBound {
-                var byte = bytes[index]
-                if byte == .percent, let high = bytes[index + 1].hexValue, let low = bytes[index + 2].hexValue {
-                    byte = high << 4 | low
-                    index += 3
-                } else {
-                    index += 1
+            value.withUTF8 { expected in
+                var next = 0
+                var index = mirror.value.lowerBound
+                while index < mirror.value.upperBound {
+                    var byte = bytes[index]
+                    if byte == .percent, let high = bytes[index + 1].hexValue, let low = bytes[index + 2].hexValue {
+                        byte = high << 4 | low
+                        index += 3
+                    } else {
+                        index += 1
+                    }
+                    guard next < expected.count, expected[next] == byte else { return false }
+                    next += 1
                 }
-                guard expected.next() == byte else { return false }
+                return next == expected.count
             }
-            return expected.next() == nil
         }
     }
 

@@ -28,6 +28,7 @@ enum ConsumerPollThread {
             var slots = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: max(1, configuration.batchSize))
             var batch: [KafkaConsumerMessage] = []
             var topicNames = RDKafkaTopicNames()
+            var headerNames = RDKafkaHeaderNames()
             /// Takes up to `slots[range]` messages, waiting at most `timeout` ms for them all: copies of the messages
             /// into `batch`, partition EOFs and errors onto the events.
             func take(_ range: Range<Int>, timeout: Int32) -> Bool {
@@ -44,7 +45,7 @@ enum ConsumerPollThread {
                     defer { rd_kafka_message_destroy(message) }
                     guard message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else {
                         waker.observe(payloadBytes: message.pointee.len)
-                        batch.append(KafkaConsumerMessage(copying: message, revocationsBeforeFetch: revocations, topicNames: &topicNames))
+                        batch.append(KafkaConsumerMessage(copying: message, revocationsBeforeFetch: revocations, topicNames: &topicNames, headerNames: &headerNames))
                         continue
                     }
                     let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""

@@ -24,8 +24,8 @@ enum RDKafkaHeaders {
         return list
     }
 
-    /// Copies the headers of a consumed message, in order.
-    static func read(_ message: UnsafePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+    /// Copies the headers of a consumed message, in order; their names come from `names` when seen before.
+    static func read(_ message: UnsafePointer<rd_kafka_message_t>, names: inout RDKafkaHeaderNames) -> [KafkaHeader] {
         var list: OpaquePointer?
         guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
         var headers: [KafkaHeader] = []
@@ -35,7 +35,7 @@ enum RDKafkaHeaders {
         var value: UnsafeRawPointer?
         var size = 0
         while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            let headerName = name.map { String(cString: $0) } ?? ""
+            let headerName = name.map { names.name($0) } ?? ""
             let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
             headers.append(KafkaHeader(name: headerName, value: bytes))
             index += 1
