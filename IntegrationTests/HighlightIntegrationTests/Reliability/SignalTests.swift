@@ -140,12 +140,13 @@ struct SignalTests {
         #expect(stderr.contains("Telemetry shutdown used its whole wait"), "the loss is reported")
     }
 
-    @Test func sigtermDuringProductionFlushesAndExitsZero() async throws {
+    /// A produce stopped before its `--count` exits 130 (interrupted), after flushing what it sent.
+    @Test func sigtermDuringProductionFlushesAndExits130() async throws {
         let topic = try await TestKafka.makeTopic("sigterm-produce")
         var producing = try Child(["produce", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--count", "1000000", "--json"])
         await producing.read(until: 20)
         let (status, _) = await producing.terminate()
-        #expect(status == 0)
+        #expect(status == 130)
         let delivered = producing.lines
         #expect(delivered.count >= 20 && delivered.count < 1_000_000, "stopped early, after flushing what it sent")
         // Every reported delivery is really in the topic.

@@ -41,21 +41,21 @@ extension RDKafkaClient {
     }
 
     /// The partition numbers of `topic`.
+    ///
+    /// Asks for the metadata of every topic and looks for this one: a request naming the topic makes a broker that
+    /// auto-creates topics (the mock cluster does, whatever the client's `allow.auto.create.topics`) create it, and
+    /// a lookup of a misspelt name must not leave a topic behind.
     func partitions(of topic: String, timeoutMilliseconds milliseconds: Int32) throws(KafkaError) -> [Int32] {
-        guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else {
-            throw KafkaError(kind: .administration, code: .invalidArgument, message: "invalid topic name \(topic)")
-        }
-        defer { rd_kafka_topic_destroy(topicHandle) }
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let result = rd_kafka_metadata(handle, 0, topicHandle, &metadata, milliseconds)
+        let result = rd_kafka_metadata(handle, 1, nil, &metadata, milliseconds)
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
             throw KafkaError.from(result, kind: .administration, context: "metadata of \(topic)")
         }
         defer { rd_kafka_metadata_destroy(metadata) }
-        guard metadata.pointee.topic_cnt > 0 else {
+        let topics = UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt))
+        guard let entry = topics.first(where: { $0.topic.map { String(cString: $0) } == topic }) else {
             throw KafkaError(kind: .administration, code: .unknownTopicOrPartition, message: "topic \(topic) not found")
         }
-        let entry = metadata.pointee.topics[0]
         if entry.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             throw KafkaError.from(entry.err, kind: .administration, context: "topic \(topic)")
         }

@@ -64,6 +64,8 @@ struct ConsumeCommand: AsyncParsableCommand {
         let group = self.group, max = self.max, failEvery = self.failEvery, linkOnly = self.linkOnly
         let idleTimeout = self.idleTimeout.map { Duration.milliseconds(Int64($0 * 1000)) }
 
+        // Fails in --timeout seconds, exit 69, when no broker answers (a missing topic is fine: it may be created).
+        _ = try await ClusterCheck.topic(connection, command: "consume")
         try await Telemetry.run {
             var configuration = KafkaConsumerConfiguration(
                 bootstrapServers: connection.servers,

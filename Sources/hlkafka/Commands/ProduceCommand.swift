@@ -1,3 +1,4 @@
+import Foundation
 import W3CTraceContext
 import ArgumentParser
 import HighlightKafka
@@ -16,8 +17,11 @@ struct ProduceCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .long, help: "How many records.")
+    @Option(name: [.customShort("c"), .long], help: "How many records. Sent with up to 256 in flight; a line per delivery, in the order deliveries arrive.")
     var count = 1
+
+    @Flag(name: [.customShort("q"), .long], help: "No progress on standard error (a summary line is still printed).")
+    var quiet = false
 
     @Option(name: .long, help: "The value of each record.")
     var value = "hello from hlkafka"
@@ -37,6 +41,18 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The inbound W3C baggage.")
     var baggage: String?
 
+    @Flag(name: .long, help: "Send what passes the propagation rules and warn about the rest, instead of refusing a malformed --x-highlight-request, --traceparent or --baggage.")
+    var lenient = false
+
+    /// The inbound headers typed on the command line, by header name, with the flag each came from.
+    var typedHeaders: [(flag: String, header: String, value: String)] {
+        [
+            ("--x-highlight-request", PropagationHeader.highlightRequest, highlightRequest),
+            ("--traceparent", PropagationHeader.traceParent, traceparent),
+            ("--baggage", PropagationHeader.baggage, baggage),
+        ].compactMap { flag, header, value in value.map { (flag, header, $0) } }
+    }
+
     struct Line: Encodable, Sendable {
         let topic: String
         let partition: Int32
@@ -52,6 +68,12 @@ struct ProduceCommand: AsyncParsableCommand {
         for entry in header where !entry.contains("=") {
             throw ValidationError("--header \(entry): expected K=V")
         }
+        guard !lenient else { return }
+        for typed in typedHeaders {
+            if let problem = StrictInput.problem(flag: typed.flag, header: typed.header, value: typed.value) {
+                throw ValidationError("\(problem) (--lenient sends the record without it)")
+            }
+        }
     }
 
     func run() async throws {
@@ -63,11 +85,17 @@ struct ProduceCommand: AsyncParsableCommand {
             return KafkaHeader(name: String(parts[0]), string: parts.count > 1 ? String(parts[1]) : "")
         }
         var inbound: [String: String] = [:]
-        inbound[PropagationHeader.highlightRequest] = highlightRequest
-        inbound[PropagationHeader.traceParent] = traceparent
-        inbound[PropagationHeader.baggage] = baggage
+        for typed in typedHeaders {
+            // Only with --lenient can a value be refused here (validate() refuses it otherwise): say what is left out.
+            if let problem = StrictInput.problem(flag: typed.flag, header: typed.header, value: typed.value) {
+                Output.progress("hlkafka produce: warning: \(problem); sending without it")
+            }
+            inbound[typed.header] = typed.value
+        }
         let inboundHeaders = inbound
 
+        // Fails in --timeout seconds, exit 69, when no broker answers (a missing topic is fine: it may be created).
+        _ = try await ClusterCheck.topic(connection, command: "produce")
         try await Telemetry.run {
             let producer = try TracedKafkaProducer(
                 configuration: KafkaProducerConfiguration(bootstrapServers: connection.servers, clientID: "hlkafka-produce"),
@@ -76,34 +104,26 @@ struct ProduceCommand: AsyncParsableCommand {
             // The request this run plays: its context is what a middleware would have restored.
             let requestContext = ServiceContext.extract(from: inboundHeaders)
             let stopping = StopRequest()
+            let record = KafkaProducerRecord(topic: connection.topic, key: key, value: value, headers: headers)
+            let started = ContinuousClock.now
+            var outcome = SendOutcome()
             try await withGracefulShutdownHandler {
-            try await withSpan("hlkafka produce", context: requestContext, ofKind: .server) { span in
-                for _ in 0..<count where !stopping.requested {
-                    let (receipt, sent) = try await producer.sendReportingHeaders(
-                        KafkaProducerRecord(topic: connection.topic, key: key, value: value, headers: headers)
-                    )
-                    let carried = ServiceContext.extract(from: sent, using: KafkaHeadersExtractor(), instrument: HighlightPropagator())
-                    let trace = carried.w3cTraceContext
-                    let line = Line(
-                        topic: receipt.topic,
-                        partition: receipt.partition,
-                        offset: receipt.offset,
-                        traceId: trace.map { "\($0.traceID)" },
-                        spanId: trace.map { "\($0.spanID)" },
-                        sessionSecureId: carried.highlightRequest?.sessionSecureID,
-                        requestId: carried.highlightRequest?.requestID
-                    )
-                    output.emit(
-                        line,
-                        text: "delivered \(receipt.topic)[\(receipt.partition)]@\(receipt.offset) session=\(line.sessionSecureId ?? "-") request=\(line.requestId ?? "-") trace=\(line.traceId ?? "-") span=\(line.spanId ?? "-")"
-                    )
+                try await withSpan("hlkafka produce", context: requestContext, ofKind: .server) { _ in
+                    outcome = await Self.send(record, count: count, through: producer, output: output, quiet: quiet, stopping: stopping)
                 }
-            }
             } onGracefulShutdown: {
-                // SIGINT/SIGTERM: stop sending; what was sent is flushed below before the process exits.
+                // SIGINT/SIGTERM: stop sending; what is in flight is waited for (each send ends delivered or failed).
                 stopping.request()
             }
             await producer.shutdown()
+            let seconds = (ContinuousClock.now - started).seconds
+            Output.progress(
+                "hlkafka produce: sent \(outcome.delivered) of \(count) to \(connection.topic) in \(String(format: "%.2f", seconds)) s"
+                    + (outcome.failed > 0 ? ", \(outcome.failed) failed (\(outcome.firstError ?? "-"))" : "")
+                    + (stopping.requested && outcome.delivered + outcome.failed < count ? ", interrupted" : "")
+            )
+            if outcome.failed > 0 { throw ExitCode.failure }
+            if stopping.requested && outcome.delivered < count { throw ExitCode(130) }
         }
     }
 }
