@@ -111,3 +111,69 @@ struct HLKafkaStrictnessTests {
         #expect(errors.contains("interrupted"), "\(errors)")
     }
 }
+
+extension HLKafkaStrictnessTests {
+    @Test func demoServeOnABusyPortFailsAtOnceNamingThePort() async throws {
+        let busy = try ListeningSocket()
+        defer { busy.close() }
+        let run = try await Self.run(["demo", "--serve", "--port", "\(busy.port)"])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("127.0.0.1:\(busy.port)"), "\(run.errors)")
+        #expect(run.errors.contains("--port 0"), "the message says how to get a free port")
+    }
+}
+
+/// A TCP socket listening on a free loopback port, to make that port busy.
+private struct ListeningSocket {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && listen(descriptor, 1) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else {
+            _ = Glibc.close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        self.descriptor = descriptor
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}
+
+extension HLKafkaStrictnessTests {
+    @Test(arguments: ["plain", "traced"])
+    func benchConsumeOfATopicHoldingFewerMessagesReadsWhatIsThereAndSaysSo(mode: String) async throws {
+        let topic = try await TestKafka.makeTopic("bench-short")
+        let produced = try await Self.run(["produce", "-b", TestKafka.environment.bootstrapServers, "-t", topic, "-c", "50", "-q"])
+        #expect(produced.status == 0, "\(produced.errors)")
+        let run = try await Self.run([
+            "bench", "consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic,
+            "--messages", "1000", "--mode", mode, "--json",
+        ])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.errors.contains("holds 50 of the 1000 messages asked for"), "\(run.errors)")
+        #expect(run.jsonLines.first?["messages"] as? Int == 50, "the line gives the count really read")
+    }
+
+    @Test func anInterruptedBenchStopsAndExits130() async throws {
+        // Filling 50 million messages into the embedded cluster would take minutes: the signal comes long before.
+        // Through `sh -c 'exec ... 2>&1'` (the shell becomes hlkafka): its progress on standard error arrives as lines.
+        let command = "exec '\(HLKafkaCommandLineTests.executable.path)' bench consume --messages 50000000 2>&1"
+        let child = try ChildProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", command])
+        var lines = child.lines.makeAsyncIterator()
+        while let line = await lines.next(), !line.contains("filling") {}
+        child.process.interrupt()
+        while await lines.next() != nil {}
+        #expect(await child.exitStatus() == 130)
+    }
+}

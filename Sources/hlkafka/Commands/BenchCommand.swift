@@ -5,6 +5,7 @@ import HighlightKafkaClient
 import HighlightKafkaTesting
 import HighlightPropagation
 import Instrumentation
+import ServiceLifecycle
 import Synchronization
 
 struct BenchCommand: AsyncParsableCommand {
@@ -77,89 +78,107 @@ struct BenchCommand: AsyncParsableCommand {
         let tracedLabel = export ? "traced-export" : tracer == .otel ? "traced-otel" : "traced"
         let external = bootstrapServers.map { ($0, topic!) }
         try await BenchTelemetry.run(tracer: tracer, export: export) {
-            let cluster: KafkaMockCluster? = external == nil ? try KafkaMockCluster(brokers: 1) : nil
-            let servers = external?.0 ?? cluster!.bootstrapServers
-            // The mock cluster keeps about 5 MB per partition: spread the volume so nothing is deleted mid-run.
-            let partitions = Swift.max(4, messages * (valueBytes + 200) / 2_000_000 + 1)
-            func freshTopic(_ name: String) throws -> String {
-                guard let cluster else { return external!.1 }
-                let topic = "bench-\(name)-\(UInt32.random(in: 0...UInt32.max))"
-                try cluster.createTopic(topic, partitions: partitions)
-                return topic
-            }
+            #if DEBUG
+            Output.progress("hlkafka bench: warning: this is a debug build; its figures say little. Build with -c release (make bench does).")
+            #endif
+            // SIGINT/SIGTERM: the run in progress stops early and reports what it did; no further mode starts; exit 130.
+            let stopping = StopRequest()
+            try await withGracefulShutdownHandler {
+                let cluster: KafkaMockCluster? = external == nil ? try KafkaMockCluster(brokers: 1) : nil
+                let servers = external?.0 ?? cluster!.bootstrapServers
+                // The mock cluster keeps about 5 MB per partition: spread the volume so nothing is deleted mid-run.
+                let partitions = Swift.max(4, messages * (valueBytes + 200) / 2_000_000 + 1)
+                func freshTopic(_ name: String) throws -> String {
+                    guard let cluster else { return external!.1 }
+                    let topic = "bench-\(name)-\(UInt32.random(in: 0...UInt32.max))"
+                    try cluster.createTopic(topic, partitions: partitions)
+                    return topic
+                }
 
-            var results: [Result] = []
-            var consumeTopic: String?
-            if operation == .consume {
-                let topic = try freshTopic("consume")
-                if external == nil {
-                    Output.progress("hlkafka bench: filling \(topic) with \(messages) messages")
-                    _ = try await Self.produceTraced(
-                        servers: servers, topic: topic, messages: messages, valueBytes: valueBytes, keyed: true, fill: true
-                    )
+                var results: [Result] = []
+                var consumeTopic: String?
+                if operation == .consume {
+                    let topic = try freshTopic("consume")
+                    if external == nil {
+                        Output.progress("hlkafka bench: filling \(topic) with \(messages) messages")
+                        _ = try await Self.produceTraced(
+                            servers: servers, topic: topic, messages: messages, valueBytes: valueBytes, keyed: true, fill: true, stopping: stopping
+                        )
+                    }
+                    consumeTopic = topic
                 }
-                consumeTopic = topic
-            }
-            for mode in modes {
-                Output.progress("hlkafka bench: \(operation.rawValue) \(messages) x \(valueBytes) B, mode \(mode.rawValue)")
-                let seconds: Double
-                var growth: ResidentGrowth.Report?
-                switch (operation, mode) {
-                case (.produce, .raw):
-                    seconds = try Self.runRaw("produce", servers: servers, topic: try freshTopic("raw"), messages: messages, valueBytes: valueBytes)
-                case (.produce, .plain):
-                    seconds = try await Self.producePlain(servers: servers, topic: try freshTopic("plain"), messages: messages, valueBytes: valueBytes)
-                case (.produce, .traced):
-                    seconds = try await Self.produceTraced(servers: servers, topic: try freshTopic("traced"), messages: messages, valueBytes: valueBytes)
-                case (.produce, .propagate):
-                    seconds = try await Self.produceTraced(
-                        servers: servers, topic: try freshTopic("propagate"), messages: messages, valueBytes: valueBytes, createSpans: false
+                for mode in modes {
+                    guard !stopping.requested else { break }
+                    Output.progress("hlkafka bench: \(operation.rawValue) \(messages) x \(valueBytes) B, mode \(mode.rawValue)")
+                    let seconds: Double
+                    var growth: ResidentGrowth.Report?
+                    var read = messages
+                    switch (operation, mode) {
+                    case (.produce, .raw):
+                        seconds = try Self.runRaw("produce", servers: servers, topic: try freshTopic("raw"), messages: messages, valueBytes: valueBytes)
+                    case (.produce, .plain):
+                        (seconds, read) = try await Self.producePlain(
+                            servers: servers, topic: try freshTopic("plain"), messages: messages, valueBytes: valueBytes, stopping: stopping
+                        )
+                    case (.produce, .traced):
+                        (seconds, read) = try await Self.produceTraced(
+                            servers: servers, topic: try freshTopic("traced"), messages: messages, valueBytes: valueBytes, stopping: stopping
+                        )
+                    case (.produce, .propagate):
+                        (seconds, read) = try await Self.produceTraced(
+                            servers: servers, topic: try freshTopic("propagate"), messages: messages, valueBytes: valueBytes, createSpans: false,
+                            stopping: stopping
+                        )
+                    case (.produce, .rawCopy):
+                        throw ValidationError("--mode raw-copy is for consume only")
+                    case (.consume, .raw):
+                        seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
+                    case (.consume, .rawCopy):
+                        seconds = try Self.runRaw("consume-copy", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
+                    case (.consume, .plain):
+                        (seconds, growth, read) = try await Self.consumePlain(
+                            servers: servers, topic: consumeTopic!, messages: messages, properties: properties, sampleHeap: heapStatistics
+                        )
+                    case (.consume, .traced):
+                        (seconds, growth, read) = try await Self.consumeTraced(
+                            servers: servers, topic: consumeTopic!, messages: messages, properties: properties, sampleHeap: heapStatistics
+                        )
+                    case (.consume, .propagate):
+                        (seconds, growth, read) = try await Self.consumeTraced(
+                            servers: servers, topic: consumeTopic!, messages: messages, createSpans: false, properties: properties,
+                            sampleHeap: heapStatistics
+                        )
+                    }
+                    if read < messages { Output.progress("hlkafka bench: \(mode.rawValue) read \(read) of \(messages) messages") }
+                    let result = Result(
+                        mode: mode == .traced ? tracedLabel : mode.rawValue, operation: operation.rawValue, messages: read, seconds: seconds,
+                        messagesPerSecond: seconds > 0 ? Double(read) / seconds : 0,
+                        residentGrowthMB: growth.map { Double($0.sinceWarmUp) / 1_048_576 },
+                        residentGrowthSecondHalfMB: growth.map { Double($0.overSecondHalf) / 1_048_576 },
+                        heapGrowthMB: growth?.heapSinceWarmUp.map { Double($0) / 1_048_576 },
+                        residentReadingsMB: growth?.residentReadings.map { $0.map { (Double($0) / 104_857.6).rounded() / 10 } },
+                        heapReadingsMB: growth.flatMap { $0.heapSinceWarmUp == nil ? nil : $0.heapReadings.map { $0.map { (Double($0) / 104_857.6).rounded() / 10 } } }
                     )
-                case (.produce, .rawCopy):
-                    throw ValidationError("--mode raw-copy is for consume only")
-                case (.consume, .raw):
-                    seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
-                case (.consume, .rawCopy):
-                    seconds = try Self.runRaw("consume-copy", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
-                case (.consume, .plain):
-                    (seconds, growth) = try await Self.consumePlain(
-                        servers: servers, topic: consumeTopic!, messages: messages, properties: properties, sampleHeap: heapStatistics
-                    )
-                case (.consume, .traced):
-                    (seconds, growth) = try await Self.consumeTraced(
-                        servers: servers, topic: consumeTopic!, messages: messages, properties: properties, sampleHeap: heapStatistics
-                    )
-                case (.consume, .propagate):
-                    (seconds, growth) = try await Self.consumeTraced(
-                        servers: servers, topic: consumeTopic!, messages: messages, createSpans: false, properties: properties,
-                        sampleHeap: heapStatistics
-                    )
+                    results.append(result)
+                    let memory = growth.map {
+                        String(
+                            format: ", resident memory %+.1f MB after warm-up (%+.1f MB over the second half; single readings %+.1f to %+.1f MB)",
+                            Double($0.sinceWarmUp) / 1_048_576, Double($0.overSecondHalf) / 1_048_576,
+                            Double($0.lowestSinceWarmUp) / 1_048_576, Double($0.highestSinceWarmUp) / 1_048_576
+                        ) + ($0.heapSinceWarmUp.map { String(format: ", allocator bytes in use %+.1f MB", Double($0) / 1_048_576) } ?? "")
+                    } ?? ""
+                    Output(json: json).emit(result, text: "\(result.mode.padding(toLength: 13, withPad: " ", startingAt: 0)) \(operation.rawValue) \(read) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
                 }
-                let result = Result(
-                    mode: mode == .traced ? tracedLabel : mode.rawValue, operation: operation.rawValue, messages: messages, seconds: seconds,
-                    messagesPerSecond: Double(messages) / seconds,
-                    residentGrowthMB: growth.map { Double($0.sinceWarmUp) / 1_048_576 },
-                    residentGrowthSecondHalfMB: growth.map { Double($0.overSecondHalf) / 1_048_576 },
-                    heapGrowthMB: growth?.heapSinceWarmUp.map { Double($0) / 1_048_576 },
-                    residentReadingsMB: growth?.residentReadings.map { $0.map { (Double($0) / 104_857.6).rounded() / 10 } },
-                    heapReadingsMB: growth.flatMap { $0.heapSinceWarmUp == nil ? nil : $0.heapReadings.map { $0.map { (Double($0) / 104_857.6).rounded() / 10 } } }
-                )
-                results.append(result)
-                let memory = growth.map {
-                    String(
-                        format: ", resident memory %+.1f MB after warm-up (%+.1f MB over the second half; single readings %+.1f to %+.1f MB)",
-                        Double($0.sinceWarmUp) / 1_048_576, Double($0.overSecondHalf) / 1_048_576,
-                        Double($0.lowestSinceWarmUp) / 1_048_576, Double($0.highestSinceWarmUp) / 1_048_576
-                    ) + ($0.heapSinceWarmUp.map { String(format: ", allocator bytes in use %+.1f MB", Double($0) / 1_048_576) } ?? "")
-                } ?? ""
-                Output(json: json).emit(result, text: "\(result.mode.padding(toLength: 13, withPad: " ", startingAt: 0)) \(operation.rawValue) \(messages) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
-            }
-            if !json, let raw = results.first(where: { $0.mode == "raw" }) {
-                for other in results where other.mode != "raw" {
-                    print("\(other.mode)/raw = \(String(format: "%.1f", other.messagesPerSecond / raw.messagesPerSecond * 100))%")
+                if !json, let raw = results.first(where: { $0.mode == "raw" }) {
+                    for other in results where other.mode != "raw" {
+                        print("\(other.mode)/raw = \(String(format: "%.1f", other.messagesPerSecond / raw.messagesPerSecond * 100))%")
+                    }
                 }
+                withExtendedLifetime(cluster) {}
+            } onGracefulShutdown: {
+                stopping.request()
             }
-            withExtendedLifetime(cluster) {}
+            if stopping.requested { throw ExitCode(130) }
         }
     }
 
@@ -173,16 +192,21 @@ struct BenchCommand: AsyncParsableCommand {
         return configuration
     }
 
-    static func producePlain(servers: String, topic: String, messages: Int, valueBytes: Int) async throws -> Double {
+    /// - Returns: the seconds taken and the records sent (fewer than `messages` once `stopping` is requested).
+    static func producePlain(servers: String, topic: String, messages: Int, valueBytes: Int, stopping: StopRequest) async throws -> (Double, sent: Int) {
         let producer = try KafkaProducer(configuration: producerConfiguration(servers), logger: Telemetry.quietLogger)
         let record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
         let started = ContinuousClock.now
-        for _ in 0..<messages { try await producer.sendAndForget(record) }
+        var sent = 0
+        while sent < messages && (sent & 4095 != 0 || !stopping.requested) {
+            try await producer.sendAndForget(record)
+            sent += 1
+        }
         try await producer.flush(timeout: .seconds(120))
         let elapsed = ContinuousClock.now - started
-        try check(producer.statistics, messages)
+        try check(producer.statistics, sent)
         await producer.shutdown()
-        return elapsed.seconds
+        return (elapsed.seconds, sent)
     }
 
     /// - Parameters:
@@ -197,8 +221,9 @@ struct BenchCommand: AsyncParsableCommand {
         valueBytes: Int,
         keyed: Bool = false,
         createSpans: Bool = true,
-        fill: Bool = false
-    ) async throws -> Double {
+        fill: Bool = false,
+        stopping: StopRequest
+    ) async throws -> (Double, sent: Int) {
         var configuration = producerConfiguration(servers)
         if fill {
             // Large batches: the mock cluster finds a fetch offset by walking a partition's batches one by one, so
@@ -217,17 +242,19 @@ struct BenchCommand: AsyncParsableCommand {
             "baggage": "tenant=acme,plan=gold",
         ])
         let started = ContinuousClock.now
+        var sent = 0
         try await ServiceContext.withValue(request) {
-            for index in 0..<messages {
-                if keyed { record.key = Array("key-\(index)".utf8) }
+            while sent < messages && (sent & 4095 != 0 || !stopping.requested) {
+                if keyed { record.key = Array("key-\(sent)".utf8) }
                 try await producer.sendAndForget(record)
+                sent += 1
             }
         }
         try await producer.flush(timeout: .seconds(120))
         let elapsed = ContinuousClock.now - started
-        try check(producer.producer.statistics, messages)
+        try check(producer.producer.statistics, sent)
         await producer.shutdown()
-        return elapsed.seconds
+        return (elapsed.seconds, sent)
     }
 
     static func check(_ statistics: KafkaProducerStatistics, _ messages: Int) throws {

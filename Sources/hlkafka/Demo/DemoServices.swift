@@ -87,11 +87,23 @@ enum DemoServices {
             applications.append(.init(service: app))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: applications, logger: Telemetry.quietLogger))
-        let task = Task { try await group.run() }
+        let task = Task {
+            // A server that cannot bind ends the group: the wait for ports below then ends too, instead of forever.
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var bound = [Int](repeating: 0, count: routers.count)
         var iterator = ports.makeAsyncIterator()
         for _ in routers {
-            guard let (index, port) = await iterator.next(), port > 0 else { throw DemoFailure("an HTTP server of the demo did not start") }
+            guard let (index, port) = await iterator.next(), port > 0 else {
+                let reason: String
+                if case .failure(let error) = await task.result { reason = "\(error)" } else { reason = "it stopped at once" }
+                let wanted = routers.filter { $0.port != 0 }.map { "\($0.name) on 127.0.0.1:\($0.port)" }
+                throw DemoFailure(
+                    "an HTTP server of the demo could not start (\(reason))"
+                        + (wanted.isEmpty ? "" : ". Is the port in use? Asked for: \(wanted.joined(separator: ", ")); choose another with --port, or --port 0 for a free one")
+                )
+            }
             bound[index] = port
         }
         return (bound, group, task)
