@@ -18,34 +18,26 @@ struct ConsumeCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .long, help: "The consumer group.")
+    @Option(name: [.customShort("G"), .long], help: "The consumer group.")
     var group: String
 
     @Option(name: .long, help: "Exit 0 after handling this many messages.")
     var max: Int?
 
-    @Option(name: .long, help: "Exit 0 after this many seconds without a message.")
+    @Option(name: .long, help: "Exit 0 after this many seconds without a message, counted from the first partition assignment (joining the group takes seconds of its own).")
     var idleTimeout: Double?
+
+    @Option(name: .long, help: "How values are shown: text (UTF-8 when printable, else base64, as valueEncoding says) or base64.")
+    var valueFormat: ValueFormat = .text
+
+    @Flag(name: .long, help: "Show every header of each message (its values as UTF-8).")
+    var headers = false
 
     @Option(name: .long, help: "Make every Kth handler call throw, to exercise the error path.")
     var failEvery: Int?
 
     @Flag(name: .long, help: "Link the process span to the producer's instead of continuing its trace.")
     var linkOnly = false
-
-    struct Line: Encodable, Sendable {
-        let topic: String
-        let partition: Int32
-        let offset: Int64
-        @Nullable var key: String?
-        @Nullable var sessionSecureId: String?
-        @Nullable var requestId: String?
-        @Nullable var traceId: String?
-        @Nullable var spanId: String?
-        @Nullable var parentSpanId: String?
-        let baggage: [String: String]
-        let attempt: Int
-    }
 
     struct InjectedFailure: Error, CustomStringConvertible {
         let call: Int
@@ -62,6 +54,7 @@ struct ConsumeCommand: AsyncParsableCommand {
         let output = Output(json: connection.json)
         let connection = self.connection
         let group = self.group, max = self.max, failEvery = self.failEvery, linkOnly = self.linkOnly
+        let valueFormat = self.valueFormat, showHeaders = self.headers
         let idleTimeout = self.idleTimeout.map { Duration.milliseconds(Int64($0 * 1000)) }
 
         // Fails in --timeout seconds, exit 69, when no broker answers (a missing topic is fine: it may be created).
@@ -84,7 +77,12 @@ struct ConsumeCommand: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let idleTimeout {
                     // Sleeps until the idle deadline (the last message plus the timeout); a message meanwhile moves it.
+                    // The clock starts at the first assignment: before it no message can come.
                     group.addTask {
+                        for await event in consumer.consumer.events {
+                            if case .partitionsAssigned = event { break }
+                        }
+                        progress.restartIdleClock()
                         while true {
                             let remaining = idleTimeout - progress.idleFor
                             if remaining <= .zero { break }
@@ -96,46 +94,36 @@ struct ConsumeCommand: AsyncParsableCommand {
                 }
                 try await consumer.run { message in
                     let call = progress.call()
-                    let current = ServiceContext.current ?? .topLevel
-                    let trace = current.outgoingTraceContext()
-                    let parent = linkOnly ? nil : message.extractedContext.outgoingTraceContext()
-                    let line = Line(
-                        topic: message.message.topic,
-                        partition: message.message.partition,
-                        offset: message.message.offset,
-                        key: message.message.keyString,
-                        sessionSecureId: current.highlightRequest?.sessionSecureID,
-                        requestId: current.highlightRequest?.requestID,
-                        traceId: trace.map { "\($0.traceID)" },
-                        spanId: trace.map { "\($0.spanID)" },
-                        parentSpanId: parent.map { "\($0.spanID)" },
-                        baggage: Dictionary((current.baggage?.members ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }),
-                        attempt: message.attempt
+                    let failing = failEvery.map { call % $0 == 0 } ?? false
+                    let line = Self.line(
+                        for: message, current: ServiceContext.current ?? .topLevel, linkOnly: linkOnly, valueFormat: valueFormat,
+                        showHeaders: showHeaders, failing: failing
                     )
-                    output.emit(
-                        line,
-                        text: "\(line.topic)[\(line.partition)]@\(line.offset) attempt=\(line.attempt) session=\(line.sessionSecureId ?? "-") request=\(line.requestId ?? "-") trace=\(line.traceId ?? "-") span=\(line.spanId ?? "-") parent=\(line.parentSpanId ?? "-")"
-                    )
+                    output.emit(line, text: line.text)
                     if exporting {
                         H.log(
                             "hlkafka handled a message",
                             metadata: ["topic": "\(line.topic)", "partition": "\(line.partition)", "offset": "\(line.offset)", "attempt": "\(line.attempt)"]
                         )
                     }
-                    if let failEvery, call % failEvery == 0 { throw InjectedFailure(call: call) }
-                    if let max, progress.handled() >= max { consumer.triggerShutdown() }
+                    if failing { throw InjectedFailure(call: call) }
+                    let handled = progress.handled(line)
+                    if let max, handled >= max { consumer.triggerShutdown() }
                 }
                 group.cancelAll()
             }
+            Output.progress(progress.summary)
         }
     }
 }
 
-/// Handler calls, handled messages and the time of the last message.
+/// Handler calls, handled messages (with a session, refused by reason) and the time of the last message.
 final class ConsumeProgress: Sendable {
     private struct State {
         var calls = 0
         var handled = 0
+        var withSession = 0
+        var refused: [String: Int] = [:]
         var lastMessage = ContinuousClock.now
     }
 
@@ -149,12 +137,31 @@ final class ConsumeProgress: Sendable {
         }
     }
 
-    func handled() -> Int {
+    /// Counts a handled message; returns how many were handled.
+    func handled(_ line: ConsumeCommand.Line) -> Int {
         state.withLock { state in
             state.handled += 1
+            if line.sessionSecureId != nil { state.withSession += 1 }
+            for reason in line.refused { state.refused[reason, default: 0] += 1 }
             return state.handled
         }
     }
 
+    /// Idle time counts from now.
+    func restartIdleClock() { state.withLock { $0.lastMessage = .now } }
+
     var idleFor: Duration { state.withLock { ContinuousClock.now - $0.lastMessage } }
+
+    /// The line printed at the end: what was consumed, how much of it carried a session, what was refused.
+    var summary: String {
+        state.withLock { state in
+            let share = state.handled == 0 ? 0 : Double(state.withSession) * 100 / Double(state.handled)
+            var text = "hlkafka consume: handled \(state.handled) message(s) in \(state.calls) handler call(s); "
+                + String(format: "%.1f%%", share) + " with a session"
+            if !state.refused.isEmpty {
+                text += "; refused: " + state.refused.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            }
+            return text
+        }
+    }
 }
