@@ -81,7 +81,8 @@ struct HLKafkaCommandLineTests {
             #expect((line["baggage"] as? [String: String])?["tenant"] == "acme")
         }
         // Each process span continues the send span of its message.
-        let sendSpans = producedLines.map { $0["spanId"] as? String }
+        // (produce prints deliveries as they arrive: ordered here by offset, as consume reads them)
+        let sendSpans = producedLines.sorted { ($0["offset"] as? Int ?? 0) < ($1["offset"] as? Int ?? 0) }.map { $0["spanId"] as? String }
         #expect(consumedLines.map { $0["parentSpanId"] as? String } == [sendSpans[0], sendSpans[1], sendSpans[1]])
 
         cluster.process.interrupt()

@@ -21,7 +21,7 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(name: [.customShort("G"), .long], help: "The consumer group.")
     var group: String
 
-    @Option(name: .long, help: "Exit 0 after handling this many messages.")
+    @Option(name: .long, parsing: .unconditional, help: "Exit 0 after handling this many messages.")
     var max: Int?
 
     @Option(name: .long, help: "Exit 0 after this many seconds without a message, counted from the first partition assignment (joining the group takes seconds of its own).")

@@ -19,13 +19,13 @@ struct InspectCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: .long, help: "Read at most this many messages in total.")
+    @Option(name: .long, parsing: .unconditional, help: "Read at most this many messages in total.")
     var max: Int?
 
-    @Flag(name: .long, help: "Read each partition from its oldest message (the default).")
+    @Flag(name: .long, help: "Read each partition from its oldest message: what inspect does without --last (accepted as kafka-console-consumer spells it).")
     var fromBeginning = false
 
-    @Option(name: .long, help: "Read only the last N messages of each partition.")
+    @Option(name: .long, parsing: .unconditional, help: "Read only the last N messages of each partition.")
     var last: Int64?
 
     @Option(name: .long, help: "Exit 1 when fewer than this percentage of messages carry a valid session.")

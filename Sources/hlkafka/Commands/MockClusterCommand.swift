@@ -17,15 +17,26 @@ struct MockClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A topic to create, NAME or NAME:PARTITIONS (repeatable).")
     var topic: [String] = []
 
+    /// The `--topic` specs as names and partition counts; `nil` for a spec that is not NAME or NAME:PARTITIONS.
+    static func parse(_ spec: String) -> (name: String, partitions: Int)? {
+        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let name = parts.first, !name.isEmpty else { return nil }
+        guard parts.count == 2 else { return (String(name), 1) }
+        guard let partitions = Int(parts[1]), partitions > 0 else { return nil }
+        return (String(name), partitions)
+    }
+
+    func validate() throws {
+        guard brokers > 0 else { throw ValidationError("--brokers must be at least 1") }
+        for spec in topic where Self.parse(spec) == nil {
+            throw ValidationError("--topic \(spec): expected NAME or NAME:PARTITIONS with a positive partition count, e.g. orders:3")
+        }
+    }
+
     func run() async throws {
         let cluster = try KafkaMockCluster(brokers: brokers)
-        for spec in topic {
-            let parts = spec.split(separator: ":", maxSplits: 1)
-            let partitions = parts.count == 2 ? Int(parts[1]) : 1
-            guard let partitions, partitions > 0 else {
-                throw ValidationError("--topic \(spec): the partition count after ':' must be a positive number")
-            }
-            try cluster.createTopic(String(parts[0]), partitions: partitions)
+        for case let (name, partitions)? in topic.map(Self.parse) {
+            try cluster.createTopic(name, partitions: partitions)
         }
         FileHandle.standardOutput.write(Data("bootstrap.servers=\(cluster.bootstrapServers)\n".utf8))
         let group = ServiceGroup(

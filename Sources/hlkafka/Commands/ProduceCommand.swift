@@ -17,7 +17,7 @@ struct ProduceCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(name: [.customShort("c"), .long], help: "How many records. Sent with up to 256 in flight; a line per delivery, in the order deliveries arrive.")
+    @Option(name: [.customShort("c"), .long], parsing: .unconditional, help: "How many records. Sent with up to 256 in flight; a line per delivery, in the order deliveries arrive.")
     var count = 1
 
     @Flag(name: [.customShort("q"), .long], help: "No progress on standard error (a summary line is still printed).")

@@ -129,7 +129,7 @@ struct DemoCommand: AsyncParsableCommand {
         if !serve {
             let summary = DemoSummary(journeys: recorder.all, exporting: exporting)
             FileHandle.standardOutput.write(Data(summary.table.utf8))
-            progress("finished in \(ContinuousClock.now - started)")
+            progress("finished in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s")
             if let problem = summary.problem { DemoOutcome.failure.withLock { $0 = DemoFailure(problem) } }
         }
     }

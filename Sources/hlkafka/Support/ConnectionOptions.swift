@@ -28,6 +28,15 @@ struct ConnectionOptions: ParsableArguments {
 
     func validate() throws {
         guard !servers.isEmpty else {
+            // kafka-console-*'s and other tools' spellings of the option (--bootstrap-server, --broker-list, --brokers)
+            // and typos of it, caught here: say which one is meant.
+            let nearMiss = CommandLine.arguments.first { argument in
+                let name = argument.split(separator: "=").first.map(String.init) ?? argument
+                return name != "--bootstrap-servers" && (name.hasPrefix("--boot") || name.hasPrefix("--brok"))
+            }
+            if let nearMiss {
+                throw ValidationError("Unknown option '\(nearMiss)'. Did you mean '--bootstrap-servers' (or -b)?")
+            }
             throw ValidationError(
                 "No Kafka to talk to: pass --bootstrap-servers host:port (-b), or set KAFKA_BOOTSTRAP_SERVERS. "
                     + "For a local one: hlkafka mock-cluster --topic \(topic):3, then use the bootstrap.servers it prints."

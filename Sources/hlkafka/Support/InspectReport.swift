@@ -110,11 +110,18 @@ struct InspectReport {
         examples.append(MalformedExample(partition: message.partition, offset: message.offset, header: header, reason: rejection.reason.rawValue, value: Self.printable(value)))
     }
 
-    /// At most 40 characters, with anything unprintable escaped, so a hostile value cannot rewrite the terminal.
+    /// At most 40 characters, with control and format characters (CR, LF, ESC, bidi overrides, ...) and anything
+    /// unassigned escaped, so a hostile value cannot rewrite the terminal; letters of any script are kept (`é` stays
+    /// `é`).
     static func printable(_ value: String) -> String {
         var text = ""
         for scalar in value.unicodeScalars.prefix(40) {
-            text += (0x20..<0x7F).contains(scalar.value) ? String(scalar) : scalar.escaped(asASCII: true)
+            switch scalar.properties.generalCategory {
+            case .control, .format, .unassigned, .surrogate, .privateUse, .lineSeparator, .paragraphSeparator:
+                text += scalar.escaped(asASCII: true)
+            default:
+                text += String(scalar)
+            }
         }
         return value.unicodeScalars.count > 40 ? text + "…" : text
     }
