@@ -20,26 +20,17 @@ struct KafkaHeadersByteSink: PropagationByteSink {
     /// Writes `context` into `headers` through `resolved` (an instrument already resolved, see
     /// `ServiceContext.resolvedInstrument`). When that is this package's propagator or tracer, through the byte path;
     /// any other instrument gets the `String` path.
-    static func inject(_ context: ServiceContext, into headers: inout [KafkaHeader], resolved: any Instrument) {
+    ///
+    /// - Parameter span: a span of this package's tracer started in `context`, whose context is what travels. Through
+    ///   the byte path its `traceparent` is written from its ids and its context (a copy of `context` with the span
+    ///   added) is never made; any other instrument is given that context.
+    static func inject(_ context: ServiceContext, span: HighlightSpan? = nil, into headers: inout [KafkaHeader], resolved: any Instrument) {
         if let tracer = resolved as? HighlightTracer {
-            inject(context, localSpan: nil, into: &headers, propagator: tracer.propagator)
+            inject(context, localSpan: span?.identity, into: &headers, propagator: tracer.propagator)
         } else if let propagator = resolved as? HighlightPropagator {
-            inject(context, localSpan: nil, into: &headers, propagator: propagator)
+            inject(context, localSpan: span?.identity, into: &headers, propagator: propagator)
         } else {
-            context.inject(into: &headers, using: KafkaHeadersInjector(), instrument: resolved)
-        }
-    }
-
-    /// Writes the context of `span`, a span of this package's tracer started in `parent`, into `headers`. Through the
-    /// byte path the span's `traceparent` is written from its ids, and its context (a copy of `parent` with the span
-    /// added) is never made; any other instrument is given that context.
-    static func inject(_ span: HighlightSpan, parent: ServiceContext, into headers: inout [KafkaHeader], resolved: any Instrument) {
-        if let tracer = resolved as? HighlightTracer {
-            inject(parent, localSpan: span.identity, into: &headers, propagator: tracer.propagator)
-        } else if let propagator = resolved as? HighlightPropagator {
-            inject(parent, localSpan: span.identity, into: &headers, propagator: propagator)
-        } else {
-            span.context.inject(into: &headers, using: KafkaHeadersInjector(), instrument: resolved)
+            (span?.context ?? context).inject(into: &headers, using: KafkaHeadersInjector(), instrument: resolved)
         }
     }
 

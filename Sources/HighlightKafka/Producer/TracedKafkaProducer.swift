@@ -166,7 +166,7 @@ public final class TracedKafkaProducer: Service, Sendable {
             span.setMessaging(fields)
             // The span's context is the one that travels (the consumer's span continues this one), written from its
             // ids without making the context itself.
-            if inject { KafkaHeadersByteSink.inject(span, parent: parent, into: &traced.headers, resolved: injecting) }
+            if inject { KafkaHeadersByteSink.inject(parent, span: span, into: &traced.headers, resolved: injecting) }
             return (span, traced)
         case .other(let span):
             span.updateAttributes { attributes in
