@@ -39,11 +39,10 @@ struct InspectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard case .found(let partitions) = try await ClusterCheck.topic(connection, command: "inspect") else {
+        guard case .found(let partitions, let admin) = try await ClusterCheck.topic(connection, command: "inspect") else {
             Output.progress("hlkafka inspect: topic \(connection.topic) does not exist at \(connection.servers.joined(separator: ",")) (nothing was created)")
             throw ExitCode(1)
         }
-        let admin = try KafkaTopicAdministrator(bootstrapServers: connection.servers)
         var positions: [KafkaTopicPartitionOffset] = []
         var ends: [Int32: Int64] = [:]
         var toRead = 0

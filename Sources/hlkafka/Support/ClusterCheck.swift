@@ -9,7 +9,8 @@ enum ClusterCheck {
     static let unavailable: Int32 = 69
 
     enum Topic {
-        case found(partitions: [Int32])
+        /// The topic's partitions, and the administrator that asked (for a command's further questions).
+        case found(partitions: [Int32], admin: KafkaTopicAdministrator)
         case missing
     }
 
@@ -19,7 +20,7 @@ enum ClusterCheck {
         do {
             // librdkafka's own connection errors would repeat on stderr what the sentence below says.
             let admin = try KafkaTopicAdministrator(bootstrapServers: connection.servers, additionalProperties: ["log_level": "0"])
-            return .found(partitions: try await admin.partitions(of: connection.topic, timeout: .seconds(connection.timeout)))
+            return .found(partitions: try await admin.partitions(of: connection.topic, timeout: .seconds(connection.timeout)), admin: admin)
         } catch where error.code == .unknownTopicOrPartition {
             return .missing
         } catch {
