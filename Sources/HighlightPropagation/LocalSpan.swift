@@ -80,10 +80,20 @@ package struct SpanIdentity: Sendable {
     }
 }
 
-/// The span of this package's tracer that is active in a context. Kept under a key of its own, so that starting a
-/// span writes one small reference into the context and leaves the session and baggage (``PropagatedValues``)
-/// untouched; ``HighlightPropagator`` injects it as `traceparent`/`tracestate` in place of a forwarded one.
-package final class LocalSpan: Sendable {
+/// The span of this package's tracer that is active in a context, as the propagator sees it: its identity. Kept under
+/// a key of its own, so that starting a span writes one reference into the context and leaves the session and baggage
+/// (``PropagatedValues``) untouched; ``HighlightPropagator`` injects it as `traceparent`/`tracestate` in place of a
+/// forwarded one.
+///
+/// Class-bound, so that the span itself is what the context holds: a reference and a witness table fit in the inline
+/// buffer of the context's existential value, where a struct identity (five words) would be boxed, and a separate
+/// holder object would be one more allocation per span.
+package protocol LocalSpan: AnyObject, Sendable {
+    var identity: SpanIdentity { get }
+}
+
+/// A ``LocalSpan`` that is only an identity: for contexts made without a span object (tests, tools).
+package final class LocalSpanIdentity: LocalSpan {
     package let identity: SpanIdentity
 
     package init(_ identity: SpanIdentity) {
@@ -92,13 +102,13 @@ package final class LocalSpan: Sendable {
 }
 
 enum LocalSpanKey: ServiceContextKey {
-    typealias Value = LocalSpan
+    typealias Value = any LocalSpan
     static var nameOverride: String? { "highlight.span" }
 }
 
 extension ServiceContext {
     /// The active span of this package's tracer, when one is.
-    package var localSpan: LocalSpan? {
+    package var localSpan: (any LocalSpan)? {
         get { self[LocalSpanKey.self] }
         set { self[LocalSpanKey.self] = newValue }
     }

@@ -9,7 +9,7 @@ import Synchronization
 /// attributes, events, links, status, end) is kept under a lock of its own. Ending it queues it for export, without
 /// waiting and without a task hop; an unsampled span records nothing and queues nothing, but its ``context`` still
 /// carries its ids to the next service.
-public final class HighlightSpan: HighlightSessionRecordingSpan {
+public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     package struct State {
         var operationName: String
         var attributes = SpanAttributes()
@@ -20,7 +20,6 @@ public final class HighlightSpan: HighlightSessionRecordingSpan {
         var status: SpanStatus?
         var messaging: MessagingFields?
         var endNanoseconds: UInt64?
-        var context: ServiceContext?
     }
 
     /// A span's recorded data once it has ended, as the exporter reads it.
@@ -75,15 +74,15 @@ public final class HighlightSpan: HighlightSessionRecordingSpan {
     package var traceState: String? { identity.traceState }
 
     /// The context of the work inside this span: the parent's session and baggage, and this span as the trace
-    /// parent of what is propagated from here. Made on first read.
+    /// parent of what is propagated from here.
+    ///
+    /// Made on each read, not kept: the context holds the span, and a span holding its context would be a cycle.
+    /// One read per span is the common case (`withSpan` binds it once); each read costs one copy of the parent's
+    /// context storage.
     public var context: ServiceContext {
-        state.withLock { state in
-            if let context = state.context { return context }
-            var context = parentContext
-            context.localSpan = LocalSpan(identity)
-            state.context = context
-            return context
-        }
+        var context = parentContext
+        context.localSpan = self
+        return context
     }
 
     public var operationName: String {
@@ -99,7 +98,12 @@ public final class HighlightSpan: HighlightSessionRecordingSpan {
     /// Changes the attributes in place, without the copy that a get and a set make.
     public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
         guard pipeline != nil else { return }
-        state.withLock { update(&$0.attributes) }
+        state.withLock { state in
+            // Room for a few at once: growing from empty one key at a time allocates at the first and again at the
+            // second key.
+            if state.attributes.isEmpty { state.attributes = SpanAttributes(Dictionary(minimumCapacity: 4)) }
+            update(&state.attributes)
+        }
     }
 
     public var isRecording: Bool { pipeline != nil }

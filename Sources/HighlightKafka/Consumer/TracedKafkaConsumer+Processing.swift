@@ -39,9 +39,10 @@ extension TracedKafkaConsumer {
             case .runHandler(let attempt):
                 if attempt > 1 { counters.retries.add(1, ordering: .relaxed) }
                 let span = startProcessSpan(for: delivery, attempt: attempt)
+                let spanContext = span.context
                 do {
-                    try await ServiceContext.withValue(span.context) {
-                        try await invoke(handler, with: delivery, spanContext: span.context, attempt: attempt)
+                    try await ServiceContext.withValue(spanContext) {
+                        try await invoke(handler, with: delivery, spanContext: spanContext, attempt: attempt)
                     }
                     span.end()
                     action = machine.handlerSucceeded()
@@ -144,8 +145,9 @@ extension TracedKafkaConsumer {
     func report(_ error: any Error, message: KafkaConsumerMessage, attempt: Int, span: any Span) async {
         span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
         if let reporter = configuration.errorReporter {
-            let failure = KafkaHandlerFailure(error: error, message: message, attempt: attempt, context: span.context)
-            await ServiceContext.withValue(span.context) { await reporter(failure) }
+            let context = span.context
+            let failure = KafkaHandlerFailure(error: error, message: message, attempt: attempt, context: context)
+            await ServiceContext.withValue(context) { await reporter(failure) }
         } else if configuration.createSpans {
             span.recordError(error)
         } else {
