@@ -16,6 +16,8 @@ package final class ChildProcess: Sendable {
     package enum Errors: Sendable {
         case discard
         case collect
+        /// Line by line, as it comes, in ``errorLines``.
+        case stream
     }
 
     /// What a child that ran to its end left.
@@ -30,6 +32,8 @@ package final class ChildProcess: Sendable {
     package let lines: AsyncStream<String>
     private let exit: OneShot<Int32>
     private let errors: OneShot<Data>?
+    /// The child's standard error, line by line, when started with `.stream`.
+    package let errorLines: AsyncStream<String>?
 
     /// Starts `executable`; `input`, when given, is written to its standard input, which is then closed.
     package init(
@@ -41,7 +45,7 @@ package final class ChildProcess: Sendable {
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let output = Pipe()
         process.standardOutput = output
-        let errorPipe = errors == .collect ? Pipe() : nil
+        let errorPipe = errors == .discard ? nil : Pipe()
         process.standardError = errorPipe ?? FileHandle.nullDevice
         let inputPipe = input == nil ? nil : Pipe()
         if let inputPipe { process.standardInput = inputPipe }
@@ -55,7 +59,8 @@ package final class ChildProcess: Sendable {
         self.process = process
         self.exit = exit
         self.lines = PipeLines.stream(output)
-        self.errors = errorPipe.map(CollectedOutput.start)
+        self.errors = errors == .collect ? errorPipe.map(CollectedOutput.start) : nil
+        self.errorLines = errors == .stream ? errorPipe.map(PipeLines.stream) : nil
     }
 
     /// Runs `executable` to its end and returns its status and output.

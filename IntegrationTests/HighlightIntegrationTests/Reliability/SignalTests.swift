@@ -140,6 +140,47 @@ struct SignalTests {
         #expect(stderr.contains("Telemetry shutdown used its whole wait"), "the loss is reported")
     }
 
+    /// A second SIGTERM while the first one's shutdown waits for a slow backend ends the process at once (143), saying
+    /// what it abandons; the first says how to do that.
+    @Test func aSecondSignalEndsTheShutdownAtOnce() async throws {
+        let receiver = try await OTLPTestReceiver.start()
+        receiver.setBehaviour(.slow(.seconds(30)))
+        defer { receiver.stop() }
+        let topic = try await TestKafka.makeTopic("second-signal", partitions: 1)
+        let producer = try TestKafka.producer()
+        for index in 0..<500 { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }
+        try await producer.flush()
+        await producer.shutdown()
+
+        let consumer = try ChildProcess(
+            HLKafkaCommandLineTests.executable,
+            ["consume", "-b", TestKafka.environment.bootstrapServers, "-t", topic, "-G", "second-\(topic)", "--json"],
+            environment: [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+                "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
+            ],
+            errors: .stream
+        )
+        var output = consumer.lines.makeAsyncIterator()
+        for _ in 0..<100 { _ = await output.next() }
+        // A batch is stuck in the slow backend: the graceful shutdown would wait its whole 5 s for it.
+        try await withTimeout(.seconds(60)) { await receiver.waitForRequests(1) }
+        consumer.process.terminate()
+        var errors: [String] = []
+        var errorLines = consumer.errorLines!.makeAsyncIterator()
+        while let line = await errorLines.next() {
+            errors.append(line)
+            if line.contains("send it again to stop at once") { break }
+        }
+        #expect(errors.last?.contains("hlkafka: stopping (SIGTERM)") == true, "\(errors)")
+        consumer.process.terminate()
+        while let line = await errorLines.next() { errors.append(line) }
+        while await output.next() != nil {}
+        #expect(await consumer.exitStatus() == 143)
+        #expect(errors.contains { $0.contains("stopping at once (SIGTERM again)") }, "\(errors)")
+        #expect(!errors.contains { $0.contains("Telemetry shutdown used its whole wait") }, "it did not wait: \(errors)")
+    }
+
     /// A produce stopped before its `--count` exits 130 (interrupted), after flushing what it sent.
     @Test func sigtermDuringProductionFlushesAndExits130() async throws {
         let topic = try await TestKafka.makeTopic("sigterm-produce")

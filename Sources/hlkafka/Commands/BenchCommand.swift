@@ -17,6 +17,10 @@ struct BenchCommand: AsyncParsableCommand {
             --value-bytes bytes (the traced mode inside a request context, so every record gets injected headers); \
             consume first fills a topic through the traced producer, then each mode reads it from the beginning. \
             Build with -c release for meaningful numbers (make bench does).
+
+            Examples:
+              $ hlkafka bench produce --messages 200000
+              $ hlkafka bench consume --mode traced --export --json
             """
     )
 

@@ -6,7 +6,14 @@ struct BenchExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-export",
         abstract: "Spans per second through the OTLP exporter alone: encoded (protobuf, gzip) and sent to a receiver in this process.",
-        discussion: "The spans (Kafka consumer spans in a session, with their messaging attributes) are made before the clock starts. The receiver shares the machine's cores."
+        discussion: """
+            The spans (Kafka consumer spans in a session, with their messaging attributes) are made before the clock \
+            starts. The receiver shares the machine's cores.
+
+            Examples:
+              $ hlkafka bench-export
+              $ hlkafka bench-export --spans 1000000 --json
+            """
     )
 
     @Option(name: .long, help: "Spans to export.")

@@ -13,7 +13,15 @@ import Synchronization
 struct ConsumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consume",
-        abstract: "Consume through the context-restoring wrapper; print what each handler call sees."
+        abstract: "Consume through the context-restoring wrapper; print what each handler call sees.",
+        discussion: """
+            Each line: the message's position, key and value, the session restored from its headers (or why a \
+            header was refused), the trace, the baggage and the outcome; a summary on standard error at the end.
+
+            Examples:
+              $ hlkafka consume -t orders -G walkthrough --max 3 --json
+              $ hlkafka consume -t orders -G debug --headers --idle-timeout 5
+            """
     )
 
     @OptionGroup var connection: ConnectionOptions

@@ -14,6 +14,11 @@ struct InspectCommand: AsyncParsableCommand {
             share carrying x-highlight-request, traceparent, and a baggage member with the session; malformed values \
             (a few examples, truncated); distinct sessions. With --require-coverage it exits 1 when fewer messages \
             than that percentage carry a valid session, so teams can run it in CI.
+
+            Examples:
+              $ hlkafka inspect -t orders
+              $ hlkafka inspect -b 127.0.0.1:9092 -t orders --last 1000 --json
+              $ hlkafka inspect -t orders --require-coverage 95
             """
     )
 

@@ -8,7 +8,13 @@ struct MockClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mock-cluster",
         abstract: "Run librdkafka's embedded mock cluster until SIGINT or SIGTERM.",
-        discussion: "The first line printed is bootstrap.servers=<list>; point any Kafka client at it."
+        discussion: """
+            The first line printed is bootstrap.servers=<list>; point any Kafka client at it.
+
+            Examples:
+              $ hlkafka mock-cluster --topic orders:3
+              $ hlkafka mock-cluster --brokers 3 --topic orders:12 --topic payments
+            """
     )
 
     @Option(name: .long, help: "How many brokers.")
@@ -38,22 +44,12 @@ struct MockClusterCommand: AsyncParsableCommand {
         for case let (name, partitions)? in topic.map(Self.parse) {
             try cluster.createTopic(name, partitions: partitions)
         }
-        FileHandle.standardOutput.write(Data("bootstrap.servers=\(cluster.bootstrapServers)\n".utf8))
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: WaitForShutdown())],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: Telemetry.quietLogger
-            )
-        )
-        try await group.run()
+        let servers = cluster.bootstrapServers
+        // Printed from inside the group, once SIGINT and SIGTERM are trapped: whoever reads this line may stop us.
+        try await CommandGroup.run(services: []) {
+            FileHandle.standardOutput.write(Data("bootstrap.servers=\(servers)\n".utf8))
+            try? await gracefulShutdown()
+        }
         withExtendedLifetime(cluster) {}
-    }
-}
-
-/// Does nothing until asked to shut down.
-struct WaitForShutdown: Service {
-    func run() async throws {
-        try? await gracefulShutdown()
     }
 }

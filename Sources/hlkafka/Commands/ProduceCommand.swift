@@ -12,7 +12,16 @@ import Tracing
 struct ProduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "produce",
-        abstract: "Produce as a service would inside a request that carried the given inbound headers."
+        abstract: "Produce as a service would inside a request that carried the given inbound headers.",
+        discussion: """
+            Each record gets what the wrapper injects (x-highlight-request, traceparent, baggage); a line per \
+            delivery, a summary on standard error.
+
+            Examples:
+              $ hlkafka produce -t orders -c 3 --x-highlight-request a1b2c3/req42
+              $ hlkafka produce -t orders --x-highlight-request a1b2c3/req43 --json
+              $ hlkafka produce -t orders --x-highlight-request a1/r3 --baggage tenant=acme
+            """
     )
 
     @OptionGroup var connection: ConnectionOptions

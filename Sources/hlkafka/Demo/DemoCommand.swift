@@ -22,6 +22,10 @@ struct DemoCommand: AsyncParsableCommand {
             requests with x-highlight-request (and traceparent for some). Telemetry goes to the OTLP endpoint when \
             HIGHLIGHT_PROJECT_ID or OTEL_EXPORTER_OTLP_ENDPOINT is set, and is printed otherwise.
             With --serve the API and worker keep running until SIGTERM so you can send requests with curl.
+
+            Examples:
+              $ hlkafka demo
+              $ hlkafka demo --serve --port 8080
             """
     )
 
@@ -40,21 +44,7 @@ struct DemoCommand: AsyncParsableCommand {
         let telemetry = try Highlight.bootstrap(options)
         let serve = self.serve
         let port = self.port
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: telemetry),
-                    .init(
-                        service: CommandService { try await Self.runDemo(serve: serve, port: port, exporting: exporting) },
-                        successTerminationBehavior: .gracefullyShutdownGroup,
-                        failureTerminationBehavior: .gracefullyShutdownGroup
-                    ),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: Telemetry.quietLogger
-            )
-        )
-        try await group.run()
+        try await CommandGroup.run(services: [telemetry]) { try await Self.runDemo(serve: serve, port: port, exporting: exporting) }
         if let failure = DemoOutcome.failure.withLock({ $0 }) { throw failure }
     }
 

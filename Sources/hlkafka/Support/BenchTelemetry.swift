@@ -66,21 +66,8 @@ enum BenchTelemetry {
             throw ValidationError("this hlkafka was built without swift-otel (HIGHLIGHT_WITHOUT_SWIFT_OTEL, as make sanitize does)")
             #endif
         }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
-                    .init(
-                        service: CommandService(body: body),
-                        successTerminationBehavior: .gracefullyShutdownGroup,
-                        failureTerminationBehavior: .gracefullyShutdownGroup
-                    )
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: Telemetry.quietLogger
-            )
-        )
         do {
-            try await group.run()
+            try await CommandGroup.run(services: services, body: body)
         } catch {
             await receiver?.stop()
             throw error

@@ -36,34 +36,12 @@ enum Telemetry {
         return logger
     }()
 
-    /// Runs `body` next to the telemetry service. Whether `body` returns or throws, and on SIGINT and SIGTERM, the group
-    /// shuts down gracefully, so what the body reported is exported before the process exits; `body`'s error is then
+    /// Runs `body` next to the telemetry service, in a ``CommandGroup``. Whether `body` returns or throws, and on SIGINT
+    /// and SIGTERM, the group shuts down gracefully, so what the body reported is exported before the process exits; `body`'s error is then
     /// rethrown (the command exits non-zero).
     static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
-        let telemetry = try bootstrap()
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: telemetry),
-                    .init(
-                        service: CommandService(body: body),
-                        successTerminationBehavior: .gracefullyShutdownGroup,
-                        failureTerminationBehavior: .gracefullyShutdownGroup
-                    ),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: quietLogger
-            )
-        )
-        try await group.run()
+        try await CommandGroup.run(services: [try bootstrap()], body: body)
     }
-}
-
-/// A command body as a service: when it returns or throws, the group shuts down gracefully (flushing telemetry).
-struct CommandService: Service {
-    let body: @Sendable () async throws -> Void
-
-    func run() async throws { try await body() }
 }
 
 /// The service run next to a command when nothing is exported: it only waits for the end.
