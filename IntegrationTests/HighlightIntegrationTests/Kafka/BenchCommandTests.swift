@@ -28,6 +28,12 @@ struct BenchCommandTests {
         let exported = try await bench("produce", topic: topic, ["--mode", "traced", "--export"])
         #expect(exported.status == 0, "\(exported.errors)")
         #expect(exported.jsonLines.compactMap { $0["mode"] as? String } == ["traced-export"])
+        // These tests run the build they were compiled with; a debug one says its figures mean little.
+        #if DEBUG
+        #expect(exported.errors.contains("warning: this is a debug build"), "\(exported.errors)")
+        #else
+        #expect(!exported.errors.contains("debug build"), "\(exported.errors)")
+        #endif
         #expect(exported.errors.contains("\(Self.messages) spans exported, 0 dropped, 0 failed requests"), "\(exported.errors)")
         #if SWIFT_OTEL  // built without swift-otel under the sanitizers (see Package.swift)
         let otel = try await bench("produce", topic: topic, ["--mode", "traced", "--tracer", "otel"])

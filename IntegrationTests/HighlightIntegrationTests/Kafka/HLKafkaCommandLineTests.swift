@@ -111,5 +111,8 @@ struct DemoCommandTests {
         // The browser's own trace ids survive every hop.
         #expect(rows.contains { $0.contains("4bf92f3577b34da6a3ce929d0e0e4736") })
         #expect(rows.contains { $0.contains("0af7651916cd43dd8448eb211c80319c") })
+        // Its duration is for people: tenths of a second, not nine digits.
+        let finished = (result.output + result.errors).split(separator: "\n").first { $0.contains("finished in ") }
+        #expect(finished?.wholeMatch(of: /==> finished in \d+\.\d s/) != nil, "\(finished ?? "no finished line")")
     }
 }

@@ -55,4 +55,17 @@ struct HLKafkaConsumeOutputTests {
         #expect(run.jsonLines.first?["valueEncoding"] as? String == "base64")
         #expect(run.jsonLines.first?["headers"] is NSNull, "headers only with --headers")
     }
+
+    /// `--idle-timeout` counts from the first assignment: joining a group takes longer than a second (the broker's
+    /// initial rebalance delay alone is 3 s by default), so a one-second wait counted from the start would end the
+    /// run before it read anything.
+    @Test func theIdleTimeoutCountsFromTheFirstAssignment() async throws {
+        let topic = try await TestKafka.makeTopic("cli-consume-idle")
+        let servers = TestKafka.environment.bootstrapServers
+        let produced = try await HLKafkaStrictnessTests.run(["produce", "-b", servers, "-t", topic, "-q", "-c", "3"])
+        #expect(produced.status == 0, "\(produced.errors)")
+        let run = try await HLKafkaStrictnessTests.run(["consume", "-b", servers, "-t", topic, "-G", "idle-\(topic)", "--idle-timeout", "1"])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.errors.contains("handled 3 message(s)"), "\(run.errors)")
+    }
 }
