@@ -80,11 +80,9 @@ struct SignalTests {
 
         var consumer = try Child(
             ["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", "telemetry-\(topic)", "--json"],
-            environment: [
-                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
-                "OTEL_EXPORTER_OTLP_COMPRESSION": "none", "OTEL_SERVICE_NAME": "sigterm-telemetry",
-                "OTEL_BLRP_SCHEDULE_DELAY": "600000", "OTEL_BSP_SCHEDULE_DELAY": "600000",
-            ],
+            environment: Self.telemetry(to: receiver).merging([
+                "OTEL_SERVICE_NAME": "sigterm-telemetry", "OTEL_BLRP_SCHEDULE_DELAY": "600000", "OTEL_BSP_SCHEDULE_DELAY": "600000",
+            ]) { $1 },
             errors: .collect
         )
         await consumer.read(until: 100)
@@ -113,21 +111,12 @@ struct SignalTests {
     /// A backend too slow for the shutdown wait: the process still exits 0 in bounded time, and the loss of what was
     /// queued is said (a warning) and counted, never silent.
     @Test func aShutdownCutShortBySlowTelemetryIsReportedNotSilent() async throws {
-        let receiver = try await OTLPTestReceiver.start()
-        receiver.setBehaviour(.slow(.seconds(30)))
+        let (receiver, topic) = try await slowBackend(topic: "sigterm-slow-telemetry")
         defer { receiver.stop() }
-        let topic = try await TestKafka.makeTopic("sigterm-slow-telemetry", partitions: 1)
-        let producer = try TestKafka.producer()
-        for index in 0..<500 { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }
-        try await producer.flush()
-        await producer.shutdown()
 
         var consumer = try Child(
             ["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", "slow-\(topic)", "--json"],
-            environment: [
-                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
-                "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
-            ],
+            environment: Self.telemetry(to: receiver),
             errors: .collect
         )
         await consumer.read(until: 100)
@@ -143,22 +132,13 @@ struct SignalTests {
     /// A second SIGTERM while the first one's shutdown waits for a slow backend ends the process at once (143), saying
     /// what it abandons; the first says how to do that.
     @Test func aSecondSignalEndsTheShutdownAtOnce() async throws {
-        let receiver = try await OTLPTestReceiver.start()
-        receiver.setBehaviour(.slow(.seconds(30)))
+        let (receiver, topic) = try await slowBackend(topic: "second-signal")
         defer { receiver.stop() }
-        let topic = try await TestKafka.makeTopic("second-signal", partitions: 1)
-        let producer = try TestKafka.producer()
-        for index in 0..<500 { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }
-        try await producer.flush()
-        await producer.shutdown()
 
         let consumer = try ChildProcess(
             HLKafkaCommandLineTests.executable,
             ["consume", "-b", TestKafka.environment.bootstrapServers, "-t", topic, "-G", "second-\(topic)", "--json"],
-            environment: [
-                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
-                "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
-            ],
+            environment: Self.telemetry(to: receiver),
             errors: .stream
         )
         var output = consumer.lines.makeAsyncIterator()
@@ -195,5 +175,25 @@ struct SignalTests {
         let messages = try await collect(delivered.count, from: reader)
         await reader.shutdown()
         #expect(messages.count == delivered.count)
+    }
+
+    /// A backend that holds every request for 30 s, and a one-partition topic holding 500 messages.
+    private func slowBackend(topic name: String) async throws -> (OTLPTestReceiver, topic: String) {
+        let receiver = try await OTLPTestReceiver.start()
+        receiver.setBehaviour(.slow(.seconds(30)))
+        let topic = try await TestKafka.makeTopic(name, partitions: 1)
+        let producer = try TestKafka.producer()
+        for index in 0..<500 { try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)")) }
+        try await producer.flush()
+        await producer.shutdown()
+        return (receiver, topic)
+    }
+
+    /// A child's environment that sends its telemetry to `receiver` as uncompressed JSON.
+    static func telemetry(to receiver: OTLPTestReceiver) -> [String: String] {
+        [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+            "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
+        ]
     }
 }

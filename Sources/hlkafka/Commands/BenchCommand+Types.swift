@@ -9,11 +9,14 @@ extension BenchCommand {
         case raw
         /// consume only: the raw C consumer also copying key, value and headers, as the Swift client does.
         case rawCopy = "raw-copy"
-        case plain, traced, propagate
+        case plain
+        /// produce only, on request: the plain client sending the headers the wrapper writes, made once.
+        case plainHeaders = "plain-headers"
+        case traced, propagate
 
-        /// The modes `operation` has (producing, librdkafka copies in every mode).
+        /// The modes `operation` runs when none is named (producing, librdkafka copies in every mode).
         static func all(for operation: Operation) -> [Mode] {
-            allCases.filter { operation == .consume || $0 != .rawCopy }
+            allCases.filter { $0 != .plainHeaders && (operation == .consume || $0 != .rawCopy) }
         }
     }
 

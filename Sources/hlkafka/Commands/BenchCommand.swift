@@ -33,7 +33,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes per value.")
     var valueBytes = 100
 
-    @Option(name: .long, help: "Only this mode: raw, raw-copy (consume: raw C copying each message as the Swift client does), plain, traced (a span per message) or propagate (the wrapper without spans); default all.")
+    @Option(name: .long, help: "Only this mode: raw, raw-copy (consume: raw C copying each message as the Swift client does), plain, plain-headers (produce: the plain client sending the headers the wrapper writes, made once), traced (a span per message) or propagate (the wrapper without spans); default all but plain-headers.")
     var mode: Mode?
 
     @Option(name: .long, help: "An existing cluster instead of the embedded one.")
@@ -71,7 +71,8 @@ struct BenchCommand: AsyncParsableCommand {
         guard messages > 0, valueBytes >= 0 else { throw ValidationError("--messages must be positive and --value-bytes not negative") }
         if bootstrapServers != nil && topic == nil { throw ValidationError("--bootstrap-servers needs --topic") }
         if export && tracer == .otel { throw ValidationError("--export goes with --tracer highlight (swift-otel's figure is without export)") }
-        if let mode, !Mode.all(for: operation).contains(mode) { throw ValidationError("--mode \(mode.rawValue) is for consume only") }
+        if mode == .rawCopy && operation == .produce { throw ValidationError("--mode raw-copy is for consume only") }
+        if mode == .plainHeaders && operation == .consume { throw ValidationError("--mode plain-headers is for produce only") }
     }
 
     func run() async throws {
@@ -124,6 +125,11 @@ struct BenchCommand: AsyncParsableCommand {
                         (seconds, read) = try await Self.producePlain(
                             servers: servers, topic: try freshTopic("plain"), messages: messages, valueBytes: valueBytes, stopping: stopping
                         )
+                    case (.produce, .plainHeaders):
+                        (seconds, read) = try await Self.producePlain(
+                            servers: servers, topic: try freshTopic("plain-headers"), messages: messages, valueBytes: valueBytes,
+                            headers: Self.propagatedHeaders(), stopping: stopping
+                        )
                     case (.produce, .traced):
                         (seconds, read) = try await Self.produceTraced(
                             servers: servers, topic: try freshTopic("traced"), messages: messages, valueBytes: valueBytes, stopping: stopping
@@ -139,6 +145,8 @@ struct BenchCommand: AsyncParsableCommand {
                         seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
                     case (.consume, .rawCopy):
                         seconds = try Self.runRaw("consume-copy", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
+                    case (.consume, .plainHeaders):
+                        throw ValidationError("--mode plain-headers is for produce only (consume's plain mode reads the same headers)")
                     case (.consume, .plain):
                         (seconds, growth, read) = try await Self.consumePlain(
                             servers: servers, topic: consumeTopic!, messages: messages, properties: properties, sampleHeap: heapStatistics
@@ -184,81 +192,6 @@ struct BenchCommand: AsyncParsableCommand {
             }
             if stopping.requested { throw ExitCode(130) }
         }
-    }
-
-    static func value(_ bytes: Int) -> [UInt8] { [UInt8](repeating: UInt8(ascii: "x"), count: bytes) }
-
-    /// Nothing reads the report stream here (the raw C baseline only counts its reports too): it is turned off;
-    /// deliveries and failures are still counted and checked.
-    static func producerConfiguration(_ servers: String) -> KafkaProducerConfiguration {
-        var configuration = KafkaProducerConfiguration(bootstrapServers: [servers], clientID: "hlkafka-bench")
-        configuration.deliveryReportBufferSize = 0
-        return configuration
-    }
-
-    /// - Returns: the seconds taken and the records sent (fewer than `messages` once `stopping` is requested).
-    static func producePlain(servers: String, topic: String, messages: Int, valueBytes: Int, stopping: StopRequest) async throws -> (Double, sent: Int) {
-        let producer = try KafkaProducer(configuration: producerConfiguration(servers), logger: Telemetry.quietLogger)
-        let record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
-        let started = ContinuousClock.now
-        var sent = 0
-        while sent < messages && (sent & 4095 != 0 || !stopping.requested) {
-            try await producer.sendAndForget(record)
-            sent += 1
-        }
-        try await producer.flush(timeout: .seconds(120))
-        let elapsed = ContinuousClock.now - started
-        try check(producer.statistics, sent)
-        await producer.shutdown()
-        return (elapsed.seconds, sent)
-    }
-
-    /// - Parameters:
-    ///   - keyed: spread the records over every partition by key (the fill for consume benchmarks: the mock cluster
-    ///     deletes the oldest data of a partition past a few MB, so none may get more than its share).
-    ///   - fill: the fill for consume benchmarks: large batches, and the caller's context injected as it is (the
-    ///     headers have the same form as with a span per record).
-    static func produceTraced(
-        servers: String,
-        topic: String,
-        messages: Int,
-        valueBytes: Int,
-        keyed: Bool = false,
-        createSpans: Bool = true,
-        fill: Bool = false,
-        stopping: StopRequest
-    ) async throws -> (Double, sent: Int) {
-        var configuration = producerConfiguration(servers)
-        if fill {
-            // Large batches: the mock cluster finds a fetch offset by walking a partition's batches one by one, so
-            // thousands of small batches make every fetch slow (its thread then dominates the profile of all modes).
-            configuration.linger = .milliseconds(200)
-        }
-        let producer = try TracedKafkaProducer(
-            configuration: configuration,
-            tracing: .init(createSpans: createSpans && !fill),
-            logger: Telemetry.quietLogger
-        )
-        var record = KafkaProducerRecord(topic: topic, value: value(valueBytes))
-        let request = ServiceContext.extract(from: [
-            "x-highlight-request": "benchSession0000000000000000/benchReq01",
-            "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-            "baggage": "tenant=acme,plan=gold",
-        ])
-        let started = ContinuousClock.now
-        var sent = 0
-        try await ServiceContext.withValue(request) {
-            while sent < messages && (sent & 4095 != 0 || !stopping.requested) {
-                if keyed { record.key = Array("key-\(sent)".utf8) }
-                try await producer.sendAndForget(record)
-                sent += 1
-            }
-        }
-        try await producer.flush(timeout: .seconds(120))
-        let elapsed = ContinuousClock.now - started
-        try check(producer.producer.statistics, sent)
-        await producer.shutdown()
-        return (elapsed.seconds, sent)
     }
 
     static func check(_ statistics: KafkaProducerStatistics, _ messages: Int) throws {
