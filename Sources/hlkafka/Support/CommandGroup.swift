@@ -10,19 +10,16 @@ import UnixSignals
 /// standard error; a second SIGINT or SIGTERM then ends the process at once with 128 + the signal's number, leaving
 /// whatever was in flight (Kafka reads it again: nothing uncommitted is lost; unexported telemetry is).
 enum CommandGroup {
-    /// Runs `services` and, when given, `body` as the group's command: when the body returns or throws, the group shuts
-    /// down gracefully; the body's error is then rethrown.
-    static func run(services: [any Service], body: (@Sendable () async throws -> Void)? = nil) async throws {
-        var configurations = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
-        if let body {
-            configurations.append(
-                .init(
-                    service: CommandService(body: body),
-                    successTerminationBehavior: .gracefullyShutdownGroup,
-                    failureTerminationBehavior: .gracefullyShutdownGroup
-                )
+    /// Runs `services` and `body` as the group's command: when the body returns or throws, the group shuts down
+    /// gracefully; the body's error is then rethrown.
+    static func run(services: [any Service], body: @escaping @Sendable () async throws -> Void) async throws {
+        let configurations = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
+            .init(
+                service: CommandService(body: body),
+                successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup
             )
-        }
+        ]
         // The signals are trapped before any service starts, so a signal that arrives once a command has said it is
         // ready (mock-cluster's first line) always reaches the graceful path instead of killing the process.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
