@@ -22,6 +22,13 @@ extension HighlightPropagator {
     /// `tracestate`, `baggage`) become one `String` each, decoded as the `String` path decodes them (an invalid
     /// UTF-8 byte becomes U+FFFD, which the rules then refuse).
     package func extractBytes<Source: PropagationByteSource>(from source: Source, into context: inout ServiceContext) {
+        var memo = ByteExtractionMemo()
+        extractBytes(from: source, into: &context, memo: &memo)
+    }
+
+    /// ``extractBytes(from:into:)`` for one reader of many carriers: the session and baggage are taken from `memo`
+    /// when this carrier sends the bytes it kept, and kept there otherwise.
+    package func extractBytes<Source: PropagationByteSource>(from source: Source, into context: inout ServiceContext, memo: inout ByteExtractionMemo) {
         var found = FoundHeaders()
         for index in 0..<source.headerCount {
             if let name = source.nameOfValuedHeader(at: index) { found.note(name, at: index) }
@@ -46,7 +53,22 @@ extension HighlightPropagator {
                 W3CTraceContextParser.parseForwarding(traceParentBytes: $0, traceState: traceState)
             }
         }
-        restore(into: &context, request: found.request.map(text(at:)), baggage: values(found.baggages), forwarded: forwarded)
+
+        let session: InboundSession
+        let limits = configuration.limits
+        switch found.baggages {
+        case .many:
+            session = resolveSession(request: found.request.map(text(at:)), baggage: values(found.baggages))
+        case .none, .one:
+            let baggage: Int? = if case .one(let index) = found.baggages { index } else { nil }
+            if let kept = memo.session(request: found.request, baggage: baggage, in: source, limits: limits) {
+                session = kept
+            } else {
+                session = resolveSession(request: found.request.map(text(at:)), baggage: values(found.baggages))
+                memo.keep(session, request: found.request, baggage: baggage, in: source, limits: limits)
+            }
+        }
+        restore(into: &context, session: session, forwarded: forwarded)
     }
 }
 

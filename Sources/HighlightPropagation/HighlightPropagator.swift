@@ -82,12 +82,11 @@ public struct HighlightPropagator: Instrument {
             )
         }
         let baggage = reader.all(PropagationHeader.baggage)
-        restore(
-            into: &context,
+        let session = resolveSession(
             request: reader.last(PropagationHeader.highlightRequest),
-            baggage: baggage.count == 1 ? .one(baggage[0]) : baggage.isEmpty ? .none : .many(baggage),
-            forwarded: forwarded
+            baggage: baggage.count == 1 ? .one(baggage[0]) : baggage.isEmpty ? .none : .many(baggage)
         )
+        restore(into: &context, session: session, forwarded: forwarded)
     }
 
     /// The values one carrier holds, as either carrier kind reads them.
@@ -95,101 +94,6 @@ public struct HighlightPropagator: Instrument {
         case none
         case one(String)
         case many([String])
-    }
-
-    /// Restores what a carrier held into `context`, by the rules in the type's documentation, and counts what was
-    /// refused. The one place the extraction rules live, for both carrier kinds.
-    ///
-    /// - Parameters:
-    ///   - request: the last `x-highlight-request` value.
-    ///   - baggage: every `baggage` value, in carrier order.
-    ///   - forwarded: the parsed `traceparent` with its `tracestate`, when forwarding is on and one was present.
-    func restore(
-        into context: inout ServiceContext,
-        request requestValue: String?,
-        baggage baggageValues: InboundValues,
-        forwarded parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?
-    ) {
-        var rejections: [PropagationRejection] = []
-
-        var request: HighlightRequestContext?
-        if let requestValue {
-            do {
-                request = try HighlightRequestContext.parse(requestValue, maximumLength: configuration.limits.maximumHighlightRequestBytes)
-            } catch {
-                rejections.append(error)
-            }
-        }
-
-        // A baggage already in the form it is written in is kept as text; its session mirror needs a look only when
-        // it differs from the header (then the members are parsed and the rules below apply).
-        var forwardedBaggage: ForwardedBaggage?
-        var baggage: W3CBaggage?
-        switch baggageValues {
-        case .none:
-            break
-        case .one(let value):
-            if let kept = ForwardedBaggage(validating: value, limits: configuration.limits) {
-                if kept.mirror == nil || request.map({ kept.mirrorValue(equals: $0.headerValue) }) == true {
-                    forwardedBaggage = kept
-                } else {
-                    baggage = kept.baggage
-                }
-            } else {
-                let parsed = W3CBaggage.parse(CollectionOfOne(value), limits: configuration.limits)
-                baggage = parsed.baggage
-                rejections += parsed.rejections
-            }
-        case .many(let values):
-            let parsed = W3CBaggage.parse(values, limits: configuration.limits)
-            baggage = parsed.baggage
-            rejections += parsed.rejections
-        }
-        // The baggage may hold the session when the header does not.
-        if let mirrored = baggage?.value(forNameIgnoringCase: HighlightRequestContext.headerName),
-           mirrored != request?.headerValue  // the mirror of the header itself holds nothing new
-        {
-            do {
-                let fromBaggage = try HighlightRequestContext.parse(
-                    mirrored,
-                    maximumLength: configuration.limits.maximumHighlightRequestBytes
-                )
-                if request == nil { request = fromBaggage }
-            } catch {
-                // A refused value is never copied onward, not even inside the baggage it came in.
-                baggage?.removeMembers(namedIgnoringCase: HighlightRequestContext.headerName)
-                rejections.append(error)
-            }
-        }
-
-        let forwarded = parsedTraceContext?.context
-        if let traceRejections = parsedTraceContext?.rejections { rejections += traceRejections }
-
-        // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
-        if request != nil || forwarded != nil || forwardedBaggage != nil || baggage?.isEmpty == false {
-            var values = context.propagated ?? PropagatedValues()
-            if let request { values.request = request }
-            if let forwardedBaggage {
-                values.baggageStorage = .forwarded(forwardedBaggage)
-            } else if let baggage, !baggage.isEmpty {
-                values.baggage = baggage
-            }
-            if let forwarded {
-                values.forwarded = forwarded
-                // The inbound trace is now the parent: a span of this process's tracer no longer is.
-                if context.localSpan != nil { context.localSpan = nil }
-            }
-            context.propagated = values
-        }
-
-        statistics.recordExtraction(restoredHighlightRequest: request != nil)
-        for rejection in rejections {
-            statistics.record(rejection)
-            configuration.logger.debug(
-                "Refused a propagated value; it is treated as absent",
-                metadata: ["field": "\(rejection.field.rawValue)", "reason": "\(rejection.reason.rawValue)"]
-            )
-        }
     }
 
     // MARK: Inject

@@ -1,3 +1,4 @@
+import Foundation
 import HighlightKafkaClient
 @testable import HighlightKafka
 import HighlightPropagation
@@ -67,6 +68,44 @@ struct KafkaHeadersByteSourceTests {
             if viaStrings.highlightRequest != nil || viaStrings.w3cTraceContext != nil { restored += 1 }
         }
         #expect(restored > 1_000, "the cases restore something often enough to compare: \(restored)")
+    }
+
+    /// A partition's worker keeps one memo for all its messages: what it reuses must restore and count exactly what a
+    /// fresh String extraction does, across runs of the same session with different trace parents, carriers that
+    /// differ in one byte, and hostile ones.
+    @Test func aMemoAcrossManyCarriersRestoresAndCountsAsAFreshExtraction() {
+        var generator = Generator(state: 11)
+        let configurations: [HighlightPropagator.Configuration] = [.init(), .init(limits: PropagationLimits(maximumHighlightRequestBytes: 20))]
+        for configuration in configurations {
+            var memo = ByteExtractionMemo()
+            let stringStatistics = PropagationStatistics()
+            let byteStatistics = PropagationStatistics()
+            let reference = HighlightPropagator(configuration: configuration, statistics: PropagationStatistics())
+            let byBytes = HighlightPropagator(configuration: configuration, statistics: byteStatistics)
+            for index in 0..<3_000 {
+                var headers = index % 3 == 0
+                    ? Self.hostile(&generator)
+                    : KafkaHeadersByteSinkTests.inbound(&generator).map { KafkaHeader(name: $0.key, string: $0.value) }
+                for repeat_ in 0..<Int(generator.next() % 4) {
+                    if repeat_ == 2, let last = headers.indices.last, var value = headers[last].value, !value.isEmpty {
+                        value[value.count - 1] ^= 1  // one byte differs
+                        headers[last].value = value
+                    }
+                    if repeat_ == 1 {
+                        headers.append(KafkaHeader(name: "traceparent", string: "00-4bf92f3577b34da6a3ce929d0e0e47\(String(format: "%02x", index % 256))-00f067aa0ba902b7-01"))
+                    }
+                    let viaStrings = ServiceContext.extract(
+                        from: headers, using: KafkaHeadersExtractor(), instrument: HighlightPropagator(configuration: configuration, statistics: stringStatistics)
+                    )
+                    var viaBytes = ServiceContext.topLevel
+                    byBytes.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &viaBytes, memo: &memo)
+                    #expect(Self.summary(viaBytes, reference) == Self.summary(viaStrings, reference), "case \(index).\(repeat_): \(headers)")
+                }
+            }
+            #expect(byteStatistics.snapshot == stringStatistics.snapshot)
+            #expect(byteStatistics.snapshot.totalRejections > 100, "refusals were counted again on reuse: \(byteStatistics.snapshot)")
+            #expect(memo.hits > 500, "the memo was used: \(memo.hits) hits")
+        }
     }
 
     @Test func anotherInstrumentReadsThroughTheExtractor() {

@@ -22,13 +22,20 @@ struct KafkaHeadersByteSource: PropagationByteSource {
     /// `ServiceContext.resolvedInstrument`) extracts from `headers`: through the byte path when it is this package's
     /// propagator or tracer, through ``KafkaHeadersExtractor`` otherwise.
     static func extract(from headers: [KafkaHeader], resolved: any Instrument) -> ServiceContext {
+        var memo = ByteExtractionMemo()
+        return extract(from: headers, resolved: resolved, memo: &memo)
+    }
+
+    /// The same for one reader of many messages: the byte path reuses the session and baggage kept in `memo` when
+    /// these headers send the same bytes (see ``ByteExtractionMemo``).
+    static func extract(from headers: [KafkaHeader], resolved: any Instrument, memo: inout ByteExtractionMemo) -> ServiceContext {
         var context = ServiceContext.topLevel
         // The byte path stands in for this package's propagator, alone or inside its tracer (whose `extract` is its
         // propagator's); any other instrument gets the String path.
         if let tracer = resolved as? HighlightTracer {
-            tracer.propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context)
+            tracer.propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context, memo: &memo)
         } else if let propagator = resolved as? HighlightPropagator {
-            propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context)
+            propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context, memo: &memo)
         } else {
             resolved.extract(headers, into: &context, using: KafkaHeadersExtractor())
         }

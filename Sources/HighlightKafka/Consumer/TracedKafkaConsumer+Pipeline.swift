@@ -1,4 +1,5 @@
 import HighlightKafkaClient
+import HighlightPropagation
 import Logging
 import Instrumentation
 import ServiceLifecycle
@@ -151,9 +152,11 @@ extension TracedKafkaConsumer {
             let end = await deliver(interrupted.delivery, handler: handler, resuming: interrupted)
             if let workerEnd = finish(interrupted.delivery, end, queue: queue, gate: gate, stop: stop) { return workerEnd }
         }
+        // The session and baggage of the last message read, for the next one of the same request.
+        var memo = ByteExtractionMemo()
         while true {
             if Task.isCancelled { return .interrupted(pending: nil) }
-            guard let delivery = await nextDelivery(from: queue, handler: handler, gate: gate) else {
+            guard let delivery = await nextDelivery(from: queue, handler: handler, gate: gate, memo: &memo) else {
                 return Task.isCancelled ? .interrupted(pending: nil) : .ended
             }
             let end = await deliver(delivery, handler: handler, resuming: nil)
@@ -164,18 +167,21 @@ extension TracedKafkaConsumer {
     /// The next messages of the queue that may start (waiting while the gate holds new work for a rebalance), with
     /// the context each carried; `nil` once the queue ends.
     /// A single handler gets `.message`, a batch handler `.batch` (a batch of one included: its span links).
-    private func nextDelivery(from queue: AsyncBoundedQueue<KafkaConsumerMessage>, handler: Handler, gate: PartitionGate) async -> Delivery? {
+    private func nextDelivery(
+        from queue: AsyncBoundedQueue<KafkaConsumerMessage>, handler: Handler, gate: PartitionGate, memo: inout ByteExtractionMemo
+    ) async -> Delivery? {
         let admit = admit(through: gate)
         while true {
             guard let first = await queue.next() else { return nil }
             await gate.waitWhileHeld()
             guard case .batch(let maximumSize, _) = handler else {
                 guard admit(first) else { continue }
-                return .message(first, extracted: ServiceContext.extract(from: first.headers, instrument: configuration.instrument))
+                return .message(first, extracted: ServiceContext.extract(from: first.headers, instrument: configuration.instrument, memo: &memo))
             }
             let messages = ([first] + queue.takeAvailable(upTo: maximumSize - 1)).filter(admit)
             if messages.isEmpty { continue }
-            return .batch(messages, extracted: messages.map { ServiceContext.extract(from: $0.headers, instrument: configuration.instrument) })
+            let extracted = messages.map { ServiceContext.extract(from: $0.headers, instrument: configuration.instrument, memo: &memo) }
+            return .batch(messages, extracted: extracted)
         }
     }
 

@@ -91,7 +91,7 @@ extension TracedKafkaConsumer {
             }
             try await withTimeLimit(configuration.handlerTimeout, handler, traced, overran: reportOverrun)
         case (.single, .batch), (.batch, .message):
-            preconditionFailure("nextDelivery(from:handler:gate:) pairs each handler with its kind of delivery")
+            preconditionFailure("nextDelivery(from:handler:gate:memo:) pairs each handler with its kind of delivery")
         }
     }
 

@@ -1,0 +1,53 @@
+/// The session and baggage that the last extraction from a byte carrier resolved, kept by one reader (a Kafka
+/// consumer's partition worker) so that the next carrier sending the same `x-highlight-request` and `baggage` bytes
+/// reuses them instead of decoding and checking them again. Consecutive messages of one partition usually come from
+/// one request, which sends the same session and baggage with every message; the `traceparent` differs per message
+/// and is always parsed.
+///
+/// A hit is decided on the exact bytes (and on the limits they were checked against), so it restores what a fresh
+/// extraction would, and counts the same refusals again. A carrier with several `baggage` headers is never kept.
+package struct ByteExtractionMemo {
+    private var request: [UInt8]?
+    private var baggage: [UInt8]?
+    private var limits: PropagationLimits?
+    private var session: InboundSession?
+    /// How many extractions reused what was kept.
+    package private(set) var hits = 0
+
+    /// An empty memo.
+    package init() {}
+
+    /// What was kept for these values, when they are the bytes it was kept for.
+    mutating func session<Source: PropagationByteSource>(request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) -> InboundSession? {
+        guard let session, limits == self.limits,
+              Self.matches(request, requestIndex, in: source),
+              Self.matches(baggage, baggageIndex, in: source)
+        else { return nil }
+        hits += 1
+        return session
+    }
+
+    /// Keeps `session` as what these values resolve to.
+    mutating func keep<Source: PropagationByteSource>(_ session: InboundSession, request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) {
+        request = requestIndex.map { index in source.withValue(at: index) { Array($0) } }
+        baggage = baggageIndex.map { index in source.withValue(at: index) { Array($0) } }
+        self.limits = limits
+        self.session = session
+    }
+
+    /// Both absent, or both present with the same bytes.
+    private static func matches<Source: PropagationByteSource>(_ kept: [UInt8]?, _ index: Int?, in source: Source) -> Bool {
+        switch (kept, index) {
+        case (nil, nil): return true
+        case (let kept?, let index?):
+            return kept.withUnsafeBufferPointer { kept in
+                source.withValue(at: index) { value in
+                    guard kept.count == value.count else { return false }
+                    for offset in 0..<kept.count where kept[offset] != value[offset] { return false }
+                    return true
+                }
+            }
+        default: return false
+        }
+    }
+}

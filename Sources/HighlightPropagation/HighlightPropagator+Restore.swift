@@ -1,0 +1,111 @@
+import Instrumentation
+import Logging
+
+/// The session and baggage a carrier's `x-highlight-request` and `baggage` values resolve to, with what was refused
+/// on the way. It depends on nothing else a carrier holds (the trace context is apart), so a reader can keep it for
+/// the next carrier sending the same values (``ByteExtractionMemo``).
+struct InboundSession {
+    var request: HighlightRequestContext?
+    /// A baggage kept as received (its text is forwarded as it is).
+    var forwardedBaggage: ForwardedBaggage?
+    /// A baggage parsed into members (several headers, a refused session mirror, or a value past the fast check).
+    var baggage: W3CBaggage?
+    var rejections: [PropagationRejection] = []
+}
+
+extension HighlightPropagator {
+    /// Resolves the session and baggage of a carrier by the rules in the type's documentation. With ``restore(into:session:forwarded:)``,
+    /// the one place the extraction rules live, for both carrier kinds.
+    ///
+    /// - Parameters:
+    ///   - requestValue: the last `x-highlight-request` value.
+    ///   - baggageValues: every `baggage` value, in carrier order.
+    func resolveSession(request requestValue: String?, baggage baggageValues: InboundValues) -> InboundSession {
+        var session = InboundSession()
+        if let requestValue {
+            do {
+                session.request = try HighlightRequestContext.parse(requestValue, maximumLength: configuration.limits.maximumHighlightRequestBytes)
+            } catch {
+                session.rejections.append(error)
+            }
+        }
+
+        // A baggage already in the form it is written in is kept as text; its session mirror needs a look only when
+        // it differs from the header (then the members are parsed and the rules below apply).
+        switch baggageValues {
+        case .none:
+            break
+        case .one(let value):
+            if let kept = ForwardedBaggage(validating: value, limits: configuration.limits) {
+                if kept.mirror == nil || session.request.map({ kept.mirrorValue(equals: $0.headerValue) }) == true {
+                    session.forwardedBaggage = kept
+                } else {
+                    session.baggage = kept.baggage
+                }
+            } else {
+                let parsed = W3CBaggage.parse(CollectionOfOne(value), limits: configuration.limits)
+                session.baggage = parsed.baggage
+                session.rejections += parsed.rejections
+            }
+        case .many(let values):
+            let parsed = W3CBaggage.parse(values, limits: configuration.limits)
+            session.baggage = parsed.baggage
+            session.rejections += parsed.rejections
+        }
+        // The baggage may hold the session when the header does not.
+        if let mirrored = session.baggage?.value(forNameIgnoringCase: HighlightRequestContext.headerName),
+           mirrored != session.request?.headerValue  // the mirror of the header itself holds nothing new
+        {
+            do {
+                let fromBaggage = try HighlightRequestContext.parse(
+                    mirrored,
+                    maximumLength: configuration.limits.maximumHighlightRequestBytes
+                )
+                if session.request == nil { session.request = fromBaggage }
+            } catch {
+                // A refused value is never copied onward, not even inside the baggage it came in.
+                session.baggage?.removeMembers(namedIgnoringCase: HighlightRequestContext.headerName)
+                session.rejections.append(error)
+            }
+        }
+        return session
+    }
+
+    /// Stores a resolved session and baggage, and the parsed trace context, into `context` with one write, and counts
+    /// the extraction and every refusal (each time: a kept ``InboundSession`` counts its refusals again).
+    func restore(
+        into context: inout ServiceContext,
+        session: InboundSession,
+        forwarded parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?
+    ) {
+        let forwarded = parsedTraceContext?.context
+        // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
+        if session.request != nil || forwarded != nil || session.forwardedBaggage != nil || session.baggage?.isEmpty == false {
+            var values = context.propagated ?? PropagatedValues()
+            if let request = session.request { values.request = request }
+            if let forwardedBaggage = session.forwardedBaggage {
+                values.baggageStorage = .forwarded(forwardedBaggage)
+            } else if let baggage = session.baggage, !baggage.isEmpty {
+                values.baggage = baggage
+            }
+            if let forwarded {
+                values.forwarded = forwarded
+                // The inbound trace is now the parent: a span of this process's tracer no longer is.
+                if context.localSpan != nil { context.localSpan = nil }
+            }
+            context.propagated = values
+        }
+
+        statistics.recordExtraction(restoredHighlightRequest: session.request != nil)
+        session.rejections.forEach(record)
+        parsedTraceContext?.rejections.forEach(record)
+    }
+
+    private func record(_ rejection: PropagationRejection) {
+        statistics.record(rejection)
+        configuration.logger.debug(
+            "Refused a propagated value; it is treated as absent",
+            metadata: ["field": "\(rejection.field.rawValue)", "reason": "\(rejection.reason.rawValue)"]
+        )
+    }
+}
