@@ -14,8 +14,16 @@ package struct ByteExtractionMemo {
     /// How many extractions reused what was kept.
     package private(set) var hits = 0
 
+    /// Whether ``keep(_:request:baggage:in:limits:)`` keeps anything.
+    private let keeps: Bool
+
     /// An empty memo.
-    package init() {}
+    package init() { keeps = true }
+
+    private init(keeping: Bool) { keeps = keeping }
+
+    /// A memo that keeps nothing, for a single extraction: keeping would copy the values' bytes for no later use.
+    package static var none: ByteExtractionMemo { ByteExtractionMemo(keeping: false) }
 
     /// What was kept for these values, when they are the bytes it was kept for.
     mutating func session<Source: PropagationByteSource>(request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) -> InboundSession? {
@@ -29,6 +37,7 @@ package struct ByteExtractionMemo {
 
     /// Keeps `session` as what these values resolve to.
     mutating func keep<Source: PropagationByteSource>(_ session: InboundSession, request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) {
+        guard keeps else { return }
         request = requestIndex.map { index in source.withValue(at: index) { Array($0) } }
         baggage = baggageIndex.map { index in source.withValue(at: index) { Array($0) } }
         self.limits = limits

@@ -22,7 +22,7 @@ extension HighlightPropagator {
     /// `tracestate`, `baggage`) become one `String` each, decoded as the `String` path decodes them (an invalid
     /// UTF-8 byte becomes U+FFFD, which the rules then refuse).
     package func extractBytes<Source: PropagationByteSource>(from source: Source, into context: inout ServiceContext) {
-        var memo = ByteExtractionMemo()
+        var memo = ByteExtractionMemo.none
         extractBytes(from: source, into: &context, memo: &memo)
     }
 
@@ -54,19 +54,15 @@ extension HighlightPropagator {
             }
         }
 
+        // Several baggage headers are never kept (see ByteExtractionMemo).
         let session: InboundSession
-        let limits = configuration.limits
-        switch found.baggages {
-        case .many:
+        let baggage: Int? = if case .one(let index) = found.baggages { index } else { nil }
+        let keepable = if case .many = found.baggages { false } else { true }
+        if keepable, let kept = memo.session(request: found.request, baggage: baggage, in: source, limits: configuration.limits) {
+            session = kept
+        } else {
             session = resolveSession(request: found.request.map(text(at:)), baggage: values(found.baggages))
-        case .none, .one:
-            let baggage: Int? = if case .one(let index) = found.baggages { index } else { nil }
-            if let kept = memo.session(request: found.request, baggage: baggage, in: source, limits: limits) {
-                session = kept
-            } else {
-                session = resolveSession(request: found.request.map(text(at:)), baggage: values(found.baggages))
-                memo.keep(session, request: found.request, baggage: baggage, in: source, limits: limits)
-            }
+            if keepable { memo.keep(session, request: found.request, baggage: baggage, in: source, limits: configuration.limits) }
         }
         restore(into: &context, session: session, forwarded: forwarded)
     }

@@ -22,7 +22,7 @@ struct KafkaHeadersByteSource: PropagationByteSource {
     /// `ServiceContext.resolvedInstrument`) extracts from `headers`: through the byte path when it is this package's
     /// propagator or tracer, through ``KafkaHeadersExtractor`` otherwise.
     static func extract(from headers: [KafkaHeader], resolved: any Instrument) -> ServiceContext {
-        var memo = ByteExtractionMemo()
+        var memo = ByteExtractionMemo.none
         return extract(from: headers, resolved: resolved, memo: &memo)
     }
 
