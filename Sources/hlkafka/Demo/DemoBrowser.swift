@@ -21,13 +21,16 @@ enum DemoBrowser {
         Visit(session: "Zq9Wm2Lx7Vn4Bc1Df8Gh3Jk6Pr0T", requestID: "Rs4Tu5Vw6X", item: "broken", traceParent: nil),
     ]
 
+    /// The origin the simulated browser's page is on (the API allows it).
+    static let origin = "http://localhost:3000"
+
     static func run(apiURL: String, recorder: DemoRecorder) async throws {
         for visit in visits {
             recorder.started(session: visit.session, requestID: visit.requestID, sentTraceParent: visit.traceParent != nil)
             var request = HTTPClientRequest(url: "\(apiURL)/orders?item=\(visit.item)")
             request.method = .POST
             request.headers.add(name: "x-highlight-request", value: "\(visit.session)/\(visit.requestID)")
-            request.headers.add(name: "origin", value: "http://localhost:3000")
+            request.headers.add(name: "origin", value: origin)
             if let traceParent = visit.traceParent { request.headers.add(name: "traceparent", value: traceParent) }
             // A browser is no traced service: a client without AsyncHTTPClient's own tracing sends exactly these headers.
             let response = try await HighlightHTTPClient.sharedClient.execute(request, timeout: .seconds(10))

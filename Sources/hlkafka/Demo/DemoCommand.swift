@@ -21,11 +21,13 @@ struct DemoCommand: AsyncParsableCommand {
             and an order worker consuming through the context-restoring wrapper; then a simulated browser sends \
             requests with x-highlight-request (and traceparent for some). Telemetry goes to the OTLP endpoint when \
             HIGHLIGHT_PROJECT_ID or OTEL_EXPORTER_OTLP_ENDPOINT is set, and is printed otherwise.
-            With --serve the API and worker keep running until SIGTERM so you can send requests with curl.
+            With --serve the API and worker keep running until SIGTERM, and a demo page on a second origin \
+            (--page-port) sends orders from your browser, cross-origin, as highlight's browser SDK does; the API \
+            allows that origin only. curl works too.
 
             Examples:
               $ hlkafka demo
-              $ hlkafka demo --serve --port 8080
+              $ hlkafka demo --serve --port 8080 --page-port 8081
             """
     )
 
@@ -35,6 +37,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The API's port with --serve (0 picks a free one).")
     var port = 8080
 
+    @Option(name: .long, help: "The demo page's port with --serve: a second origin (0 picks a free one).")
+    var pagePort = 8081
+
     func run() async throws {
         let exporting = Telemetry.exporting
         var options = Highlight.Options(serviceName: "hlkafka-demo")
@@ -43,8 +48,8 @@ struct DemoCommand: AsyncParsableCommand {
         options.exportBatchDelay = .milliseconds(200)
         let telemetry = try Highlight.bootstrap(options)
         let serve = self.serve
-        let port = self.port
-        try await CommandGroup.run(services: [telemetry]) { try await Self.runDemo(serve: serve, port: port, exporting: exporting) }
+        let ports = (api: self.port, page: self.pagePort)
+        try await CommandGroup.run(services: [telemetry]) { try await Self.runDemo(serve: serve, ports: ports, exporting: exporting) }
         if let failure = DemoOutcome.failure.withLock({ $0 }) { throw failure }
     }
 
@@ -52,27 +57,40 @@ struct DemoCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("==> \(message)\n".utf8))
     }
 
-    static func runDemo(serve: Bool, port: Int, exporting: Bool) async throws {
+    static func runDemo(serve: Bool, ports: (api: Int, page: Int), exporting: Bool) async throws {
         let started = ContinuousClock.now
         progress("starting the embedded Kafka (librdkafka mock cluster)")
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic(DemoServices.ordersTopic, partitions: 2)
         try cluster.createTopic(DemoServices.deadLetterTopic, partitions: 1)
         let bootstrapServers = [cluster.bootstrapServers]
-        let recorder = DemoRecorder()
+        let recorder = DemoRecorder(narrating: serve)
 
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers, clientID: "orders-api")
         producerConfiguration.linger = .milliseconds(1)
         let producer = try TracedKafkaProducer(configuration: producerConfiguration, logger: Telemetry.quietLogger)
 
-        progress("starting the inventory service and the orders API on loopback")
-        let inventoryPort = InventoryPort()
-        let servers = try await DemoServices.start([
+        progress("starting the inventory service and the orders API on loopback" + (serve ? ", and the demo page" : ""))
+        let inventoryPort = BoundPort()
+        let pagePort = BoundPort()
+        // The API allows the browser origins that send it orders: the demo page's (known once it listens), or the
+        // simulated browser's.
+        let allowedOrigins: @Sendable (String) -> Bool = { origin in
+            serve ? ["http://127.0.0.1:\(pagePort.value)", "http://localhost:\(pagePort.value)"].contains(origin) : origin == DemoBrowser.origin
+        }
+        let orders = DemoServices.ordersRouter(
+            producer: producer, inventoryURL: { "http://127.0.0.1:\(inventoryPort.value)" }, recorder: recorder, allowedOrigins: allowedOrigins
+        )
+        let apiPort = BoundPort()
+        var routers = [
             ("inventory", DemoServices.inventoryRouter(recorder: recorder), 0),
-            ("orders-api", DemoServices.ordersRouter(producer: producer, inventoryURL: { "http://127.0.0.1:\(inventoryPort.value)" }, recorder: recorder), serve ? port : 0),
-        ])
+            ("orders-api", orders, serve ? ports.api : 0),
+        ]
+        if serve { routers.append(("demo-page", DemoPage.router(apiPort: { apiPort.value }), ports.page)) }
+        let servers = try await DemoServices.start(routers)
         inventoryPort.value = servers.ports[0]
-        let apiPort = servers.ports[1]
+        apiPort.value = servers.ports[1]
+        if serve { pagePort.value = servers.ports[2] }
 
         progress("starting the order worker (consumer group order-workers)")
         var consumerConfiguration = KafkaConsumerConfiguration(
@@ -95,12 +113,13 @@ struct DemoCommand: AsyncParsableCommand {
         let workerTask = Task { try await worker.run(DemoServices.workerHandler(recorder: recorder)) }
 
         if serve {
-            progress("serving: the orders API listens on http://127.0.0.1:\(apiPort); press Ctrl-C to stop")
-            progress(#"try: curl -X POST -H 'x-highlight-request: mySession/myRequest' 'http://127.0.0.1:\#(apiPort)/orders?item=broken'"#)
+            progress("serving: the orders API listens on http://127.0.0.1:\(apiPort.value); press Ctrl-C to stop")
+            progress("open the demo page (a second origin, the only one the API allows): http://127.0.0.1:\(pagePort.value)/")
+            progress(#"or try: curl -X POST -H 'x-highlight-request: mySession/myRequest' 'http://127.0.0.1:\#(apiPort.value)/orders?item=broken'"#)
             try? await gracefulShutdown()
         } else {
-            progress("simulated browser: sending 4 requests to http://127.0.0.1:\(apiPort)/orders")
-            try await DemoBrowser.run(apiURL: "http://127.0.0.1:\(apiPort)", recorder: recorder)
+            progress("simulated browser: sending 4 requests to http://127.0.0.1:\(apiPort.value)/orders")
+            try await DemoBrowser.run(apiURL: "http://127.0.0.1:\(apiPort.value)", recorder: recorder)
             progress("waiting for the worker to handle the 4 orders")
             if !(await recorder.waitForWorker(count: 4, atMost: .seconds(45))) {
                 progress("the worker did not reach all 4 orders within 45 s; the summary shows how far each got")
@@ -125,8 +144,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
-/// The inventory service's port, known once it listens (the API's handler reads it per request).
-final class InventoryPort: Sendable {
+/// A server's port, known once it listens (read per request by what starts before it).
+final class BoundPort: Sendable {
     private let port = Atomic<Int>(0)
     var value: Int {
         get { port.load(ordering: .acquiring) }

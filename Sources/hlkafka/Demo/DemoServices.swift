@@ -25,10 +25,43 @@ enum DemoServices {
         let offset: Int64
     }
 
-    /// The orders API: POST /orders?item=ITEM.
-    static func ordersRouter(producer: TracedKafkaProducer, inventoryURL: @escaping @Sendable () -> String, recorder: DemoRecorder) -> Router<BasicRequestContext> {
+    /// What `GET /journeys/{request}` answers: how far a request got, for the demo page.
+    struct JourneyAnswer: ResponseEncodable {
+        let session: String
+        let requestID: String
+        let hops: [String]
+        let traceIDs: [String]
+        let error: String?
+        let errorSession: String?
+        let done: Bool
+
+        init(_ journey: DemoRecorder.Journey) {
+            session = journey.session
+            requestID = journey.requestID
+            hops = journey.hops
+            traceIDs = journey.traceIDs
+            error = journey.error
+            errorSession = journey.errorSession
+            done = journey.reachedTheEnd
+        }
+    }
+
+    /// The orders API: POST /orders?item=ITEM, and GET /journeys/{request}?wait=SECONDS (how far a request got, once
+    /// the worker is done with it or after the wait, at most 30 s). Browsers on an origin `allowedOrigins` accepts may call it.
+    static func ordersRouter(
+        producer: TracedKafkaProducer, inventoryURL: @escaping @Sendable () -> String, recorder: DemoRecorder,
+        allowedOrigins: @escaping @Sendable (String) -> Bool
+    ) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: HighlightMiddleware(cors: HighlightCORSPolicy(allowedOrigins: .any)))
+        router.add(middleware: HighlightMiddleware(cors: HighlightCORSPolicy(allowedOrigins: .custom(allowedOrigins))))
+        router.get("journeys/:request") { request, context -> JourneyAnswer in
+            let id = try context.parameters.require("request")
+            let wait = request.uri.queryParameters["wait"].flatMap { Int($0) }.map { min(max($0, 0), 30) } ?? 0
+            guard let journey = await recorder.journey(id, waitingAtMost: .seconds(wait)) else {
+                throw HTTPError(.notFound, message: "no request with this id reached the API")
+            }
+            return JourneyAnswer(journey)
+        }
         let client = HighlightHTTPClient(tracingOrigins: TracingOrigins(["127.0.0.1", "localhost"]))
         router.post("orders") { request, _ -> OrderAccepted in
             recorder.hop("api")
@@ -62,6 +95,7 @@ enum DemoServices {
             recorder.hop("worker")
             H.log("processing order", metadata: ["order": "\(message.message.keyString ?? "-")"])
             if message.message.valueString == "broken" { throw PaymentDeclined(order: message.message.keyString ?? "?") }
+            recorder.handled()
         }
     }
 
@@ -101,7 +135,7 @@ enum DemoServices {
                 let wanted = routers.filter { $0.port != 0 }.map { "\($0.name) on 127.0.0.1:\($0.port)" }
                 throw DemoFailure(
                     "an HTTP server of the demo could not start (\(reason))"
-                        + (wanted.isEmpty ? "" : ". Is the port in use? Asked for: \(wanted.joined(separator: ", ")); choose another with --port, or --port 0 for a free one")
+                        + (wanted.isEmpty ? "" : ". Is the port in use? Asked for: \(wanted.joined(separator: ", ")); choose others with --port and --page-port (--port 0 and --page-port 0 pick free ones)")
                 )
             }
             bound[index] = port
