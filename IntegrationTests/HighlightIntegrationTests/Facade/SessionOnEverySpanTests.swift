@@ -58,6 +58,9 @@ struct SessionOnEverySpanTests {
         }
         let trace = receiver.spans.filter { $0.traceID == traceID }
         #expect(Set(trace.map(\.name)) == expected, "the request's spans, and no other")
+        // The spans as the receiver got them, for a reader of the test's output.
+        print("| span | highlight.session_id | highlight.trace_id |\n|---|---|---|")
+        for span in trace { print("| \(span.name) | \(span.attributes["highlight.session_id"] ?? "-") | \(span.attributes["highlight.trace_id"] ?? "-") |") }
         for span in trace {
             #expect(span.attributes["highlight.session_id"] == session, "\(span.name) carries the session")
             #expect(span.attributes["highlight.trace_id"] == "r1", "\(span.name) carries the request id")

@@ -1,5 +1,6 @@
 #if SWIFT_OTEL
 import AsyncHTTPClient
+import HighlightAsyncHTTPClient
 import HighlightHummingbird
 import HighlightKafka
 import HighlightKafkaClient
@@ -62,8 +63,9 @@ struct SwiftOTelAlternativeTests {
         }
     }
 
-    /// swift-otel's spans carry the session too: the SERVER span of a request that brings one, and the Kafka `send`
-    /// span of the handler, as exported by swift-otel's own OTLP exporter.
+    /// swift-otel's spans carry the session too, on every span the request causes, as exported by swift-otel's own
+    /// OTLP exporter: the API's SERVER span, its CLIENT call, the inventory's SERVER span, the Kafka `send` and the
+    /// worker's `process`.
     @Test func swiftOTelSpansCarryTheSession() async throws {
         let receiver = try await OTLPTestReceiver.start()
         let (tracer, service) = try Self.backend(serviceName: "otel-session", exportingTo: receiver)
@@ -75,10 +77,21 @@ struct SwiftOTelAlternativeTests {
             group.addTask { try await service.run() }
             try await withTracer(tracer) {
                 let producer = TracedKafkaProducer(producer: try TestKafka.producer(), configuration: .init(instrument: instrument))
+                let inventoryRouter = Router()
+                inventoryRouter.add(middleware: HighlightMiddleware(instrument: instrument))
+                inventoryRouter.post("reserve") { _, _ -> HTTPResponse.Status in
+                    try await producer.send(KafkaProducerRecord(topic: topic, value: "order"))
+                    return .ok
+                }
+                let inventory = try await TestHTTPServer.start(inventoryRouter)
+                defer { inventory.stop() }
+                let client = HighlightHTTPClient(tracingOrigins: TracingOrigins(["127.0.0.1:\(inventory.port)"]), instrument: instrument)
                 let router = Router()
                 router.add(middleware: HighlightMiddleware(instrument: instrument))
                 router.post("orders/{id}") { _, _ -> HTTPResponse.Status in
-                    try await producer.send(KafkaProducerRecord(topic: topic, value: "order"))
+                    var reserve = HTTPClientRequest(url: "\(inventory.baseURL)/reserve")
+                    reserve.method = .POST
+                    _ = try await client.execute(reserve, timeout: .seconds(10))
                     return .ok
                 }
                 let server = try await TestHTTPServer.start(router)
@@ -88,12 +101,22 @@ struct SwiftOTelAlternativeTests {
                 ])
                 #expect(response.status == .ok)
                 await producer.shutdown()
+                let worker = TracedKafkaConsumer(
+                    consumer: try TestKafka.groupMember(topic: topic, group: "otel-session-\(topic)"),
+                    configuration: .init(instrument: instrument),
+                    logger: TestKafka.logger
+                )
+                try await withTimeout(.seconds(60)) { try await worker.run { _ in worker.triggerShutdown() } }
             }
-            let expected: Set<String> = ["POST /orders/{id}", "send \(topic)"]
+            let expected: Set<String> = ["POST /orders/{id}", "POST", "POST /reserve", "send \(topic)", "process \(topic)"]
             try await withTimeout(.seconds(30)) {
                 await receiver.waitForSpans { spans in expected.isSubset(of: Set(spans.filter { $0.traceID == traceID }.map(\.name))) }
             }
-            for span in receiver.spans where span.traceID == traceID {
+            let trace = receiver.spans.filter { $0.traceID == traceID }
+            #expect(Set(trace.map(\.name)) == expected, "the request's spans, and no other")
+            print("| span (swift-otel) | highlight.session_id | highlight.trace_id |\n|---|---|---|")
+            for span in trace { print("| \(span.name) | \(span.attributes["highlight.session_id"] ?? "-") | \(span.attributes["highlight.trace_id"] ?? "-") |") }
+            for span in trace {
                 #expect(span.attributes["highlight.session_id"] == "otelSpanSession", "\(span.name)")
                 #expect(span.attributes["highlight.trace_id"] == "otelSpanRequest", "\(span.name)")
                 #expect(span.attributes["service.name"] == "otel-session")
