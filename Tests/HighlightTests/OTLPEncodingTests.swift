@@ -32,6 +32,9 @@ struct OTLPEncodingTests {
             attributes["text"] = "quote \" backslash \\ newline \n tab \t bell \u{7} é"
             attributes["int"] = 42
             attributes["negative"] = -7
+            // A oneof member holding its type's default is still a value (a partition or an offset of 0).
+            attributes["zero"] = 0
+            attributes["empty"] = ""
             attributes["double"] = 0.5
             attributes["flag"] = false
             attributes["list"] = ["a", "b"]
@@ -91,6 +94,8 @@ struct OTLPEncodingTests {
         #expect(attributes["text"]?["string_value"] as? String == "quote \" backslash \\ newline \n tab \t bell \u{7} é")
         #expect(attributes["int"]?["int_value"] as? String == "42")
         #expect(attributes["negative"]?["int_value"] as? String == "-7")
+        #expect(attributes["zero"]?["int_value"] as? String == "0", "\(attributes["zero"] ?? [:])")
+        #expect(attributes["empty"]?["string_value"] as? String == "", "\(attributes["empty"] ?? [:])")
         #expect(attributes["double"]?["double_value"] as? Double == 0.5)
         #expect(attributes["flag"]?["bool_value"] as? Bool == false)
         let list = (attributes["list"]?["array_value"] as? [String: Any])?["values"] as? [[String: Any]]

@@ -11,26 +11,26 @@ enum OTLPAttributes {
 
     static func write<Writer: OTLPWriter>(_ attribute: SpanAttribute, into writer: inout Writer) {
         switch attribute {
-        case .string(let value): writer.string(1, "stringValue", value)
+        case .string(let value): writer.oneofString(1, "stringValue", value)
         case .bool(let value): writer.bool(2, "boolValue", value)
-        case .int32(let value): writer.int64(3, "intValue", Int64(value))
-        case .int64(let value): writer.int64(3, "intValue", value)
+        case .int32(let value): writer.oneofInt64(3, "intValue", Int64(value))
+        case .int64(let value): writer.oneofInt64(3, "intValue", value)
         case .double(let value): writer.double(4, "doubleValue", value)
-        case .stringArray(let values): array(values, into: &writer) { $0.string(1, "stringValue", $1) }
+        case .stringArray(let values): array(values, into: &writer) { $0.oneofString(1, "stringValue", $1) }
         case .boolArray(let values): array(values, into: &writer) { $0.bool(2, "boolValue", $1) }
-        case .int32Array(let values): array(values, into: &writer) { $0.int64(3, "intValue", Int64($1)) }
-        case .int64Array(let values): array(values, into: &writer) { $0.int64(3, "intValue", $1) }
+        case .int32Array(let values): array(values, into: &writer) { $0.oneofInt64(3, "intValue", Int64($1)) }
+        case .int64Array(let values): array(values, into: &writer) { $0.oneofInt64(3, "intValue", $1) }
         case .doubleArray(let values): array(values, into: &writer) { $0.double(4, "doubleValue", $1) }
-        case .stringConvertibleArray(let values): array(values, into: &writer) { $0.string(1, "stringValue", $1.description) }
-        case .stringConvertible(let value): writer.string(1, "stringValue", value.description)
-        default: writer.string(1, "stringValue", "\(attribute)")
+        case .stringConvertibleArray(let values): array(values, into: &writer) { $0.oneofString(1, "stringValue", $1.description) }
+        case .stringConvertible(let value): writer.oneofString(1, "stringValue", value.description)
+        default: writer.oneofString(1, "stringValue", "\(attribute)")
         }
     }
 
     static func write<Writer: OTLPWriter>(_ value: Logger.MetadataValue, into writer: inout Writer) {
         switch value {
-        case .string(let string): writer.string(1, "stringValue", string)
-        case .stringConvertible(let convertible): writer.string(1, "stringValue", convertible.description)
+        case .string(let string): writer.oneofString(1, "stringValue", string)
+        case .stringConvertible(let convertible): writer.oneofString(1, "stringValue", convertible.description)
         case .array(let values): array(values, into: &writer) { write($1, into: &$0) }
         case .dictionary(let dictionary):
             writer.message(6, "kvlistValue") { list in

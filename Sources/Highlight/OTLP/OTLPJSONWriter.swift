@@ -102,6 +102,17 @@ struct OTLPJSONWriter: OTLPEncoding {
         quoted(String(value))
     }
 
+    mutating func oneofInt64(_ field: Int, _ name: StaticString, _ value: Int64) {
+        key(name)
+        quoted(String(value))
+    }
+
+    mutating func oneofString(_ field: Int, _ name: StaticString, _ value: String) {
+        guard value.isEmpty else { return string(field, name, value) }
+        key(name)
+        body.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "\"")])
+    }
+
     mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32) {
         guard value != 0 else { return }
         key(name)

@@ -21,7 +21,7 @@ struct OTLPLogDocument {
         writer.fixed64(1, "timeUnixNano", record.timeNanoseconds)
         writer.enumeration(2, "severityNumber", record.severityNumber)
         writer.string(3, "severityText", record.severityText)
-        writer.message(5, "body") { $0.string(1, "stringValue", record.body) }
+        writer.message(5, "body") { $0.oneofString(1, "stringValue", record.body) }
         writer.repeated(6, "attributes", record.attributes.sorted { $0.key < $1.key }) { keyValue, entry in
             OTLPAttributes.keyValue(entry.key, into: &keyValue) { OTLPAttributes.write(entry.value, into: &$0) }
         }

@@ -73,6 +73,16 @@ struct OTLPProtobufWriter: OTLPEncoding {
         varint(UInt64(bitPattern: value))
     }
 
+    mutating func oneofInt64(_ field: Int, _ name: StaticString, _ value: Int64) {
+        tag(field, .varint)
+        varint(UInt64(bitPattern: value))
+    }
+
+    mutating func oneofString(_ field: Int, _ name: StaticString, _ value: String) {
+        var value = value
+        value.withUTF8 { lengthDelimited(field, $0) }
+    }
+
     mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32) {
         guard value != 0 else { return }
         tag(field, .varint)

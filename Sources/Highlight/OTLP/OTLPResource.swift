@@ -10,7 +10,7 @@ struct OTLPResource: Sendable {
         writer.message(1, "resource") { resource in
             resource.repeated(1, "attributes", attributes) { keyValue, attribute in
                 keyValue.string(1, "key", attribute.key)
-                keyValue.message(2, "value") { $0.string(1, "stringValue", attribute.value) }
+                keyValue.message(2, "value") { $0.oneofString(1, "stringValue", attribute.value) }
             }
         }
     }
