@@ -89,7 +89,12 @@ struct SignalTests {
         let (status, exitTime) = await consumer.terminate()
         #expect(consumer.child.process.terminationReason == .exit)
         #expect(status == 0)
-        #expect(exitTime < .seconds(5) + .seconds(2), "exited within the shutdown wait (plus process start-up slack): \(exitTime)")
+        // Within the shutdown wait: the process says so when its flush used the whole wait (the test below shows it
+        // does). The clock only catches a hang: on a loaded machine the rest of the exit (leaving the group, closing
+        // the client) can take seconds of its own.
+        let errors = await consumer.child.collectedErrors()
+        #expect(!errors.contains("Telemetry shutdown used its whole wait"), "the flush did not fit in the wait: \(errors.suffix(2_000))")
+        #expect(exitTime < .seconds(5) + .seconds(15), "exited in bounded time: \(exitTime)")
 
         let handled = Set(consumer.lines.map { "\($0["partition"]!)@\($0["offset"]!)" })
         let exported = Set(
@@ -97,7 +102,7 @@ struct SignalTests {
                 .compactMap { record in record.attributes["partition"].flatMap { p in record.attributes["offset"].map { "\(p)@\($0)" } } }
         )
         #expect(handled.count >= 100)
-        let diagnostics = await consumer.child.collectedErrors().split(separator: "\n").suffix(20).joined(separator: "\n")
+        let diagnostics = errors.split(separator: "\n").suffix(20).joined(separator: "\n")
         #expect(
             handled.subtracting(exported).isEmpty,
             "\(handled.subtracting(exported).count) of \(handled.count) handled messages have no exported log record; \(receiver.requests.count) export requests received; the consumer's last messages:\n\(diagnostics)"
@@ -124,7 +129,8 @@ struct SignalTests {
         try await withTimeout(.seconds(60)) { await receiver.waitForRequests(1) }
         let (status, exitTime) = await consumer.terminate()
         #expect(status == 0)
-        #expect(exitTime < .seconds(5) + .seconds(4), "the 5 s shutdown wait bounds the exit: \(exitTime)")
+        // Well under the 30 s the backend holds the batch, with room for a loaded (or sanitized) machine's exit.
+        #expect(exitTime < .seconds(5) + .seconds(15), "the 5 s shutdown wait bounds the exit, not the 30 s backend: \(exitTime)")
         let stderr = await consumer.child.collectedErrors()
         #expect(stderr.contains("Telemetry shutdown used its whole wait"), "the loss is reported")
     }

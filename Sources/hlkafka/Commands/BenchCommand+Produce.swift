@@ -46,7 +46,7 @@ extension BenchCommand {
         }
         try await producer.flush(timeout: .seconds(120))
         let elapsed = ContinuousClock.now - started
-        try check(producer.statistics, sent)
+        try check(producer.statistics, sent, stopping: stopping)
         await producer.shutdown()
         return (elapsed.seconds, sent)
     }
@@ -89,7 +89,7 @@ extension BenchCommand {
         }
         try await producer.flush(timeout: .seconds(120))
         let elapsed = ContinuousClock.now - started
-        try check(producer.producer.statistics, sent)
+        try check(producer.producer.statistics, sent, stopping: stopping)
         await producer.shutdown()
         return (elapsed.seconds, sent)
     }
