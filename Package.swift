@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "Highlight", targets: ["Highlight"]),
         .library(name: "HighlightHummingbird", targets: ["HighlightHummingbird"]),
         .library(name: "HighlightAsyncHTTPClient", targets: ["HighlightAsyncHTTPClient"]),
+        .library(name: "HighlightGRPC", targets: ["HighlightGRPC"]),
         .executable(name: "hlkafka", targets: ["hlkafka"]),
         .executable(name: "hlkafka-raw-baseline", targets: ["hlkafka-raw-baseline"]),
     ],
@@ -44,6 +45,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
@@ -170,6 +173,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: gRPC (grpc-swift 2's core only: the transport stays the user's choice).
+        .target(
+            name: "HighlightGRPC",
+            dependencies: [
+                "HighlightPropagation",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
@@ -332,12 +347,15 @@ let package = Package(
                 "Highlight",
                 "HighlightTestSupport",
                 "HighlightAsyncHTTPClient",
+                "HighlightGRPC",
                 "HighlightHummingbird",
                 "HighlightKafka",
                 "HighlightKafkaClient",
                 "HighlightKafkaTesting",
                 "HighlightPropagation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),

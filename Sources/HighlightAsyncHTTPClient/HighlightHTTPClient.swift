@@ -1,5 +1,5 @@
 public import AsyncHTTPClient
-import HighlightPropagation
+public import HighlightPropagation
 public import Instrumentation
 public import Logging
 public import NIOCore
