@@ -61,3 +61,10 @@ public struct TracingOrigins: Sendable, Hashable {
         return allows(host: String(host), port: port)
     }
 }
+
+extension TracingOrigins: ExpressibleByArrayLiteral {
+    /// Allows the hosts matching the patterns listed: `tracingOrigins: ["inventory.internal", "localhost:8081"]`.
+    public init(arrayLiteral patterns: String...) {
+        self.init(patterns)
+    }
+}

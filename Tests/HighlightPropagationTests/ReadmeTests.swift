@@ -41,6 +41,8 @@ extension ReadmeTests {
             checked += 1
             rest = rest[close.upperBound...]
         }
-        #expect(checked == 3)
+        // Every file of Examples/GettingStarted is in the README.
+        let examples = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Examples/GettingStarted").path)
+        #expect(checked == examples.filter { $0.hasSuffix(".swift") }.count)
     }
 }

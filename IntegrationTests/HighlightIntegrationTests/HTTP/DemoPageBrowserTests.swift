@@ -48,7 +48,7 @@ struct DemoPageBrowserTests {
     }
 
     @Test func thePageSendsTheSessionAndTraceToTheWorkerAndAnUnlistedOriginIsRefusedByTheBrowser() async throws {
-        let demo = try ChildProcess(HLKafkaCommandLineTests.executable, ["demo", "--serve", "--port", "0", "--page-port", "0"])
+        let demo = try ChildProcess(HLKafkaCommandLineTests.executable, ["demo", "--serve", "--port", "0", "--page-port", "0", "--grpc-port", "0"])
         defer { if demo.process.isRunning { demo.process.terminate() } }
         var lines = demo.lines.makeAsyncIterator()
         var pageURL: String?
@@ -66,7 +66,7 @@ struct DemoPageBrowserTests {
         #expect(state.done, "the page did not finish its orders")
         #expect(state.rows.map { $0["data-item"] } == ["coffee", "broken"])
         for row in state.rows {
-            #expect(row["data-hops"] == "api,inventory,kafka,worker", "\(row.attributes)")
+            #expect(row["data-hops"] == "api,inventory (gRPC),kafka,worker", "\(row.attributes)")
             #expect(row["data-trace-continued"] == "true", "every hop saw the page's trace id: \(row.attributes)")
             #expect(row["data-refused"] == nil)
         }

@@ -105,7 +105,7 @@ struct DemoCommandTests {
         let output = result.output
         #expect(output.contains("Summary (one row per simulated browser request)"))
         #expect(!output.contains("PROBLEM:"))
-        let rows = output.split(separator: "\n").filter { $0.contains("browser → api → inventory → kafka → worker") }
+        let rows = output.split(separator: "\n").filter { $0.contains("browser → api → inventory (gRPC) → kafka → worker") }
         #expect(rows.count == 4)
         #expect(rows.filter { $0.contains("(session matches)") }.count == 1)
         // The browser's own trace ids survive every hop.

@@ -116,7 +116,7 @@ extension HLKafkaStrictnessTests {
     @Test func demoServeOnABusyPortFailsAtOnceNamingThePort() async throws {
         let busy = try ListeningSocket()
         defer { busy.close() }
-        let run = try await Self.run(["demo", "--serve", "--port", "\(busy.port)"])
+        let run = try await Self.run(["demo", "--serve", "--port", "\(busy.port)", "--page-port", "0", "--grpc-port", "0"])
         #expect(run.status != 0)
         #expect(run.errors.contains("127.0.0.1:\(busy.port)"), "\(run.errors)")
         #expect(run.errors.contains("--port 0"), "the message says how to get a free port")

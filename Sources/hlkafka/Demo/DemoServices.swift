@@ -13,8 +13,8 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The demo's two HTTP services: the orders API (first hop: it calls inventory and produces to Kafka) and the
-/// inventory service (second hop).
+/// The demo's HTTP service, the orders API (first hop: it calls the inventory over gRPC and produces to Kafka), and
+/// the order worker's handler.
 enum DemoServices {
     static let ordersTopic = "orders"
     static let deadLetterTopic = "orders.dlq"
@@ -46,10 +46,13 @@ enum DemoServices {
         }
     }
 
-    /// The orders API: POST /orders?item=ITEM, and GET /journeys/{request}?wait=SECONDS (how far a request got, once
-    /// the worker is done with it or after the wait, at most 30 s). Browsers on an origin `allowedOrigins` accepts may call it.
+    /// The orders API: POST /orders?item=ITEM (it reserves the item with `reserve`, the inventory's gRPC call, and
+    /// produces the order to Kafka), and GET /journeys/{request}?wait=SECONDS (how far a request got, once the worker
+    /// is done with it or after the wait, at most 30 s). Browsers on an origin `allowedOrigins` accepts may call it.
     static func ordersRouter(
-        producer: TracedKafkaProducer, inventoryURL: @escaping @Sendable () -> String, recorder: DemoRecorder,
+        producer: TracedKafkaProducer,
+        reserve: @escaping @Sendable (_ item: String, _ orderID: String) async throws -> Bool,
+        recorder: DemoRecorder,
         allowedOrigins: @escaping @Sendable (String) -> Bool
     ) -> Router<BasicRequestContext> {
         let router = Router()
@@ -62,29 +65,15 @@ enum DemoServices {
             }
             return JourneyAnswer(journey)
         }
-        let client = HighlightHTTPClient(tracingOrigins: TracingOrigins(["127.0.0.1", "localhost"]))
         router.post("orders") { request, _ -> OrderAccepted in
             recorder.hop("api")
             let item = request.uri.queryParameters["item"].map(String.init) ?? "coffee"
             H.log("order received", metadata: ["item": "\(item)"])
-            let reservation = try await client.execute(HTTPClientRequest(url: "\(inventoryURL())/reserve?item=\(item)"), timeout: .seconds(5))
-            guard reservation.status == .ok else { throw HTTPError(.serviceUnavailable, message: "inventory refused the reservation") }
             let orderID = "order-\(UInt32.random(in: 1000...9999))"
+            guard try await reserve(item, orderID) else { throw HTTPError(.serviceUnavailable, message: "inventory refused the reservation") }
             let receipt = try await producer.send(KafkaProducerRecord(topic: ordersTopic, key: orderID, value: item))
             recorder.hop("kafka")
             return OrderAccepted(orderID: orderID, partition: receipt.partition, offset: receipt.offset)
-        }
-        return router
-    }
-
-    /// The inventory service: GET /reserve?item=ITEM.
-    static func inventoryRouter(recorder: DemoRecorder) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.add(middleware: HighlightMiddleware())
-        router.get("reserve") { _, _ -> HTTPResponse.Status in
-            recorder.hop("inventory")
-            H.log("item reserved")
-            return .ok
         }
         return router
     }

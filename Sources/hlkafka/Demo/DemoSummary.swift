@@ -4,7 +4,7 @@ struct DemoSummary {
     let journeys: [DemoRecorder.Journey]
     let exporting: Bool
 
-    static let expectedHops = ["api", "inventory", "kafka", "worker"]
+    static let expectedHops = ["api", "inventory (gRPC)", "kafka", "worker"]
 
     var table: String {
         var rows: [[String]] = [["session", "request id", "trace id", "hops", "error linked to the session"]]
