@@ -49,6 +49,8 @@ public struct HighlightClientInterceptor: ClientInterceptor {
         self.instrument = instrument
     }
 
+    /// Sends the current context with a call to a listed target in a CLIENT span ended with the response stream; any
+    /// other call passes through untouched.
     public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingClientRequest<Input>,
         context: ClientContext,

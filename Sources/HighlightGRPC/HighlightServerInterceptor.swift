@@ -29,6 +29,8 @@ public struct HighlightServerInterceptor: ServerInterceptor {
         self.instrument = instrument
     }
 
+    /// Restores the call's context, runs the rest of the chain and the handler in its SERVER span, and ends the span
+    /// with the response stream.
     public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>,
         context: ServerContext,

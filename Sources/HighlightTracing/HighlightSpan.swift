@@ -15,11 +15,19 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         var attributes = SpanAttributes()
         var events: [SpanEvent] = []
         var droppedEvents = 0
-        var links: [SpanLink] = []
+        var links: [Link] = []
         var droppedLinks = 0
         var status: SpanStatus?
         var messaging: MessagingFields?
         var endNanoseconds: UInt64?
+    }
+
+    /// A link as it is kept: the linked span's ids (`nil` when its context had none) and the link's attributes. Not the
+    /// linked context itself, which may hold a live span (this one, when a span links its own context): keeping it
+    /// would keep that span, and a span linking itself would never be freed.
+    package struct Link {
+        package var target: SpanIdentity?
+        package var attributes: SpanAttributes
     }
 
     /// A span's recorded data once it has ended, as the exporter reads it.
@@ -28,7 +36,7 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         package var attributes: SpanAttributes
         package var events: [SpanEvent]
         package var droppedEvents: Int
-        package var links: [SpanLink]
+        package var links: [Link]
         package var droppedLinks: Int
         package var status: SpanStatus?
         package var messaging: MessagingFields?
@@ -151,7 +159,8 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
 
     public func addLink(_ link: SpanLink) {
         guard let pipeline else { return }
-        state.withLock { Self.append(link, to: &$0.links, dropped: &$0.droppedLinks, limit: pipeline.limits.linkCount) }
+        let kept = Link(target: link.context.traceParent, attributes: link.attributes)
+        state.withLock { Self.append(kept, to: &$0.links, dropped: &$0.droppedLinks, limit: pipeline.limits.linkCount) }
     }
 
     /// Appends within `limit`; past it, counts the drop.

@@ -53,7 +53,7 @@ struct OTLPTraceDocument {
         }
         writer.uint32(12, "droppedEventsCount", UInt32(clamping: ended.droppedEvents))
 
-        let links = ended.links.compactMap { link in link.context.traceParent.map { (link, $0) } }
+        let links = ended.links.compactMap { link in link.target.map { (link, $0) } }
         writer.repeated(13, "links", links) { writer, element in
             let (link, target) = element
             Self.writeIDs(target, into: &writer)
