@@ -32,15 +32,25 @@ struct GRPCPropagationTests {
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
-            defer { server.beginGracefulShutdown() }
-            let port = try #require(try await server.transport.listeningAddress.ipv4?.port)
-            let client = GRPCClient(
-                transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext),
-                interceptors: clientInterceptors
-            )
-            group.addTask { try await client.runConnections() }
-            defer { client.beginGracefulShutdown() }
-            return try await body(client)
+            var client: GRPCClient<HTTP2ClientTransport.Posix>?
+            let outcome: Swift.Result<Result, any Error>
+            do {
+                let port = try #require(try await server.transport.listeningAddress.ipv4?.port)
+                let connected = GRPCClient(
+                    transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext),
+                    interceptors: clientInterceptors
+                )
+                client = connected
+                group.addTask { try await connected.runConnections() }
+                outcome = .success(try await body(connected))
+            } catch {
+                outcome = .failure(error)
+            }
+            // Graceful on failure too: a transport cancelled mid-start trips a NIO precondition.
+            client?.beginGracefulShutdown()
+            server.beginGracefulShutdown()
+            try? await group.waitForAll()
+            return try outcome.get()
         }
     }
 

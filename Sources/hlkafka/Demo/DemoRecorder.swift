@@ -40,14 +40,17 @@ final class DemoRecorder: Sendable {
     }
 
     private func add(_ journey: Journey) {
+        journeys.withLock { $0[journey.requestID] = journey }
+        remember(journey.requestID)
+    }
+
+    /// Keeps the order requests came in, forgetting the oldest journey past ``capacity``.
+    private func remember(_ requestID: String) {
         let dropped = order.withLock { order -> String? in
-            order.append(journey.requestID)
+            order.append(requestID)
             return order.count > Self.capacity ? order.removeFirst() : nil
         }
-        journeys.withLock { journeys in
-            journeys[journey.requestID] = journey
-            if let dropped { journeys[dropped] = nil }
-        }
+        if let dropped { journeys.withLock { $0[dropped] = nil } }
     }
 
     /// Records that the current task (a handler inside a restored context) is hop `hop` of its request. The first hop
@@ -55,13 +58,14 @@ final class DemoRecorder: Sendable {
     func hop(_ hop: String) {
         guard let context = ServiceContext.current, let request = context.highlightRequest, let id = request.requestID else { return }
         let traceID = context.outgoingTraceContext().map { "\($0.traceID)" }
-        if journeys.withLock({ $0[id] == nil }) {
-            add(Journey(session: request.sessionSecureID, requestID: id, sentTraceParent: false))
-        }
-        journeys.withLock { journeys in
+        let isNew = journeys.withLock { journeys in
+            let isNew = journeys[id] == nil
+            if isNew { journeys[id] = Journey(session: request.sessionSecureID, requestID: id, sentTraceParent: false) }
             journeys[id]?.hops.append(hop)
             if let traceID { journeys[id]?.traceIDs.append(traceID) }
+            return isNew
         }
+        if isNew { remember(id) }
         workerWaiters.conditionsChanged()
         if narrating { DemoCommand.progress("\(hop): session=\(request.sessionSecureID) request=\(id) trace=\(traceID ?? "-")") }
     }

@@ -53,20 +53,32 @@ extension InventoryService {
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
-            defer { server.beginGracefulShutdown() }
-            let bound: Int
+            var client: GRPCClient<HTTP2ClientTransport.Posix>?
+            let outcome: Swift.Result<Result, any Error>
             do {
-                bound = try await server.transport.listeningAddress.ipv4?.port ?? port
+                let bound: Int
+                do {
+                    bound = try await server.transport.listeningAddress.ipv4?.port ?? port
+                } catch {
+                    throw DemoFailure("the inventory's gRPC server could not listen on 127.0.0.1:\(port) (\(error)); choose another port with --grpc-port (0 picks a free one)")
+                }
+                let connected = GRPCClient(
+                    transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: bound), transportSecurity: .plaintext),
+                    interceptors: [HighlightClientInterceptor(tracingOrigins: TracingOrigins(["127.0.0.1"]))]
+                )
+                client = connected
+                group.addTask { try await connected.runConnections() }
+                outcome = .success(try await body({ item, orderID in try await reserve(item, orderID: orderID, through: connected) }, bound))
             } catch {
-                throw DemoFailure("the inventory's gRPC server could not listen on 127.0.0.1:\(port) (\(error)); choose another port with --grpc-port (0 picks a free one)")
+                outcome = .failure(error)
             }
-            let client = GRPCClient(
-                transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: bound), transportSecurity: .plaintext),
-                interceptors: [HighlightClientInterceptor(tracingOrigins: TracingOrigins(["127.0.0.1"]))]
-            )
-            group.addTask { try await client.runConnections() }
-            defer { client.beginGracefulShutdown() }
-            return try await body({ item, orderID in try await reserve(item, orderID: orderID, through: client) }, bound)
+            // Shut both down gracefully and wait for them, on failure too: leaving the group by throwing would cancel
+            // them instead, and a transport cancelled mid-start trips NIO's "NIOAsyncWriter deinited without finish()"
+            // (seen under ThreadSanitizer when the API's port was busy).
+            client?.beginGracefulShutdown()
+            server.beginGracefulShutdown()
+            try? await group.waitForAll()
+            return try outcome.get()
         }
     }
 }
