@@ -66,7 +66,9 @@ soak: build
 # The ThreadSanitizer build also sets HIGHLIGHT_THREAD_SANITIZER (locks the sanitizer can see: Locked.swift), and its
 # test run preloads Tests/Sanitizers/ThreadSanitizerC11Threads.c, which routes librdkafka's C11 threads, mutexes and
 # conditions through the pthread calls the sanitizer intercepts (why: that file's header).
-SANITIZE_ENV := HIGHLIGHT_WITHOUT_SWIFT_OTEL=1
+# Sanitized processes run several times slower: every process of the run gets 30 s, not 5, to flush its telemetry at
+# shutdown (HIGHLIGHT_SHUTDOWN_TIMEOUT; the tests that need the 5 s wait to run out set it back for their child).
+SANITIZE_ENV := HIGHLIGHT_WITHOUT_SWIFT_OTEL=1 HIGHLIGHT_SHUTDOWN_TIMEOUT=30000
 TSAN_ENV := $(SANITIZE_ENV) HIGHLIGHT_THREAD_SANITIZER=1
 TSAN_PRELOAD := .build-tsan/libc11threads-tsan.so
 # Every process of a run (the test bundle and the hlkafka children it starts) writes its reports to a file under

@@ -89,7 +89,7 @@ public enum Highlight {
             "Highlight bootstrapped",
             metadata: ["endpoint": "\(resolved.endpoint)", "export": "\(options.export)", "project": "\(resolved.projectID ?? "-")"]
         )
-        return HighlightService(exporter: exporter, shutdownTimeout: options.shutdownTimeout)
+        return HighlightService(exporter: exporter, shutdownTimeout: resolved.shutdownTimeout)
     }
 
     /// A log handler exporting to highlight, for applications that bootstrap `LoggingSystem` themselves.

@@ -60,7 +60,8 @@ extension Highlight {
         /// OTLP, console or nothing; default ``Export/otlp``.
         public var export: Export
         /// The longest shutdown waits for the last export; default 5 s. It bounds every way ``HighlightService`` stops:
-        /// graceful shutdown, cancellation of its group, SIGTERM or SIGINT.
+        /// graceful shutdown, cancellation of its group, SIGTERM or SIGINT. `HIGHLIGHT_SHUTDOWN_TIMEOUT` (milliseconds)
+        /// takes precedence, so an operator can give a slow network (or a sanitized build) longer without a rebuild.
         public var shutdownTimeout: Duration
         /// An error reported with ``Highlight/consumeError(_:secureSessionID:requestID:metadata:file:function:line:)``
         /// sends what is queued at once, instead of waiting for ``exportBatchDelay``, at most once per this interval (so
@@ -102,6 +103,7 @@ extension Highlight {
             }
             let delays = ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY"].compactMap { variables[$0].flatMap(Int64.init) }.filter { $0 > 0 }
             let batchDelay = delays.min().map { Duration.milliseconds($0) } ?? exportBatchDelay
+            let shutdownWait = variables["HIGHLIGHT_SHUTDOWN_TIMEOUT"].flatMap(Int64.init).flatMap { $0 > 0 ? Duration.milliseconds($0) : nil }
             return Resolved(
                 projectID: projectID ?? variables["HIGHLIGHT_PROJECT_ID"],
                 serviceName: serviceName ?? variables["OTEL_SERVICE_NAME"] ?? "unknown_service",
@@ -111,6 +113,7 @@ extension Highlight {
                 otlpProtocol: OTLPProtocol(rawValue: protocolName) ?? .httpProtobuf,
                 gzip: gzip ?? (variables["OTEL_EXPORTER_OTLP_COMPRESSION"].map { $0.lowercased() != "none" } ?? true),
                 batchDelay: batchDelay,
+                shutdownTimeout: shutdownWait ?? shutdownTimeout,
                 options: self,
                 debugLogger: debugLogger
             )
@@ -127,6 +130,7 @@ extension Highlight {
         let otlpProtocol: Options.OTLPProtocol
         let gzip: Bool
         let batchDelay: Duration
+        let shutdownTimeout: Duration
         let options: Options
         let debugLogger: Logger?
     }

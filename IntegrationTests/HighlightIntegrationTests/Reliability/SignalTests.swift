@@ -121,7 +121,7 @@ struct SignalTests {
 
         var consumer = try Child(
             ["consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic, "--group", "slow-\(topic)", "--json"],
-            environment: Self.telemetry(to: receiver),
+            environment: Self.telemetry(to: receiver).merging(Self.defaultShutdownWait) { $1 },
             errors: .collect
         )
         await consumer.read(until: 100)
@@ -144,7 +144,7 @@ struct SignalTests {
         let consumer = try ChildProcess(
             HLKafkaCommandLineTests.executable,
             ["consume", "-b", TestKafka.environment.bootstrapServers, "-t", topic, "-G", "second-\(topic)", "--json"],
-            environment: Self.telemetry(to: receiver),
+            environment: Self.telemetry(to: receiver).merging(Self.defaultShutdownWait) { $1 },
             errors: .stream
         )
         var output = consumer.lines.makeAsyncIterator()
@@ -194,6 +194,10 @@ struct SignalTests {
         await producer.shutdown()
         return (receiver, topic)
     }
+
+    /// The facade's default shutdown wait (5 s), stated for the tests that need it to run out: `make sanitize` gives
+    /// every process a longer one (HIGHLIGHT_SHUTDOWN_TIMEOUT) for the flushes a sanitized build makes slow.
+    static let defaultShutdownWait = ["HIGHLIGHT_SHUTDOWN_TIMEOUT": "5000"]
 
     /// A child's environment that sends its telemetry to `receiver` as uncompressed JSON.
     static func telemetry(to receiver: OTLPTestReceiver) -> [String: String] {
