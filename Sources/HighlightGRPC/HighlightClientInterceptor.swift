@@ -70,22 +70,14 @@ public struct HighlightClientInterceptor: ClientInterceptor {
             request.metadata.removeAllValues(forKey: key)
             request.metadata.add(contentsOf: [(key: key, value: value)])
         }
-        var response: StreamingClientResponse<Output>
-        do {
-            response = try await next(request, context)
-        } catch {
-            span.recordRPCFailure(error)
-            span.end()
-            throw error
-        }
+        var response = try await span.endingOnFailure { try await next(request, context) }
         switch response.accepted {
         case .success(var contents):
             // The call ends when its response stream does: the span ends there.
             contents.bodyParts = RPCAsyncSequence(wrapping: EndingSequence(base: contents.bodyParts, span: span))
             response.accepted = .success(contents)
         case .failure(let error):
-            span.recordRPCFailure(error)
-            span.end()
+            span.endRPC(failure: error)
         }
         return response
     }

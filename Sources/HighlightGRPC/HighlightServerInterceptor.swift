@@ -41,13 +41,8 @@ public struct HighlightServerInterceptor: ServerInterceptor {
         span.setRPCAttributes(context.descriptor, server: GRPCPeer(context.localPeer))
         span.setHighlightSession(from: extracted)
         let spanContext = span.context
-        let response: StreamingServerResponse<Output>
-        do {
-            response = try await ServiceContext.withValue(spanContext) { try await next(request, context) }
-        } catch {
-            span.recordRPCFailure(error)
-            span.end()
-            throw error
+        let response = try await span.endingOnFailure {
+            try await ServiceContext.withValue(spanContext) { try await next(request, context) }
         }
         switch response.accepted {
         case .success(var contents):
@@ -55,21 +50,15 @@ public struct HighlightServerInterceptor: ServerInterceptor {
             // span's context, which ends with the stream.
             let produce = contents.producer
             contents.producer = { writer in
-                do {
-                    let trailers = try await ServiceContext.withValue(spanContext) { try await produce(writer) }
-                    span.recordRPCSuccess()
-                    span.end()
-                    return trailers
-                } catch {
-                    span.recordRPCFailure(error)
-                    span.end()
-                    throw error
+                let trailers = try await span.endingOnFailure {
+                    try await ServiceContext.withValue(spanContext) { try await produce(writer) }
                 }
+                span.endRPC()
+                return trailers
             }
             return StreamingServerResponse(accepted: .success(contents))
         case .failure(let error):
-            span.recordRPCFailure(error)
-            span.end()
+            span.endRPC(failure: error)
             return response
         }
     }

@@ -28,4 +28,20 @@ extension Span {
     func recordRPCSuccess() {
         attributes["rpc.grpc.status_code"] = 0
     }
+
+    /// Ends the span with the call's outcome: status OK, or `error`.
+    func endRPC(failure error: (any Error)? = nil) {
+        if let error { recordRPCFailure(error) } else { recordRPCSuccess() }
+        end()
+    }
+
+    /// Runs `call`; when it throws, ends the span with that failure and rethrows.
+    func endingOnFailure<Result>(_ call: () async throws -> Result) async throws -> Result {
+        do {
+            return try await call()
+        } catch {
+            endRPC(failure: error)
+            throw error
+        }
+    }
 }
