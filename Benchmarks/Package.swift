@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
@@ -21,6 +22,8 @@ let package = Package(
                 .product(name: "HighlightPropagation", package: "swift-highlight-propagation"),
                 .product(name: "HighlightKafka", package: "swift-highlight-propagation"),
                 .product(name: "HighlightKafkaClient", package: "swift-highlight-propagation"),
+                .product(name: "HighlightGRPC", package: "swift-highlight-propagation"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "HighlightTracing", package: "swift-highlight-propagation"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
