@@ -21,6 +21,65 @@ let swiftOTelSettings: [SwiftSetting] = swiftSettings + (withSwiftOTel ? [.defin
 // the sanitizer sees, instead of the standard library's `Mutex`, which it does not (see Locked.swift).
 let threadSanitizer = Context.environment["HIGHLIGHT_THREAD_SANITIZER"] != nil
 
+// The two dependency lists that take swift-otel when it is built, typed apart: inline, the manifest grew too large
+// for the type checker.
+let hlkafkaDependencies: [Target.Dependency] = [
+    "CProcessWatch",
+    "HighlightGRPC",
+    .product(name: "GRPCCore", package: "grpc-swift-2"),
+    .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+    .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+    .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+    "HighlightSynchronization",
+    "Highlight",
+    "HighlightAsyncHTTPClient",
+    "HighlightHummingbird",
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "Hummingbird", package: "hummingbird"),
+    "HighlightKafka",
+    "HighlightKafkaClient",
+    "HighlightKafkaTesting",
+    "HighlightPropagation",
+    "HighlightTracing",
+    "CHeapStatistics",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "Tracing", package: "swift-distributed-tracing"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+    .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+] + swiftOTel
+
+let integrationTestDependencies: [Target.Dependency] = [
+    "CProcessWatch",
+    "HighlightSynchronization",
+    "Highlight",
+    "HighlightTestSupport",
+    "HighlightAsyncHTTPClient",
+    "HighlightGRPC",
+    "HighlightHummingbird",
+    "HighlightKafka",
+    "HighlightKafkaClient",
+    "HighlightKafkaTesting",
+    "HighlightPropagation",
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "GRPCCore", package: "grpc-swift-2"),
+    .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "InMemoryLogging", package: "swift-log"),
+    .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+    .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    .product(name: "Tracing", package: "swift-distributed-tracing"),
+    .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+] + swiftOTel
+
 let package = Package(
     name: "swift-highlight-propagation",
     platforms: [.macOS(.v15)],
@@ -140,11 +199,6 @@ let package = Package(
                 "CZlib",
                 "HighlightPropagation",
                 "HighlightTracing",
-                "HighlightGRPC",
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
@@ -209,34 +263,14 @@ let package = Package(
         // MARK: The command-line tool
         .executableTarget(
             name: "hlkafka",
-            dependencies: [
-                "HighlightSynchronization",
-                "Highlight",
-                "HighlightAsyncHTTPClient",
-                "HighlightHummingbird",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                "HighlightKafka",
-                "HighlightKafkaClient",
-                "HighlightKafkaTesting",
-                "HighlightPropagation",
-                "HighlightTracing",
-                "CHeapStatistics",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
-            ] + swiftOTel,
+            dependencies: hlkafkaDependencies,
             swiftSettings: swiftOTelSettings
         ),
 
         // MARK: The allocator's bytes in use, for `hlkafka bench consume` (C: glibc's mallinfo2 is not in Swift's Glibc).
         .target(name: "CHeapStatistics"),
+        // pidfd_open for hlkafka's parent watch (syscall is variadic: Swift cannot call it).
+        .target(name: "CProcessWatch"),
 
         // MARK: The raw librdkafka baseline `hlkafka bench` compares with (C, no Swift).
         .executableTarget(
@@ -353,31 +387,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HighlightIntegrationTests",
-            dependencies: [
-                "HighlightSynchronization",
-                "Highlight",
-                "HighlightTestSupport",
-                "HighlightAsyncHTTPClient",
-                "HighlightGRPC",
-                "HighlightHummingbird",
-                "HighlightKafka",
-                "HighlightKafkaClient",
-                "HighlightKafkaTesting",
-                "HighlightPropagation",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "InMemoryLogging", package: "swift-log"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
-            ] + swiftOTel,
+            dependencies: integrationTestDependencies,
             path: "IntegrationTests/HighlightIntegrationTests",
             swiftSettings: swiftOTelSettings
         ),

@@ -15,4 +15,9 @@ struct HLKafka: AsyncParsableCommand {
         version: HLKafka.version,
         subcommands: [DemoCommand.self, MockClusterCommand.self, ProduceCommand.self, ConsumeCommand.self, InspectCommand.self, BenchCommand.self, BenchExportCommand.self]
     )
+
+    static func main() async {
+        ParentWatch.start()
+        await main(nil)
+    }
 }

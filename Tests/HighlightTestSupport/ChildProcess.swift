@@ -42,7 +42,8 @@ package final class ChildProcess: Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        // A child `hlkafka` ends with this process (see hlkafka's ParentWatch): a crashed test run leaves none behind.
+        process.environment = ProcessInfo.processInfo.environment.merging(["HLKAFKA_EXIT_WITH_PARENT": "1"].merging(environment) { $1 }) { $1 }
         let output = Pipe()
         process.standardOutput = output
         let errorPipe = errors == .discard ? nil : Pipe()
