@@ -25,7 +25,11 @@ public struct HighlightClientInterceptor: ClientInterceptor {
     public var tracingOrigins: TracingOrigins
     /// The host and port the client dials (`inventory.internal:50051`), matched against ``tracingOrigins``; `nil`
     /// matches the peer address the transport reports instead.
-    public var target: String?
+    public var target: String? {
+        didSet { targetPeer = target.flatMap(GRPCPeer.init) }
+    }
+    /// ``target`` parsed, once, not on every call.
+    private var targetPeer: GRPCPeer?
     /// Whether the context replaces propagation values the caller already put in the metadata (off: they are kept).
     public var replacesValuesSetByHand: Bool
     /// The instrument that injects the context; `nil` resolves the bootstrapped one on every call.
@@ -45,6 +49,7 @@ public struct HighlightClientInterceptor: ClientInterceptor {
     ) {
         self.tracingOrigins = tracingOrigins
         self.target = target
+        self.targetPeer = target.flatMap(GRPCPeer.init)
         self.replacesValuesSetByHand = replacesValuesSetByHand
         self.instrument = instrument
     }
@@ -56,7 +61,7 @@ public struct HighlightClientInterceptor: ClientInterceptor {
         context: ClientContext,
         next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
     ) async throws -> StreamingClientResponse<Output> {
-        let peer = target.flatMap(GRPCPeer.init) ?? GRPCPeer(context.remotePeer)
+        let peer = targetPeer ?? GRPCPeer(context.remotePeer)
         guard let peer, tracingOrigins.allows(host: peer.host, port: peer.port) else { return try await next(request, context) }
         let parent = ServiceContext.current ?? .topLevel
         let span = InstrumentationSystem.tracer.startSpan(context.descriptor.fullyQualifiedMethod, context: parent, ofKind: .client)
