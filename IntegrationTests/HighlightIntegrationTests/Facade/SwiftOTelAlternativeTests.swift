@@ -1,5 +1,7 @@
 #if SWIFT_OTEL
 import AsyncHTTPClient
+import HighlightSynchronization
+import Synchronization
 import HighlightAsyncHTTPClient
 import HighlightHummingbird
 import HighlightKafka
@@ -29,8 +31,16 @@ struct SwiftOTelAlternativeTests {
         configuration.traces.otlpExporter.compression = .none
         configuration.traces.otlpExporter.endpoint = receiver.endpoint + "/v1/traces"
         configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(100)
-        return try OTel.makeTracingBackend(configuration: configuration)
+        let backend = try OTel.makeTracingBackend(configuration: configuration)
+        keptAlive.withLock { $0 += [backend.0, backend.1] }
+        return backend
     }
+
+    /// The backends this suite makes, kept for the life of the process. swift-otel 1.6's OTLP/HTTP exporter shuts its
+    /// HTTPClient down synchronously in `deinit`, which traps ("syncShutdown() must not be called when on an
+    /// EventLoop") when the last reference goes on an event loop, as it did once when a server of the test released
+    /// the instrument holding the tracer there.
+    static let keptAlive = Locked<[any Sendable]>([])
 
     @Test func swiftOTelComposedWithThePropagatorKeepsTheSessionAndExportsItsSpans() async throws {
         let receiver = try await OTLPTestReceiver.start()
