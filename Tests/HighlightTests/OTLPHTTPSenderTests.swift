@@ -9,9 +9,12 @@ import Testing
 @Suite("OTLP/HTTP sender", .serialized, .timeLimit(.minutes(1)))
 struct OTLPHTTPSenderTests {
     /// Answers the n-th request with the n-th scripted `status[:retry-after[:body hex]]`, and prints each request's
-    /// path, content type and content encoding.
+    /// path, content type and content encoding. SIGTERM is unblocked first: `Process` starts a child with the signal
+    /// mask of the thread that starts it, and the tests' threads block nearly every signal, so the `terminate()` of
+    /// `deinit` stayed pending and every endpoint outlived the test run.
     static let script = """
-        import http.server, sys
+        import http.server, signal, sys
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
         answers = sys.argv[1:]
         class Handler(http.server.BaseHTTPRequestHandler):
             def log_message(self, *args): pass
