@@ -73,17 +73,22 @@ extension BenchCommand {
         let sessions = Atomic<Int>(0)
         let memory = ResidentGrowth(messages: messages, sampleHeap: sampleHeap)
         let growth = Locked<ResidentGrowth.Report?>(nil)
+        // Timed to the last message handled, as the plain run is to the last message read: the consumer's shutdown
+        // (its final commit, leaving, closing) is not part of either.
+        let finished = Locked<ContinuousClock.Instant?>(nil)
         // The traced consumer stops on graceful shutdown (SIGINT/SIGTERM) by itself.
         try await consumer.run { message in
             if message.highlightRequest != nil { sessions.add(1, ordering: .relaxed) }
             let count = handled.add(1, ordering: .relaxed).newValue
             memory.observe(count)
             if count == messages {
+                finished.withLock { $0 = ContinuousClock.now }
                 growth.withLock { $0 = memory.report }
                 consumer.triggerShutdown()
             }
         }
-        let elapsed = ContinuousClock.now - started
+        // Interrupted before the last message: up to the end of the run.
+        let elapsed = (finished.withLock { $0 } ?? ContinuousClock.now) - started
         // Workers of other partitions may handle a few more before the shutdown reaches them: the run is of `messages`.
         return (elapsed.seconds, growth.withLock { $0 }, min(messages, handled.load(ordering: .relaxed)))
     }
