@@ -74,6 +74,11 @@ extension TracedKafkaConsumer {
         case interrupted(pending: InterruptedDelivery?)
     }
 
+    /// The most messages the dispatcher takes from the consumer at once. It holds them outside every queue's bound
+    /// until they are sent, so this adds to what the consumer holds in memory; a message of a partition revoked
+    /// meanwhile is still refused by the gate, as one waiting in a queue is.
+    static var dispatchBatch: Int { 256 }
+
     /// The one pipeline behind ``run(_:)`` (batches of one) and ``runBatches(maximumSize:_:)``: a dispatcher reads
     /// the consumer's messages into one bounded queue per partition; each partition has a worker, a child task,
     /// that takes one message (or up to a batch's maximum size) at a time through the gate, the handler and the error policy.
@@ -88,13 +93,22 @@ extension TracedKafkaConsumer {
             committer.addTask { await self.commitPeriodically() }
             await withTaskGroup(of: Void.self) { workers in
                 await withGracefulShutdownHandler {
-                    // Ends at shutdown, at a stop, or when this task is cancelled.
-                    for await message in consumer.messages {
-                        let (queue, created) = queues.queue(for: message.topicPartition, capacity: capacity)
-                        if created {
-                            workers.addTask { await self.superviseWorker(of: queue, gate: gate, handler: handler, stop: stop) }
+                    // Ends at shutdown, at a stop, or when this task is cancelled. Read in batches, each sent to the
+                    // queues one partition's run at a time: a lock and a worker wake-up per run, not per message.
+                    while true {
+                        let batch = await consumer.messages.nextBatch(maximum: Self.dispatchBatch)
+                        if batch.isEmpty { break }
+                        var start = batch.startIndex
+                        while start < batch.endIndex {
+                            let first = batch[start]
+                            let end = batch[start...].firstIndex { $0.partition != first.partition || $0.topic != first.topic } ?? batch.endIndex
+                            let (queue, created) = queues.queue(for: first.topicPartition, capacity: capacity)
+                            if created {
+                                workers.addTask { await self.superviseWorker(of: queue, gate: gate, handler: handler, stop: stop) }
+                            }
+                            await queue.send(contentsOf: batch[start..<end])
+                            start = end
                         }
-                        await queue.send(message)
                     }
                 } onGracefulShutdown: {
                     self.consumer.triggerShutdown()

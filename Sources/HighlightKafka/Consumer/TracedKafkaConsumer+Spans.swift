@@ -26,17 +26,20 @@ extension TracedKafkaConsumer {
         attempt: Int,
         batch: Bool = false
     ) -> any Span {
+        // A batch always links (even a batch of one), so its span has one link per message.
+        let parented = !batch && configuration.spanRelation == .parent
+        if !configuration.createSpans {
+            // No span: the handler runs in the message's context (a new trace's for a batch), nothing else is worked out.
+            return NoOpTracer.NoOpSpan(context: parented ? extracted.first! : extracted.first?.sessionAndBaggage ?? .topLevel)
+        }
         let first = messages.first!
         let topic = messages.dropFirst().allSatisfy { $0.topic == first.topic } ? first.topic : "multiple"
         let started: MessageTracer.Started
-        // A batch always links (even a batch of one), so its span has one link per message.
-        if !batch && configuration.spanRelation == .parent {
-            guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: extracted.first!) }
+        if parented {
             started = MessageTracer.startSpan(spanNames.name(for: topic), context: extracted.first!, ofKind: .consumer)
         } else {
             // A new trace, still carrying the session and baggage (of the first message, for a batch).
             let base = extracted.first?.sessionAndBaggage ?? .topLevel
-            guard configuration.createSpans else { return NoOpTracer.NoOpSpan(context: base) }
             started = MessageTracer.startSpan(spanNames.name(for: topic), context: base, ofKind: .consumer)
             for context in extracted { started.span.addLink(SpanLink(context: context, attributes: [:])) }
         }

@@ -99,6 +99,44 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         }
     }
 
+    /// Appends `elements` in order, as ``send(_:)`` one by one would, but with one lock and at most one wake-up of the
+    /// receiver for all that fit at once (a Kafka fetch delivers a partition's messages in runs; a wake-up per message
+    /// was a task switch per message). What does not fit is sent one by one, waiting for room.
+    /// - Returns: how many were taken: all, or fewer once the queue is finished or the task is cancelled while waiting.
+    @discardableResult
+    func send<Elements: Collection<Element>>(contentsOf elements: Elements) async -> Int {
+        var index = elements.startIndex
+        guard index != elements.endIndex else { return 0 }
+        let slots = budget?.acquireAvailable(upTo: elements.count) ?? elements.count
+        var receiver: CheckedContinuation<Element?, Never>?
+        var stored = 0
+        let finished = state.withLock { state -> Bool in
+            if state.finished { return true }
+            if let waiting = state.receiver {
+                // Handed over, never stored: it needs no slot.
+                state.receiver = nil
+                receiver = waiting
+                elements.formIndex(after: &index)
+            }
+            while index != elements.endIndex, stored < slots, state.items.count < capacity {
+                state.items.append(elements[index])
+                stored += 1
+                elements.formIndex(after: &index)
+            }
+            state.peak = max(state.peak, state.items.count)
+            return false
+        }
+        if slots > stored { budget?.release(slots - stored) }
+        if finished { return 0 }
+        receiver?.resume(returning: elements[elements.startIndex])
+        var taken = stored + (receiver == nil ? 0 : 1)
+        while index != elements.endIndex, await send(elements[index]) {
+            taken += 1
+            elements.formIndex(after: &index)
+        }
+        return taken
+    }
+
     /// Waits until the queue has room (true), or is finished or the task cancelled (false).
     private func waitForRoom() async -> Bool {
         let id = state.withLock { state -> Int in

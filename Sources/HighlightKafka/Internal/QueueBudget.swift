@@ -62,6 +62,18 @@ final class QueueBudget: Sendable {
         }
     }
 
+    /// Takes up to `count` slots that are free now, without waiting (none while others wait for one: they came first).
+    /// - Returns: how many were taken.
+    func acquireAvailable(upTo count: Int) -> Int {
+        let capacity = self.capacity
+        return state.withLock { state in
+            guard state.waiters.isEmpty else { return 0 }
+            let taken = max(0, min(count, capacity - state.used))
+            state.used += taken
+            return taken
+        }
+    }
+
     /// Gives `count` slots back; waiters take them over in order.
     func release(_ count: Int = 1) {
         guard count > 0 else { return }

@@ -26,6 +26,13 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         }
     }
 
+    /// Waits for the next message, then takes up to `maximum` messages that are already there, in order (the same
+    /// messages the sequence would give, one lock for all of them); empty once the consumer has shut down or the task
+    /// is cancelled while it waits.
+    package func nextBatch(maximum: Int) async -> [KafkaConsumerMessage] {
+        await buffer.nextBatch(maximum: maximum)
+    }
+
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(buffer: buffer)
     }

@@ -120,4 +120,51 @@ struct AsyncBoundedQueueTests {
         #expect(await queue.send(4))
         #expect(await queue.next() == 4)
     }
+
+    /// A partition's run of messages: the waiting worker is handed the first, the rest are stored in order at once
+    /// (its next takes need no wait), and only the stored ones hold budget slots.
+    @Test func sendingARunHandsTheFirstToTheWaitingReceiverAndStoresTheRest() async {
+        let budget = QueueBudget(capacity: 10)
+        let queue = AsyncBoundedQueue<Int>(capacity: 5, budget: budget)
+        let receiver = Task { await queue.next() }
+        await eventually("the receiver waits") { queue.hasWaitingReceiver }
+        #expect(await queue.send(contentsOf: [1, 2, 3]) == 3)
+        #expect(await receiver.value == 1)
+        #expect(queue.count == 2, "the rest stored by the same send")
+        #expect(budget.used == 2, "the element handed over holds no slot")
+        #expect(queue.takeAvailable(upTo: 10) == [2, 3])
+        #expect(budget.used == 0)
+    }
+
+    /// Past the queue's capacity (or the shared budget) the rest is sent one by one, waiting for room, in order.
+    @Test func sendingARunPastTheBoundsWaitsForRoomAndKeepsTheOrder() async {
+        let budget = QueueBudget(capacity: 3)
+        let other = AsyncBoundedQueue<Int>(capacity: 10, budget: budget)
+        #expect(await other.send(100))
+        let queue = AsyncBoundedQueue<Int>(capacity: 10, budget: budget)
+        let sender = Task { await queue.send(contentsOf: 1...5) }
+        await eventually("the run waits for the budget") { budget.waiting == 1 }
+        #expect(queue.count == 2, "only what the budget had room for is stored")
+        #expect(budget.used == 3)
+        var received: [Int] = []
+        for _ in 1...5 { if let value = await queue.next() { received.append(value) } }
+        #expect(received == [1, 2, 3, 4, 5])
+        #expect(await sender.value == 5)
+        #expect(await other.next() == 100)
+        #expect(budget.used == 0, "every slot went back")
+    }
+
+    @Test func aRunSentToAFinishedQueueOrCutShortByItsFinishSaysHowManyWereTaken() async {
+        let finished = AsyncBoundedQueue<Int>(capacity: 5)
+        finished.finish(discardingPending: false)
+        #expect(await finished.send(contentsOf: [1, 2]) == 0)
+
+        let budget = QueueBudget(capacity: 10)
+        let queue = AsyncBoundedQueue<Int>(capacity: 2, budget: budget)
+        let sender = Task { await queue.send(contentsOf: [1, 2, 3, 4]) }
+        await eventually("the third waits for room") { queue.waitingSenders == 1 }
+        queue.finish(discardingPending: true)
+        #expect(await sender.value == 2, "the two stored were taken, the rest was not")
+        #expect(budget.used == 0, "the dropped ones gave their slots back")
+    }
 }
