@@ -118,6 +118,7 @@ struct BenchReceiver: Sendable {
 
     let port: Int
     private let counts: Counts
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     var requests: Int { counts.requests.load(ordering: .relaxed) }
@@ -144,18 +145,21 @@ struct BenchReceiver: Sendable {
             },
             logger: Telemetry.quietLogger
         )
-        let task = Task { try await application.runService() }
+        // Stopped by a graceful shutdown: cancelled, the server logged its open connections' cancellation as errors
+        // at the end of every `bench --export` run.
+        let group = ServiceGroup(services: [application], gracefulShutdownSignals: [], logger: Telemetry.quietLogger)
+        let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
-            task.cancel()
+            await group.triggerGracefulShutdown()
             _ = try? await task.value
             throw ValidationError("hlkafka bench --export: the local OTLP receiver did not start")
         }
-        return BenchReceiver(port: port, counts: counts, task: task)
+        return BenchReceiver(port: port, counts: counts, group: group, task: task)
     }
 
     func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }
