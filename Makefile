@@ -9,14 +9,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # chromium: the demo page's test drives a real headless browser.
 APT_PACKAGES := librdkafka-dev zlib1g-dev pkg-config kcat chromium
 
-.PHONY: all deps build test demo bench bench-memory bench-thresholds soak fuzz sanitize help
+.PHONY: all deps build test docs demo bench bench-memory bench-thresholds soak fuzz sanitize help
 
 all: build
 
 help:
 	@echo "make deps   install librdkafka-dev, zlib1g-dev, pkg-config, kcat and chromium when missing (apt)"
 	@echo "make build  debug build of the package and its tests"
-	@echo "make test   unit and integration tests (embedded librdkafka mock cluster)"
+	@echo "make test   unit and integration tests (embedded librdkafka mock cluster), then make docs"
+	@echo "make docs   the documentation of every product as a static site in .build/docs (DocC warnings fail it)"
 	@echo "make demo   the end-to-end demo on the embedded mock cluster"
 	@echo "make bench  release build; raw C vs plain vs traced throughput, memory over 2,000,000 messages, micro-benchmarks (writes bench-results/)"
 	@echo "make soak   the long variants of the reliability scenarios"
@@ -50,8 +51,19 @@ build: deps
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error $(SWIFT_BUILD_FLAGS)
 
 # HIGHLIGHT_REQUIRE_BROWSER: the demo page's browser test fails instead of being skipped when chromium is missing.
+# Every test, then the documentation build: a DocC warning (a symbol link that does not resolve) fails it too.
 test: build
 	HIGHLIGHT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+	$(MAKE) --no-print-directory docs
+
+# The documentation of every library product, combined into one static site under .build/docs, with DocC's warnings
+# (a symbol link that does not resolve, a missing article) as errors.
+DOC_TARGETS := HighlightPropagation HighlightKafkaClient HighlightKafka HighlightKafkaTesting HighlightTracing Highlight \
+	HighlightHummingbird HighlightAsyncHTTPClient HighlightGRPC
+docs: build
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation \
+		$(foreach target,$(DOC_TARGETS),--target $(target)) --enable-experimental-combined-documentation \
+		--output-path .build/docs --warnings-as-errors
 
 demo: build
 	"$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/hlkafka" demo

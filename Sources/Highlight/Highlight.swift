@@ -35,7 +35,7 @@ public enum Highlight {
     static let counters = HighlightCounters()
 
     /// Sets up export (this package's span pipeline and OTLP/HTTP exporter), bootstraps `InstrumentationSystem` with
-    /// a ``HighlightTracer`` (which propagates as ``HighlightPropagator`` does) and, unless
+    /// a `HighlightTracer` (which propagates as `HighlightPropagator` does) and, unless
     /// ``Options/bootstrapLogging`` is off, `LoggingSystem` with the highlight metadata provider; returns the service
     /// that exports: run it in your `ServiceGroup`.
     ///

@@ -14,7 +14,7 @@ import Tracing
 /// let response = try await client.execute(HTTPClientRequest(url: "http://inventory.internal/reserve"), timeout: .seconds(5))
 /// ```
 ///
-/// > Important: the default ``TracingOrigins/none`` injects nothing anywhere. A session id sent to a third party
+/// > Important: the default `TracingOrigins.none` injects nothing anywhere. A session id sent to a third party
 /// > (a payment provider, an analytics API) leaks who your user is: list only your own services.
 ///
 /// Requests to allowed hosts run in a CLIENT span when a tracer is bootstrapped; its context is what is injected.

@@ -7,7 +7,7 @@ import Tracing
 ///
 /// For each RPC it extracts `x-highlight-request`, `traceparent`, `tracestate` and `baggage` from the request
 /// metadata (the same rules as every other carrier: a malformed or oversize value is refused and counted in
-/// ``HighlightPropagation/PropagationStatistics``), starts a SERVER span named `package.Service/Method` with the RPC
+/// `PropagationStatistics`), starts a SERVER span named `package.Service/Method` with the RPC
 /// semantic-convention attributes and `highlight.session_id`/`highlight.trace_id`, and runs the handler inside that
 /// span's context, for the whole response stream of a streaming RPC. A thrown error or a status other than OK is
 /// recorded on the span once.

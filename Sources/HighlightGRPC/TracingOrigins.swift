@@ -1,5 +1,5 @@
 public import HighlightPropagation
 
-/// The hosts whose calls carry the context: ``HighlightPropagation/TracingOrigins``, shared with the HTTP client,
+/// The hosts whose calls carry the context: `TracingOrigins`, shared with the HTTP client,
 /// named here too so that `import HighlightGRPC` alone is enough to use it.
 public typealias TracingOrigins = HighlightPropagation.TracingOrigins

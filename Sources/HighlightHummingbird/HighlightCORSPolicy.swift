@@ -30,7 +30,7 @@ public struct HighlightCORSPolicy: Sendable {
 
     /// The origins allowed.
     public var allowedOrigins: AllowedOrigins
-    /// Request headers allowed besides the tracing ones (``PropagationHeader/all``); `content-type` by default, so
+    /// Request headers allowed besides the tracing ones (`PropagationHeader.all`); `content-type` by default, so
     /// that a JSON body may be sent. Add `authorization` when the browser sends one.
     public var additionalAllowedHeaders: [String]
     /// Methods the preflight allows.
@@ -41,7 +41,7 @@ public struct HighlightCORSPolicy: Sendable {
     /// How long a browser may cache the preflight answer, in seconds.
     public var maxAgeSeconds: Int
 
-    /// The tracing headers the browser SDK sends: ``PropagationHeader/all``.
+    /// The tracing headers the browser SDK sends: `PropagationHeader.all`.
     public static var tracingHeaders: [String] { PropagationHeader.all }
 
     /// Creates a policy.

@@ -42,6 +42,7 @@ public struct HighlightMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// Answers a CORS preflight, or runs `next` inside the request's context and its SERVER span.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await traced(request, context: context, next: next) }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {

@@ -43,7 +43,7 @@ public final class KafkaMockCluster: Sendable {
 
     /// Starts a cluster of `brokers` brokers on loopback ports chosen by the system.
     ///
-    /// - Throws: ``KafkaError`` of kind ``KafkaError/Kind/mockCluster`` when librdkafka cannot start it.
+    /// - Throws: `KafkaError` of kind `KafkaError.Kind.mockCluster` when librdkafka cannot start it.
     public init(brokers: Int = 1) throws(KafkaError) {
         guard brokers >= 1 else {
             throw KafkaError(kind: .invalidArgument, code: .invalidArgument, message: "a mock cluster needs at least one broker")
@@ -100,7 +100,7 @@ public final class KafkaMockCluster: Sendable {
         cluster.setBrokerRoundTripTime(brokerID, milliseconds: Int32(clamping: roundTripTime.milliseconds))
     }
 
-    /// Makes every request concerning `topic` fail with `error` until set back to ``KafkaErrorCode/noError``.
+    /// Makes every request concerning `topic` fail with `error` until set back to `KafkaErrorCode.noError`.
     public func setTopicError(_ topic: String, _ error: KafkaErrorCode) {
         cluster.setTopicError(topic, error)
     }

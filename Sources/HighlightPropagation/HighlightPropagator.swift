@@ -13,8 +13,8 @@ import W3CTraceContext
 /// InstrumentationSystem.bootstrap(HighlightPropagator().combined(with: tracer))
 /// ```
 ///
-/// Extraction restores ``ServiceContext/highlightRequest``, ``ServiceContext/w3cTraceContext`` and
-/// ``ServiceContext/baggage``. Each field stands alone: a refused baggage never costs the `traceparent`, and so on.
+/// Extraction restores `ServiceContext.highlightRequest`, `ServiceContext.w3cTraceContext` and
+/// `ServiceContext.baggage`. Each field stands alone: a refused baggage never costs the `traceparent`, and so on.
 /// When `x-highlight-request` is absent or refused, a baggage member of that name (any case, percent-decoded) is used,
 /// as highlight's Python SDK sends it. Every refusal is counted in ``statistics`` and logged at debug level without
 /// its value.

@@ -21,7 +21,7 @@ extension ServiceContext {
         set { updatePropagated { $0.baggage = newValue } }
     }
 
-    /// The W3C trace context of the current work: the active span of this package's tracer (``localSpan``), else the
+    /// The W3C trace context of the current work: the active span of this package's tracer (`localSpan`), else the
     /// inbound `traceparent` and `tracestate`, forwarded unchanged by ``HighlightPropagator`` so a service without a
     /// tracer keeps the trace whole. A tracer placed after the propagator in a `MultiplexInstrument` writes its own
     /// span's `traceparent` over it. Setting it sets the forwarded context.

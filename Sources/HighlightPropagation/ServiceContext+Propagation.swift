@@ -6,9 +6,13 @@ public import W3CTraceContext
 extension ServiceContext {
     /// A fresh context holding what `instrument` extracts from `carrier`.
     ///
-    /// - Parameter instrument: the instrument to use; by default the one bootstrapped in `InstrumentationSystem`,
-    ///   resolved on every call. When nothing was bootstrapped, a default ``HighlightPropagator`` is used, so the
-    ///   highlight context is never silently lost.
+    /// - Parameters:
+    ///   - carrier: what the values are read from (headers, metadata, a dictionary).
+    ///   - extractor: how to read a value of `carrier` by its key.
+    ///   - instrument: the instrument to use; by default the one bootstrapped in `InstrumentationSystem`,
+    ///     resolved on every call. When nothing was bootstrapped, a default ``HighlightPropagator`` is used, so the
+    ///     highlight context is never silently lost.
+    /// - Returns: a context holding the session, trace context and baggage found; empty when none was.
     ///
     /// ```swift
     /// let context = ServiceContext.extract(from: message.headers, using: MyHeadersExtractor())

@@ -1,7 +1,7 @@
 /// A W3C Baggage value: an ordered list of `name=value;property` members.
 ///
 /// Parse the `baggage` header values a carrier holds with ``parse(_:limits:)`` (several headers combine), keep the
-/// result in ``ServiceContext/baggage``, and ``HighlightPropagator`` writes it on to the next hop. Values are kept
+/// result in `ServiceContext.baggage`, and ``HighlightPropagator`` writes it on to the next hop. Values are kept
 /// decoded; percent-encoding happens on serialization.
 ///
 /// ```swift

@@ -5,9 +5,9 @@ public import Tracing
 /// A `Tracer` of swift-distributed-tracing built for a span per message: starting a span draws its ids from a
 /// counter (no system call), the parent and the session are read from the context with one lookup, and ending it
 /// appends it to a bounded queue, never waiting and never hopping to another task. An exporter takes the queue once
-/// per batch (``Highlight`` sets one up in `H.bootstrap`); when the queue is full, spans are dropped and counted.
+/// per batch (`Highlight` sets one up in `H.bootstrap`); when the queue is full, spans are dropped and counted.
 ///
-/// It is also the instrument: extraction and injection are ``HighlightPropagator``'s (session, `traceparent`,
+/// It is also the instrument: extraction and injection are `HighlightPropagator`'s (session, `traceparent`,
 /// `tracestate`, baggage), and the `traceparent` it injects is its active span's. Bootstrap it alone:
 ///
 /// ```swift

@@ -20,7 +20,9 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
         var dropped = 0
     }
 
+    /// The most elements it holds; past it, appends are dropped and counted.
     public let capacity: Int
+    /// How many elements make a batch: the append that reaches it wakes the consumer.
     public let batchSize: Int
     private let state: Locked<State>
     private let batchReady: @Sendable () -> Void

@@ -25,24 +25,43 @@ extension ReadmeTests {
     /// Every README block marked `<!-- snippet: PATH -->` is the file at PATH without its first comment line, and every
     /// such file is compiled by the build (the `GettingStartedExamples` target).
     @Test func gettingStartedSnippetsMatchTheCompiledExamples() throws {
-        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(try Self.checkSnippets(in: "README.md").count >= 4, "the README's getting started shows four steps")
+    }
+
+    /// The same for the DocC articles: a snippet in the documentation compiles as pasted. Every file of
+    /// Examples/GettingStarted is shown in the README or in an article.
+    @Test func documentationSnippetsMatchTheCompiledExamples() throws {
+        let sources = Self.root.appendingPathComponent("Sources")
+        var shown = Set(try Self.checkSnippets(in: "README.md"))
+        for module in try FileManager.default.contentsOfDirectory(atPath: sources.path) {
+            let catalog = "Sources/\(module)/Documentation.docc"
+            guard let articles = try? FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent(catalog).path) else { continue }
+            for article in articles where article.hasSuffix(".md") { shown.formUnion(try Self.checkSnippets(in: "\(catalog)/\(article)")) }
+        }
+        let examples = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Examples/GettingStarted").path)
+        let files = Set(examples.filter { $0.hasSuffix(".swift") }.map { "Examples/GettingStarted/\($0)" })
+        #expect(files.subtracting(shown).isEmpty, "shown nowhere: \(files.subtracting(shown).sorted())")
+    }
+
+    /// Checks every block of `document` marked `<!-- snippet: PATH -->` against the file at PATH (without its first
+    /// comment line); returns the paths it checked.
+    static func checkSnippets(in document: String) throws -> [String] {
+        let text = try String(contentsOf: root.appendingPathComponent(document), encoding: .utf8)
         let marker = "<!-- snippet: "
-        var checked = 0
-        var rest = readme[...]
+        var checked: [String] = []
+        var rest = text[...]
         while let found = rest.range(of: marker) {
             let pathEnd = try #require(rest[found.upperBound...].range(of: " -->"))
             let path = String(rest[found.upperBound..<pathEnd.lowerBound])
             let open = try #require(rest[pathEnd.upperBound...].range(of: "```swift\n"))
             let close = try #require(rest[open.upperBound...].range(of: "```"))
             let snippet = rest[open.upperBound..<close.lowerBound]
-            let file = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+            let file = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
             let body = file.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")
-            #expect(snippet.trimmingCharacters(in: .whitespacesAndNewlines) == body.trimmingCharacters(in: .whitespacesAndNewlines), "\(path)")
-            checked += 1
+            #expect(snippet.trimmingCharacters(in: .whitespacesAndNewlines) == body.trimmingCharacters(in: .whitespacesAndNewlines), "\(document): \(path)")
+            checked.append(path)
             rest = rest[close.upperBound...]
         }
-        // Every file of Examples/GettingStarted is in the README.
-        let examples = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Examples/GettingStarted").path)
-        #expect(checked == examples.filter { $0.hasSuffix(".swift") }.count)
+        return checked
     }
 }

@@ -32,6 +32,8 @@ public struct HighlightService: Service {
     let exporter: TelemetryExporter?
     let shutdownTimeout: Duration
 
+    /// Exports what is queued, once per batch or on the batch timer, until graceful shutdown or cancellation; then
+    /// sends what is left, within `shutdownTimeout`.
     public func run() async throws {
         guard let exporter else {
             // Console or disabled export: nothing to send, nothing to wait for but the end.

@@ -5,7 +5,7 @@ public import Instrumentation
 extension ServiceContext {
     /// A fresh context holding what is propagated in Kafka message headers.
     ///
-    /// When `instrument` (by default the bootstrapped one) is this package's ``HighlightPropagator`` or
+    /// When `instrument` (by default the bootstrapped one) is this package's `HighlightPropagator` or
     /// `HighlightTracer`, the headers' bytes are read directly, with no intermediate `String` for what the context
     /// does not keep; any other instrument reads them through ``KafkaHeadersExtractor``. Both give the same context.
     ///

@@ -7,7 +7,7 @@ import Synchronization
 import HighlightSynchronization
 import Tracing
 
-/// A ``KafkaConsumer`` that runs your handler inside the session and trace each message carries.
+/// A `KafkaConsumer` that runs your handler inside the session and trace each message carries.
 ///
 /// For each message it extracts the headers into a fresh context (a message with no or malformed headers just has
 /// none), starts a CONSUMER span `process <topic>` that continues the producer's span (or links to it), and runs the
@@ -104,7 +104,7 @@ public final class TracedKafkaConsumer: Service, Sendable {
         consumer.triggerShutdown()
     }
 
-    /// Runs the plain consumer's lifecycle (see ``KafkaConsumer/run()``); use ``run(_:)`` to handle messages.
+    /// Runs the plain consumer's lifecycle (see `KafkaConsumer.run()`); use ``run(_:)`` to handle messages.
     public func run() async throws {
         try await consumer.run()
     }

@@ -34,7 +34,7 @@ extension TracedKafkaConsumer {
         public var partitionQueueCapacity: Int
         /// Messages waiting in all partitions' queues together; past it the consumer fetches no more until handlers
         /// take some. It bounds the memory held for fetched, unstarted messages however many partitions this member
-        /// owns (the plain consumer's ``KafkaConsumerConfiguration/bufferCapacity``, librdkafka's prefetch and the
+        /// owns (the plain consumer's `KafkaConsumerConfiguration.bufferCapacity`, librdkafka's prefetch and the
         /// at most 256 messages being handed out to the queues come on top). Default 10,000.
         public var totalQueueCapacity: Int
         /// The producer for ``KafkaErrorPolicy/deadLetter(topic:)``; `nil` creates one on the consumer's bootstrap

@@ -7,7 +7,7 @@ import Synchronization
 import HighlightTracing
 import Tracing
 
-/// A ``KafkaProducer`` that sends the current session and trace with every message.
+/// A `KafkaProducer` that sends the current session and trace with every message.
 ///
 /// Each send runs in a PRODUCER span `send <topic>` (OpenTelemetry messaging conventions), and the span's context,
 /// which holds the current `ServiceContext`'s highlight session, baggage and trace, is injected into the record's
@@ -72,7 +72,11 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     /// Sends `record` in a `send <topic>` span with the current context in its headers, and waits for delivery.
     ///
-    /// - Parameter injectContext: overrides ``Configuration/injectContext`` for this record.
+    /// - Parameters:
+    ///   - record: what to send; headers you set are kept, the propagated ones replaced.
+    ///   - injectContext: overrides ``Configuration/injectContext`` for this record.
+    /// - Returns: where the broker stored the record.
+    /// - Throws: `KafkaError` when the record could not be queued or delivered.
     @discardableResult
     public func send(_ record: KafkaProducerRecord, injectContext: Bool? = nil) async throws(KafkaError) -> KafkaDeliveryReceipt {
         try await sendReportingHeaders(record, injectContext: injectContext).receipt
@@ -98,8 +102,13 @@ public final class TracedKafkaProducer: Service, Sendable {
     /// Queues `record` like ``send(_:injectContext:)`` but returns at once; the span ends when the outcome arrives,
     /// before it is reported on ``deliveryReports`` and to `onDelivery`.
     ///
-    /// - Parameter onDelivery: called once with the outcome, on the producer's poll thread (see
-    ///   ``KafkaProducer/sendAndForget(_:onDelivery:)``): keep it short.
+    /// - Parameters:
+    ///   - record: what to send; headers you set are kept, the propagated ones replaced.
+    ///   - injectContext: overrides ``Configuration/injectContext`` for this record.
+    ///   - onDelivery: called once with the outcome, on the producer's poll thread (see
+    ///     `KafkaProducer.sendAndForget(_:onDelivery:)`): keep it short.
+    /// - Returns: the record's id, as its delivery report carries it.
+    /// - Throws: `KafkaError` when the record could not be queued.
     @discardableResult
     public func sendAndForget(
         _ record: KafkaProducerRecord,
@@ -123,12 +132,12 @@ public final class TracedKafkaProducer: Service, Sendable {
         }
     }
 
-    /// Waits for every queued message (see ``KafkaProducer/flush(timeout:)``).
+    /// Waits for every queued message (see `KafkaProducer.flush(timeout:)`).
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         try await producer.flush(timeout: timeout)
     }
 
-    /// Shuts the plain producer down (see ``KafkaProducer/shutdown(flushTimeout:)``); every span still open ends
+    /// Shuts the plain producer down (see `KafkaProducer.shutdown(flushTimeout:)`); every span still open ends
     /// with the outcome its message gets there.
     public func shutdown(flushTimeout: Duration = .seconds(10)) async {
         await producer.shutdown(flushTimeout: flushTimeout)

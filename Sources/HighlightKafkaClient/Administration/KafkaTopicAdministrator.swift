@@ -1,4 +1,4 @@
-/// Creates topics on a real cluster (the mock cluster has its own ``createTopic`` in `HighlightKafkaTesting`).
+/// Creates topics on a real cluster (the mock cluster has its own `createTopic` in `HighlightKafkaTesting`).
 ///
 /// ```swift
 /// let admin = try KafkaTopicAdministrator(bootstrapServers: ["localhost:9092"])

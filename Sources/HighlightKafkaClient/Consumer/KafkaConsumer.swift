@@ -19,7 +19,7 @@ import Synchronization
 ///   bounded buffer (``KafkaConsumerConfiguration/bufferCapacity``): no timer, no sleep. When librdkafka has stopped
 ///   fetching because its own queue reached `queued.min.messages` or `queued.max.messages.kbytes`, the thread
 ///   restarts fetching as soon as that queue has drained, where librdkafka 2.0 waits up to a second.
-/// - Read ``messages`` and commit yourself (``storeOffset(for:)`` then ``commitStoredOffsets()``, or ``commit(_:)``),
+/// - Read ``messages`` and commit yourself (``storeOffset(for:)`` then ``commitStoredOffsets()``, or `commit(_:)`),
 ///   or let ``run(_:)`` do it: at least once, offsets committed only after the handler returns.
 /// - Rebalances, partition EOF and errors arrive on ``events``; errors are also logged.
 /// - ``shutdown()`` stops fetching, waits for ``run(_:)`` handlers in flight, commits what was processed, and leaves
