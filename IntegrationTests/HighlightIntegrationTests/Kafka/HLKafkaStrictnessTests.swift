@@ -156,10 +156,11 @@ extension HLKafkaStrictnessTests {
         let topic = try await TestKafka.makeTopic("bench-short")
         let produced = try await Self.run(["produce", "-b", TestKafka.environment.bootstrapServers, "-t", topic, "-c", "50", "-q"])
         #expect(produced.status == 0, "\(produced.errors)")
-        let run = try await Self.run([
-            "bench", "consume", "--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic,
-            "--messages", "1000", "--mode", mode, "--json",
-        ])
+        // Both spellings of the connection options, as every other command takes them.
+        let connection = mode == "plain"
+            ? ["-b", TestKafka.environment.bootstrapServers, "-t", topic]
+            : ["--bootstrap-servers", TestKafka.environment.bootstrapServers, "--topic", topic]
+        let run = try await Self.run(["bench", "consume"] + connection + ["--messages", "1000", "--mode", mode, "--json"])
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.errors.contains("holds 50 of the 1000 messages asked for"), "\(run.errors)")
         #expect(run.jsonLines.first?["messages"] as? Int == 50, "the line gives the count really read")

@@ -36,10 +36,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only this mode: raw, raw-copy (consume: raw C copying each message as the Swift client does), plain, plain-headers (produce: the plain client sending the headers the wrapper writes, made once), traced (a span per message) or propagate (the wrapper without spans); default all but plain-headers.")
     var mode: Mode?
 
-    @Option(name: .long, help: "An existing cluster instead of the embedded one.")
+    @Option(name: [.customShort("b"), .long], help: "An existing cluster instead of the embedded one.")
     var bootstrapServers: String?
 
-    @Option(name: .long, help: "With --bootstrap-servers: the topic (consume reads --messages from its beginning).")
+    @Option(name: [.customShort("t"), .long], help: "With --bootstrap-servers: the topic (consume reads --messages from its beginning).")
     var topic: String?
 
     @Flag(name: .long, help: "One JSON line per run.")
