@@ -59,7 +59,7 @@ test: build
 # The documentation of every library product, combined into one static site under .build/docs, with DocC's warnings
 # (a symbol link that does not resolve, a missing article) as errors.
 DOC_TARGETS := HighlightPropagation HighlightKafkaClient HighlightKafka HighlightKafkaTesting HighlightTracing Highlight \
-	HighlightHummingbird HighlightAsyncHTTPClient HighlightGRPC
+	HighlightHummingbird HighlightVapor HighlightAsyncHTTPClient HighlightGRPC
 docs: build
 	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation \
 		$(foreach target,$(DOC_TARGETS),--target $(target)) --enable-experimental-combined-documentation \

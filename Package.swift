@@ -61,6 +61,7 @@ let integrationTestDependencies: [Target.Dependency] = [
     "HighlightAsyncHTTPClient",
     "HighlightGRPC",
     "HighlightHummingbird",
+    "HighlightVapor",
     "HighlightKafka",
     "HighlightKafkaClient",
     "HighlightKafkaTesting",
@@ -77,6 +78,7 @@ let integrationTestDependencies: [Target.Dependency] = [
     .product(name: "NIOHTTP1", package: "swift-nio"),
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     .product(name: "Tracing", package: "swift-distributed-tracing"),
+    .product(name: "Vapor", package: "vapor"),
     .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
 ] + swiftOTel
 
@@ -92,6 +94,7 @@ let package = Package(
         .library(name: "Highlight", targets: ["Highlight"]),
         .library(name: "HighlightHummingbird", targets: ["HighlightHummingbird"]),
         .library(name: "HighlightAsyncHTTPClient", targets: ["HighlightAsyncHTTPClient"]),
+        .library(name: "HighlightVapor", targets: ["HighlightVapor"]),
         .library(name: "HighlightGRPC", targets: ["HighlightGRPC"]),
         .executable(name: "hlkafka", targets: ["hlkafka"]),
         .executable(name: "hlkafka-raw-baseline", targets: ["hlkafka-raw-baseline"]),
@@ -113,6 +116,7 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         // `make docs`: the documentation of every library product (a plugin; nothing of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
@@ -241,6 +245,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Vapor: the same middleware, CORS answer and outbound injection as for Hummingbird.
+        .target(
+            name: "HighlightVapor",
+            dependencies: [
+                "Highlight",
+                "HighlightAsyncHTTPClient",
+                "HighlightPropagation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: gRPC (grpc-swift 2's core only: the transport stays the user's choice).
         .target(
             name: "HighlightGRPC",
@@ -302,6 +324,7 @@ let package = Package(
                 "HighlightKafkaClient",
                 "HighlightKafkaTesting",
                 "HighlightAsyncHTTPClient",
+                "HighlightVapor",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -309,6 +332,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Vapor", package: "vapor"),
             ],
             path: "Examples/GettingStarted",
             swiftSettings: swiftSettings

@@ -99,6 +99,10 @@ public enum Highlight {
         return handler
     }
 
+    /// Whether ``bootstrap(_:environment:)`` has run: the framework middlewares report errors through
+    /// ``consumeError(_:secureSessionID:requestID:metadata:file:function:line:)`` only then.
+    package static var isBootstrapped: Bool { state.withLock { $0 != nil } }
+
     /// Counters of reported errors and logs and failed exports.
     public static var statistics: HighlightStatistics { counters.snapshot }
 

@@ -10,7 +10,9 @@ import Tracing
 /// nothing (a canned response), with this package's tracer bootstrapped: the server's extraction, SERVER span and
 /// context binding for the response stream; the client's allowlist match, CLIENT span, injection and the span's end
 /// with the response stream. Ended spans go to a queue the loop empties every 4,096 calls.
-func registerGRPCInterceptors(inbound: Metadata) {
+///
+/// - Returns: that queue, which the bootstrapped tracer ends its spans into from here on.
+func registerGRPCInterceptors(inbound: Metadata) -> TelemetryQueue<HighlightSpan> {
     let queue = TelemetryQueue<HighlightSpan>(capacity: 1 << 16, batchSize: 1 << 16) {}
     let tracer = HighlightTracer(queue: queue)
     InstrumentationSystem.bootstrap(tracer)
@@ -54,6 +56,7 @@ func registerGRPCInterceptors(inbound: Metadata) {
             }
         }
     }
+    return queue
 }
 
 /// A writer that drops what it is given.

@@ -65,11 +65,12 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     registerHighlightTracer(parent: context, kafkaHeaders: withContext)
-    registerGRPCInterceptors(inbound: [
+    let spans = registerGRPCInterceptors(inbound: [
         "x-highlight-request": "k3bP0aQeR7tYuI9oPlKjHgFdSa1A/a1B2c3D4e5",
         "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
         "baggage": "tenant=acme",
     ])
+    registerVaporMiddleware(spans: spans)
 
     // The same per-message work with swift-otel's tracer (sampled, ids generated, span processed on end), composed
     // with the propagator the way Highlight.bootstrap does it. Nothing is exported: the cost measured is ours and

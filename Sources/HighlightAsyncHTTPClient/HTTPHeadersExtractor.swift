@@ -1,0 +1,23 @@
+public import HighlightPropagation
+public import NIOHTTP1
+
+/// Reads propagated values from NIO's `HTTPHeaders` (the header type of AsyncHTTPClient and Vapor). Names match
+/// ignoring case, as HTTP defines them; a name sent more than once gives every value, in order.
+///
+/// ```swift
+/// let context = ServiceContext.extract(from: request.headers, using: HTTPHeadersExtractor())
+/// ```
+public struct HTTPHeadersExtractor: HeaderValuesExtractor {
+    /// Creates the extractor.
+    public init() {}
+
+    /// Every value of the header named `key`, in order.
+    public func extractAll(key: String, from carrier: HTTPHeaders) -> [String] {
+        carrier[key]
+    }
+
+    /// The last value of the header named `key`.
+    public func extract(key: String, from carrier: HTTPHeaders) -> String? {
+        carrier.last { $0.name.equalsIgnoringASCIICase(key) }?.value
+    }
+}
