@@ -94,7 +94,7 @@ sanitize: deps
 	$(TSAN_ENV) $(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	clang -shared -fPIC -O2 -Wall -o $(TSAN_PRELOAD) Tests/Sanitizers/ThreadSanitizerC11Threads.c
 	rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS)
-	LD_PRELOAD=$(CURDIR)/$(TSAN_PRELOAD) $(TSAN_ENV) TSAN_OPTIONS="halt_on_error=0 log_path=$(CURDIR)/$(TSAN_REPORTS)/tsan" \
+	LD_PRELOAD=$(CURDIR)/$(TSAN_PRELOAD) $(TSAN_ENV) TSAN_OPTIONS="halt_on_error=0 log_path=$(CURDIR)/$(TSAN_REPORTS)/tsan suppressions=$(CURDIR)/Tests/Sanitizers/ThreadSanitizer.supp" \
 		$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 	@if [ -n "$$(ls $(TSAN_REPORTS))" ]; then cat $(TSAN_REPORTS)/*; echo "ThreadSanitizer reports above"; exit 1; fi
 	@echo "ThreadSanitizer: 0 reports"
