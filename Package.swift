@@ -53,6 +53,16 @@ let hlkafkaDependencies: [Target.Dependency] = [
     .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
 ] + swiftOTel
 
+// What the HTTP client side of HighlightAsyncHTTPClient and HighlightVapor both take.
+let httpClientDependencies: [Target.Dependency] = [
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "Tracing", package: "swift-distributed-tracing"),
+]
+
 let integrationTestDependencies: [Target.Dependency] = [
     "CProcessWatch",
     "HighlightSynchronization",
@@ -233,33 +243,15 @@ let package = Package(
         ),
         .target(
             name: "HighlightAsyncHTTPClient",
-            dependencies: [
-                "HighlightPropagation",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-            ],
+            dependencies: ["HighlightPropagation"] + httpClientDependencies,
             swiftSettings: swiftSettings
         ),
 
         // MARK: Vapor: the same middleware, CORS answer and outbound injection as for Hummingbird.
         .target(
             name: "HighlightVapor",
-            dependencies: [
-                "Highlight",
-                "HighlightAsyncHTTPClient",
-                "HighlightPropagation",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Vapor", package: "vapor"),
-            ],
+            dependencies: ["Highlight", "HighlightAsyncHTTPClient", "HighlightPropagation", .product(name: "Vapor", package: "vapor")]
+                + httpClientDependencies,
             swiftSettings: swiftSettings
         ),
 
