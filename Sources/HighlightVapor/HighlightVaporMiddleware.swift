@@ -41,6 +41,12 @@ public struct HighlightVaporMiddleware: AsyncMiddleware {
     }
 
     /// Runs the rest of the chain inside the request's context and its SERVER span.
+    ///
+    /// - Parameters:
+    ///   - request: the request.
+    ///   - next: the rest of the chain and the route handler.
+    /// - Returns: the handler's response.
+    /// - Throws: what `next` throws; a 5xx one is reported once (see above).
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // An outer middleware (Vapor's TracingMiddleware) already restored the request's context: continue it.
         if let upstream = ServiceContext.current, !request.serviceContext.isEmpty {
@@ -48,7 +54,7 @@ public struct HighlightVaporMiddleware: AsyncMiddleware {
                 do {
                     return try await next.respond(to: request)
                 } catch {
-                    if Self.isServerError(error), Highlight.isBootstrapped { Highlight.consumeError(error) }
+                    if Self.status(answering: error).code >= 500, Highlight.isBootstrapped { Highlight.consumeError(error) }
                     throw error
                 }
             }
@@ -76,7 +82,7 @@ public struct HighlightVaporMiddleware: AsyncMiddleware {
                 if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
                 return response
             } catch {
-                let status = (error as? any AbortError)?.status ?? .internalServerError
+                let status = Self.status(answering: error)
                 span.attributes["http.response.status_code"] = Int(status.code)
                 if status.code >= 500 {
                     // Once: the facade's error event carries the session; the span only says it failed.
@@ -88,8 +94,8 @@ public struct HighlightVaporMiddleware: AsyncMiddleware {
         }
     }
 
-    /// Whether `error` answers 5xx (what Vapor's `ErrorMiddleware` makes of it).
-    static func isServerError(_ error: any Error) -> Bool {
-        ((error as? any AbortError)?.status ?? .internalServerError).code >= 500
+    /// The status Vapor's `ErrorMiddleware` answers `error` with: an `AbortError`'s own, otherwise 500.
+    static func status(answering error: any Error) -> HTTPResponseStatus {
+        (error as? any AbortError)?.status ?? .internalServerError
     }
 }
