@@ -61,6 +61,7 @@ test: build
 DOC_TARGETS := HighlightPropagation HighlightKafkaClient HighlightKafka HighlightKafkaTesting HighlightTracing Highlight \
 	HighlightHummingbird HighlightVapor HighlightAsyncHTTPClient HighlightGRPC
 docs: build
+	python3 Tests/DocumentationAudit/audit-public-docs.py
 	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation \
 		$(foreach target,$(DOC_TARGETS),--target $(target)) --enable-experimental-combined-documentation \
 		--output-path .build/docs --warnings-as-errors

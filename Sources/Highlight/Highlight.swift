@@ -41,6 +41,13 @@ public enum Highlight {
     ///
     /// Call it once per process, like `InstrumentationSystem.bootstrap`. To use swift-otel instead, bootstrap it
     /// yourself with `HighlightPropagator().combined(with: otelTracer)` (see the README).
+    ///
+    /// - Parameters:
+    ///   - options: the project, the service, the endpoint and the pipeline's settings.
+    ///   - environment: the variables read for `HIGHLIGHT_*` and `OTEL_*` settings; `nil` reads the process's.
+    /// - Returns: the service that exports until its group shuts down, then sends what is queued.
+    /// - Throws: nothing today (an invalid endpoint is reported by the first export); declared so that a refused option can
+    ///   fail here in a later version without breaking callers.
     public static func bootstrap(
         _ options: Options = Options(),
         environment: [String: String]? = nil
@@ -93,6 +100,10 @@ public enum Highlight {
     }
 
     /// A log handler exporting to highlight, for applications that bootstrap `LoggingSystem` themselves.
+    ///
+    /// - Parameter label: the logger's label.
+    /// - Returns: a handler that writes OTLP log records with the session of `ServiceContext.current`; before
+    ///   ``bootstrap(_:environment:)`` its records are dropped and counted.
     public static func logHandler(label: String) -> any LogHandler {
         var handler = state.withLock { $0 }?.logger.handler ?? StreamLogHandler.standardError(label: label)
         handler.metadataProvider = metadataProvider
@@ -124,6 +135,15 @@ public enum Highlight {
     ///
     /// Never blocks on the network: the span waits in a bounded queue, and is sent at once unless another error was
     /// within ``Options/promptErrorExportInterval``.
+    ///
+    /// - Parameters:
+    ///   - error: the error; its type and description are exported.
+    ///   - secureSessionID: the session to link to; `nil` takes the current context's.
+    ///   - requestID: the request to link to; `nil` takes the current context's.
+    ///   - metadata: extra attributes of the event.
+    ///   - file: the calling file, filled in for you.
+    ///   - function: the calling function, filled in for you.
+    ///   - line: the calling line, filled in for you.
     public static func consumeError(
         _ error: any Error,
         secureSessionID: String? = nil,
@@ -194,6 +214,14 @@ public enum Highlight {
 
     /// Writes an OTLP log record with highlight's severity text, the session attributes of `ServiceContext.current`
     /// and the calling code's location. Never blocks on the network.
+    ///
+    /// - Parameters:
+    ///   - message: the log line.
+    ///   - level: its severity.
+    ///   - metadata: extra attributes of the record.
+    ///   - file: the calling file, filled in for you.
+    ///   - function: the calling function, filled in for you.
+    ///   - line: the calling line, filled in for you.
     public static func log(
         _ message: String,
         level: Logger.Level = .info,
@@ -216,16 +244,27 @@ public enum Highlight {
 
     /// The session and request a carrier holds, by this package's parsing rules (the `x-highlight-request` header,
     /// else its baggage mirror); what highlight's Node SDK calls `parseHeaders`.
+    ///
+    /// - Parameter headers: header names (any case) and values.
+    /// - Returns: the session and request, or `nil` when the carrier holds none or only a refused value.
     public static func parseHeaders(_ headers: [String: String]) -> HighlightRequestContext? {
         ServiceContext.extract(from: headers, instrument: HighlightPropagator()).highlightRequest
     }
 
     /// ``parseHeaders(_:)-([String:String])`` over HTTP fields.
+    ///
+    /// - Parameter headers: the request's header fields.
+    /// - Returns: the session and request, or `nil` when the fields hold none or only a refused value.
     public static func parseHeaders(_ headers: HTTPFields) -> HighlightRequestContext? {
         ServiceContext.extract(from: headers, instrument: HighlightPropagator()).highlightRequest
     }
 
     /// ``parseHeaders(_:)-([String:String])`` over any carrier.
+    ///
+    /// - Parameters:
+    ///   - carrier: the carrier to read.
+    ///   - extractor: reads one value of `carrier` by name.
+    /// - Returns: the session and request, or `nil` when the carrier holds none or only a refused value.
     public static func parseHeaders<Extract: Extractor>(_ carrier: Extract.Carrier, using extractor: Extract) -> HighlightRequestContext? {
         ServiceContext.extract(from: carrier, using: extractor, instrument: HighlightPropagator()).highlightRequest
     }

@@ -76,6 +76,10 @@ extension Highlight {
         public var debugLogger: Logger?
 
         /// Creates options; every field not given falls back as described on it.
+        ///
+        /// - Parameters:
+        ///   - projectID: your highlight project id; `nil` reads `HIGHLIGHT_PROJECT_ID`.
+        ///   - serviceName: this service's name; `nil` reads `OTEL_SERVICE_NAME`.
         public init(projectID: String? = nil, serviceName: String? = nil) {
             self.projectID = projectID
             self.serviceName = serviceName

@@ -12,11 +12,21 @@ public struct HTTPHeadersExtractor: HeaderValuesExtractor {
     public init() {}
 
     /// Every value of the header named `key`, in order.
+    ///
+    /// - Parameters:
+    ///   - key: the header name (names match ignoring case).
+    ///   - carrier: the headers.
+    /// - Returns: the values, in order.
     public func extractAll(key: String, from carrier: HTTPHeaders) -> [String] {
         carrier[key]
     }
 
     /// The last value of the header named `key`.
+    ///
+    /// - Parameters:
+    ///   - key: the header name (names match ignoring case).
+    ///   - carrier: the headers.
+    /// - Returns: the value, or `nil` when there is no such header.
     public func extract(key: String, from carrier: HTTPHeaders) -> String? {
         carrier.last { $0.name.equalsIgnoringASCIICase(key) }?.value
     }

@@ -7,6 +7,11 @@ public struct HTTPHeadersInjector: Injector {
     public init() {}
 
     /// Replaces every header named `key` with `value`.
+    ///
+    /// - Parameters:
+    ///   - value: the value.
+    ///   - key: the header name.
+    ///   - carrier: the headers.
     public func inject(_ value: String, forKey key: String, into carrier: inout HTTPHeaders) {
         carrier.replaceOrAdd(name: key, value: value)
     }

@@ -31,6 +31,11 @@ public struct HighlightHTTPClient: Sendable {
     /// > Important: AsyncHTTPClient (1.26 and later) injects the bootstrapped tracer's context into every request of
     /// > a client whose `configuration.tracing.tracer` is set, which it is by default: pass a client whose tracer is
     /// > `nil`, as ``sharedClient``'s is, or the allowlist cannot hold.
+    ///
+    /// - Parameters:
+    ///   - client: the client that sends the requests; its own tracer must be `nil` (see above).
+    ///   - tracingOrigins: the hosts that receive the context; none by default.
+    ///   - instrument: the instrument that injects; `nil` for the bootstrapped one.
     public init(client: HTTPClient = Self.sharedClient, tracingOrigins: TracingOrigins = .none, instrument: (any Instrument)? = nil) {
         self.client = client
         self.tracingOrigins = tracingOrigins
@@ -46,6 +51,13 @@ public struct HighlightHTTPClient: Sendable {
     }()
 
     /// Executes `request`, injecting the current context when its host is allowed.
+    ///
+    /// - Parameters:
+    ///   - request: the request; headers of the injected names are replaced for allowed hosts.
+    ///   - timeout: how long the whole request may take.
+    ///   - logger: the logger AsyncHTTPClient logs the request with.
+    /// - Returns: the response.
+    /// - Throws: what AsyncHTTPClient throws (a connection failure, the timeout), recorded on the CLIENT span.
     public func execute(_ request: HTTPClientRequest, timeout: TimeAmount, logger: Logger? = nil) async throws -> HTTPClientResponse {
         guard tracingOrigins.allows(url: request.url) else {
             return try await client.execute(request, timeout: timeout, logger: logger)

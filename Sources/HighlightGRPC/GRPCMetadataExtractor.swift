@@ -17,6 +17,11 @@ public struct GRPCMetadataExtractor: HeaderValuesExtractor {
     public init() {}
 
     /// Every string value held for `key`, in order; none for a binary (`-bin`) key.
+    ///
+    /// - Parameters:
+    ///   - key: the metadata key (keys match ignoring case).
+    ///   - carrier: the call's metadata.
+    /// - Returns: the string values, in order.
     public func extractAll(key: String, from carrier: Metadata) -> [String] {
         guard !key.lowercased().hasSuffix("-bin") else { return [] }
         return Array(carrier[stringValues: key])

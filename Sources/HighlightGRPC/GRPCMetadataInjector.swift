@@ -12,6 +12,11 @@ public struct GRPCMetadataInjector: Injector {
     public init() {}
 
     /// Replaces every value of `key` (matched ignoring case) with `value`.
+    ///
+    /// - Parameters:
+    ///   - value: the value.
+    ///   - key: the metadata key.
+    ///   - carrier: the call's metadata.
     public func inject(_ value: String, forKey key: String, into carrier: inout Metadata) {
         carrier.removeAllValues(forKey: key)
         carrier.addString(value, forKey: key)

@@ -56,6 +56,13 @@ public struct HighlightClientInterceptor: ClientInterceptor {
 
     /// Sends the current context with a call to a listed target in a CLIENT span ended with the response stream; any
     /// other call passes through untouched.
+    ///
+    /// - Parameters:
+    ///   - request: the outgoing call.
+    ///   - context: the call's descriptor and transport details.
+    ///   - next: the rest of the interceptor chain and the transport.
+    /// - Returns: the response, whose stream ends the span.
+    /// - Throws: what `next` throws, recorded on the span.
     public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingClientRequest<Input>,
         context: ClientContext,

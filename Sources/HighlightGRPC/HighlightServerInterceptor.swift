@@ -31,6 +31,13 @@ public struct HighlightServerInterceptor: ServerInterceptor {
 
     /// Restores the call's context, runs the rest of the chain and the handler in its SERVER span, and ends the span
     /// with the response stream.
+    ///
+    /// - Parameters:
+    ///   - request: the incoming call.
+    ///   - context: the call's descriptor and peer.
+    ///   - next: the rest of the interceptor chain and the handler.
+    /// - Returns: the response, whose stream ends the span.
+    /// - Throws: what `next` throws, recorded on the span.
     public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>,
         context: ServerContext,

@@ -43,6 +43,13 @@ public struct HighlightMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// Answers a CORS preflight, or runs `next` inside the request's context and its SERVER span.
+    ///
+    /// - Parameters:
+    ///   - request: the request.
+    ///   - context: the request context.
+    ///   - next: the rest of the chain and the route handler.
+    /// - Returns: the response, with CORS headers for an allowed origin.
+    /// - Throws: what `next` throws (a 5xx one is recorded on the span).
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await traced(request, context: context, next: next) }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {

@@ -43,6 +43,7 @@ public final class KafkaMockCluster: Sendable {
 
     /// Starts a cluster of `brokers` brokers on loopback ports chosen by the system.
     ///
+    /// - Parameter brokers: how many brokers, numbered from 1.
     /// - Throws: `KafkaError` of kind `KafkaError.Kind.mockCluster` when librdkafka cannot start it.
     public init(brokers: Int = 1) throws(KafkaError) {
         guard brokers >= 1 else {
@@ -54,6 +55,12 @@ public final class KafkaMockCluster: Sendable {
     }
 
     /// Creates a topic; creating one that exists is a no-op.
+    ///
+    /// - Parameters:
+    ///   - name: the topic's name.
+    ///   - partitions: how many partitions it gets.
+    ///   - replicationFactor: how many brokers keep each partition (at most the number of brokers).
+    /// - Throws: `KafkaError` of kind `KafkaError.Kind.mockCluster` when the cluster refuses the topic.
     public func createTopic(_ name: String, partitions: Int = 1, replicationFactor: Int = 1) throws(KafkaError) {
         if let code = cluster.createTopic(name, partitions: partitions, replicationFactor: min(replicationFactor, brokerCount)) {
             throw KafkaError(kind: .mockCluster, code: code, message: "creating topic \(name) failed")
@@ -61,11 +68,15 @@ public final class KafkaMockCluster: Sendable {
     }
 
     /// Takes a broker down: its connections close and new ones are refused until ``setBrokerUp(_:)``.
+    ///
+    /// - Parameter brokerID: the broker, from 1 to the number of brokers.
     public func setBrokerDown(_ brokerID: Int32) {
         cluster.setBroker(brokerID, up: false)
     }
 
     /// Brings a broker back up.
+    ///
+    /// - Parameter brokerID: the broker, from 1 to the number of brokers.
     public func setBrokerUp(_ brokerID: Int32) {
         cluster.setBroker(brokerID, up: true)
     }
@@ -81,26 +92,45 @@ public final class KafkaMockCluster: Sendable {
     }
 
     /// Makes the next requests of `request` fail, one error code each, in order (on whichever broker receives them).
+    ///
+    /// - Parameters:
+    ///   - request: the kind of request to fail.
+    ///   - errors: one error code per request to fail, in order.
     public func pushRequestErrors(_ request: Request, _ errors: [KafkaErrorCode]) {
         cluster.pushRequestErrors(apiKey: request.rawValue, errors)
     }
 
     /// Forgets errors pushed for `request` that were not used yet.
+    ///
+    /// - Parameter request: the kind of request.
     public func clearRequestErrors(_ request: Request) {
         cluster.clearRequestErrors(apiKey: request.rawValue)
     }
 
     /// Moves a partition's leadership to `brokerID` (clients learn it through NOT_LEADER errors and metadata).
+    ///
+    /// - Parameters:
+    ///   - topic: the topic.
+    ///   - partition: the partition number.
+    ///   - brokerID: the new leader.
     public func setPartitionLeader(topic: String, partition: Int32, brokerID: Int32) {
         cluster.setPartitionLeader(topic: topic, partition: partition, brokerID: brokerID)
     }
 
     /// Delays every response of a broker by `roundTripTime`.
+    ///
+    /// - Parameters:
+    ///   - brokerID: the broker to slow down.
+    ///   - roundTripTime: the delay added to each of its responses; zero removes it.
     public func setBrokerRoundTripTime(_ brokerID: Int32, _ roundTripTime: Duration) {
         cluster.setBrokerRoundTripTime(brokerID, milliseconds: Int32(clamping: roundTripTime.milliseconds))
     }
 
     /// Makes every request concerning `topic` fail with `error` until set back to `KafkaErrorCode.noError`.
+    ///
+    /// - Parameters:
+    ///   - topic: the topic.
+    ///   - error: the error every request about it gets; `KafkaErrorCode.noError` clears it.
     public func setTopicError(_ topic: String, _ error: KafkaErrorCode) {
         cluster.setTopicError(topic, error)
     }

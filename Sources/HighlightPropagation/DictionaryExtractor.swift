@@ -18,6 +18,11 @@ public struct DictionaryExtractor: HeaderValuesExtractor {
     public init() {}
 
     /// Every value whose key matches `key` ignoring ASCII case, ordered by the keys' bytes.
+    ///
+    /// - Parameters:
+    ///   - key: the name, matched ignoring ASCII case.
+    ///   - carrier: the dictionary.
+    /// - Returns: the values of every matching key.
     public func extractAll(key: String, from carrier: [String: String]) -> [String] {
         var matches: [(key: String, value: String)] = []
         for entry in carrier where entry.key.equalsIgnoringASCIICase(key) {
@@ -29,6 +34,11 @@ public struct DictionaryExtractor: HeaderValuesExtractor {
 
     /// The value of the one key matching `key` ignoring ASCII case, found in one pass; when several match, the last in
     /// byte order, as ``extractAll(key:from:)`` orders them.
+    ///
+    /// - Parameters:
+    ///   - key: the name, matched ignoring ASCII case.
+    ///   - carrier: the dictionary.
+    /// - Returns: the value, or `nil` when no key matches.
     public func extract(key: String, from carrier: [String: String]) -> String? {
         var found: String?
         for entry in carrier where entry.key.equalsIgnoringASCIICase(key) {

@@ -13,6 +13,11 @@ public struct DictionaryInjector: Injector {
     public init() {}
 
     /// Replaces every spelling of `key` with `key: value`.
+    ///
+    /// - Parameters:
+    ///   - value: the value.
+    ///   - key: the lowercase name; other spellings of it are removed.
+    ///   - carrier: the dictionary.
     public func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
         for existing in carrier.keys where existing != key && existing.equalsIgnoringASCIICase(key) {
             carrier.removeValue(forKey: existing)

@@ -15,12 +15,22 @@ public struct HTTPFieldsExtractor: HeaderValuesExtractor {
     public init() {}
 
     /// Every value of the field named `key`, in order; none when `key` is not a valid field name.
+    ///
+    /// - Parameters:
+    ///   - key: the field name (field names match ignoring case).
+    ///   - carrier: the fields.
+    /// - Returns: the values, in order.
     public func extractAll(key: String, from carrier: HTTPFields) -> [String] {
         guard let name = HTTPField.Name.propagated(key) else { return [] }
         return carrier[values: name]
     }
 
     /// The last value of the field named `key`.
+    ///
+    /// - Parameters:
+    ///   - key: the field name (field names match ignoring case).
+    ///   - carrier: the fields.
+    /// - Returns: the value, or `nil` when there is no such field.
     public func extract(key: String, from carrier: HTTPFields) -> String? {
         guard let name = HTTPField.Name.propagated(key) else { return nil }
         return carrier.last { $0.name == name }?.value

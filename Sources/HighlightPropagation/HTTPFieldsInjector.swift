@@ -12,6 +12,11 @@ public struct HTTPFieldsInjector: Injector {
     public init() {}
 
     /// Replaces every field named `key` with one holding `value`; a `key` that is not a valid field name is skipped.
+    ///
+    /// - Parameters:
+    ///   - value: the value.
+    ///   - key: the field name.
+    ///   - carrier: the fields.
     public func inject(_ value: String, forKey key: String, into carrier: inout HTTPFields) {
         guard let name = HTTPField.Name.propagated(key) else { return }
         carrier[name] = value

@@ -17,6 +17,11 @@ public protocol HeaderValuesExtractor<Carrier>: Extractor {
 
 extension HeaderValuesExtractor {
     /// The last value held for `key`: when a carrier holds a key twice, the last one wins.
+    ///
+    /// - Parameters:
+    ///   - key: the name.
+    ///   - carrier: the carrier.
+    /// - Returns: the last value, or `nil` when there is none.
     public func extract(key: String, from carrier: Carrier) -> String? {
         extractAll(key: key, from: carrier).last
     }

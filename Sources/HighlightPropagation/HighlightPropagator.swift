@@ -35,6 +35,12 @@ public struct HighlightPropagator: Instrument {
         public var logger: Logger
 
         /// Creates a configuration; every argument has the default described on its property.
+        ///
+        /// - Parameters:
+        ///   - mirrorSessionIntoBaggage: also write the session as a `baggage` member named `x-highlight-request`.
+        ///   - forwardTraceContext: forward an inbound `traceparent`/`tracestate` when no tracer replaces it.
+        ///   - limits: the largest values read and written.
+        ///   - logger: where refusals are logged at debug level, without their values.
         public init(
             mirrorSessionIntoBaggage: Bool = true,
             forwardTraceContext: Bool = true,
@@ -54,6 +60,10 @@ public struct HighlightPropagator: Instrument {
     public let statistics: PropagationStatistics
 
     /// Creates a propagator.
+    ///
+    /// - Parameters:
+    ///   - configuration: what is mirrored and forwarded, and the limits.
+    ///   - statistics: where extractions and refusals are counted.
     public init(configuration: Configuration = Configuration(), statistics: PropagationStatistics = .shared) {
         self.configuration = configuration
         self.statistics = statistics
@@ -61,12 +71,22 @@ public struct HighlightPropagator: Instrument {
 
     /// A `MultiplexInstrument` of this propagator followed by `tracer`, the order in which a tracer's `traceparent`
     /// replaces the forwarded one on injection.
+    ///
+    /// - Parameter tracer: the tracer whose spans continue the trace.
+    /// - Returns: the instrument to bootstrap.
     public func combined(with tracer: any Instrument) -> MultiplexInstrument {
         MultiplexInstrument([self, tracer])
     }
 
     // MARK: Extract
 
+    /// Reads `x-highlight-request` (or its baggage mirror), `traceparent`, `tracestate` and `baggage` from `carrier` into
+    /// `context`; a refused value is left out and counted.
+    ///
+    /// - Parameters:
+    ///   - carrier: the inbound headers.
+    ///   - context: the context to fill.
+    ///   - extractor: reads one value of `carrier` by name.
     public func extract<Carrier, Extract: Extractor>(
         _ carrier: Carrier,
         into context: inout ServiceContext,
@@ -98,6 +118,13 @@ public struct HighlightPropagator: Instrument {
 
     // MARK: Inject
 
+    /// Writes the context's session, baggage (with the session mirrored when configured) and forwarded trace context into
+    /// `carrier`, lowercase names, replacing earlier values; nothing the context does not hold.
+    ///
+    /// - Parameters:
+    ///   - context: the context to send.
+    ///   - carrier: the outbound headers.
+    ///   - injector: writes one value into `carrier`.
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext,
         into carrier: inout Carrier,

@@ -40,6 +40,11 @@ public struct HighlightRequestContext: Sendable, Hashable {
     ///
     /// The session id must be a non-empty token of visible ASCII without `/`; the request id likewise (an empty
     /// request id means none). The whole header value must fit in `maximumLength` bytes.
+    ///
+    /// - Parameters:
+    ///   - sessionSecureID: the browser session's secure id.
+    ///   - requestID: the request id, or `nil` (or empty) for none.
+    ///   - maximumLength: the most bytes the header value may take.
     public init?(sessionSecureID: String, requestID: String?, maximumLength: Int = PropagationLimits.default.maximumHighlightRequestBytes) {
         guard Self.isToken(sessionSecureID), !sessionSecureID.isEmpty else { return nil }
         let request = (requestID?.isEmpty ?? true) ? nil : requestID
@@ -51,6 +56,8 @@ public struct HighlightRequestContext: Sendable, Hashable {
     /// Parses a `x-highlight-request` value, returning `nil` when it carries no context or is refused.
     ///
     /// Use ``parse(_:maximumLength:)`` to learn why a value was refused.
+    ///
+    /// - Parameter headerValue: an `x-highlight-request` value.
     public init?(headerValue: some StringProtocol) {
         guard let parsed = try? Self.parse(headerValue) else { return nil }
         self = parsed
@@ -90,7 +97,11 @@ public struct HighlightRequestContext: Sendable, Hashable {
     /// Spaces and tabs around the value are trimmed. A value with a control character, a non-ASCII byte, a space
     /// inside an id, or more than `maximumLength` bytes throws a ``PropagationRejection``.
     ///
+    /// - Parameters:
+    ///   - value: an `x-highlight-request` value.
+    ///   - maximumLength: the most bytes the value may take.
     /// - Returns: the context, or `nil` when the value is empty or blank (no context, and nothing wrong).
+    /// - Throws: ``PropagationRejection`` saying why the value was refused.
     public static func parse(
         _ value: some StringProtocol,
         maximumLength: Int = PropagationLimits.default.maximumHighlightRequestBytes

@@ -24,6 +24,11 @@ public struct PropagationLimits: Sendable, Hashable {
     public static let maximumTraceStateMembers = 32
 
     /// Creates limits; baggage limits below the W3C minimums are raised to them.
+    ///
+    /// - Parameters:
+    ///   - maximumHighlightRequestBytes: the longest `x-highlight-request` value read or written.
+    ///   - maximumBaggageMembers: the most baggage members kept (at least 64, W3C's minimum).
+    ///   - maximumBaggageBytes: the longest baggage kept, in bytes (at least 8,192, W3C's minimum).
     public init(
         maximumHighlightRequestBytes: Int = 256,
         maximumBaggageMembers: Int = 180,

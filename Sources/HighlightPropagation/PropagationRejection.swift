@@ -52,6 +52,10 @@ public struct PropagationRejection: Error, Hashable, Sendable, CustomStringConve
     public var reason: Reason
 
     /// Creates a rejection for `field` because of `reason`.
+    ///
+    /// - Parameters:
+    ///   - field: the header the value came from.
+    ///   - reason: why it was refused.
     public init(_ field: Field, _ reason: Reason) {
         self.field = field
         self.reason = reason

@@ -49,6 +49,9 @@ public final class PropagationStatistics: Sendable {
     }
 
     /// How many values of `field` were refused, for any reason.
+    ///
+    /// - Parameter field: the header.
+    /// - Returns: the count since these statistics were created.
     public func rejectionCount(for field: PropagationRejection.Field) -> Int {
         rejections.withLock { counts in counts.filter { $0.key.field == field }.values.reduce(0, +) }
     }

@@ -29,17 +29,33 @@ extension ServiceContext {
     }
 
     /// A fresh context holding what is propagated in a `[String: String]` carrier.
+    ///
+    /// - Parameters:
+    ///   - carrier: header names (any case) and values.
+    ///   - instrument: the instrument that extracts; `nil` for the bootstrapped one (a default ``HighlightPropagator`` when
+    ///     nothing was bootstrapped).
+    /// - Returns: a top-level context with what the carrier held; refused values are left out.
     public static func extract(from carrier: [String: String], instrument: (any Instrument)? = nil) -> ServiceContext {
         extract(from: carrier, using: DictionaryExtractor(), instrument: instrument)
     }
 
     /// A fresh context holding what is propagated in HTTP fields.
+    ///
+    /// - Parameters:
+    ///   - carrier: the request's header fields.
+    ///   - instrument: the instrument that extracts; `nil` for the bootstrapped one.
+    /// - Returns: a top-level context with what the fields held; refused values are left out.
     public static func extract(from carrier: HTTPFields, instrument: (any Instrument)? = nil) -> ServiceContext {
         extract(from: carrier, using: HTTPFieldsExtractor(), instrument: instrument)
     }
 
     /// Writes this context into `carrier` through `instrument` (by default the bootstrapped one, or a default
     /// ``HighlightPropagator`` when nothing was bootstrapped).
+    ///
+    /// - Parameters:
+    ///   - carrier: where the headers are written.
+    ///   - injector: writes one value into `carrier`.
+    ///   - instrument: the instrument that injects; `nil` for the bootstrapped one.
     public func inject<Inject: Injector>(
         into carrier: inout Inject.Carrier,
         using injector: Inject,
@@ -54,6 +70,11 @@ extension ServiceContext {
     /// var headers: [String: String] = [:]
     /// ServiceContext.injectCurrent(into: &headers, using: DictionaryInjector())
     /// ```
+    ///
+    /// - Parameters:
+    ///   - carrier: where the headers are written.
+    ///   - injector: writes one value into `carrier`.
+    ///   - instrument: the instrument that injects; `nil` for the bootstrapped one.
     public static func injectCurrent<Inject: Injector>(
         into carrier: inout Inject.Carrier,
         using injector: Inject,
@@ -64,11 +85,19 @@ extension ServiceContext {
     }
 
     /// Writes the current task's context into a `[String: String]` carrier.
+    ///
+    /// - Parameters:
+    ///   - carrier: where the headers are written (lowercase names, replacing earlier values).
+    ///   - instrument: the instrument that injects; `nil` for the bootstrapped one.
     public static func injectCurrent(into carrier: inout [String: String], instrument: (any Instrument)? = nil) {
         injectCurrent(into: &carrier, using: DictionaryInjector(), instrument: instrument)
     }
 
     /// Writes the current task's context into HTTP fields.
+    ///
+    /// - Parameters:
+    ///   - carrier: where the header fields are written, replacing earlier values.
+    ///   - instrument: the instrument that injects; `nil` for the bootstrapped one.
     public static func injectCurrent(into carrier: inout HTTPFields, instrument: (any Instrument)? = nil) {
         injectCurrent(into: &carrier, using: HTTPFieldsInjector(), instrument: instrument)
     }
@@ -76,6 +105,9 @@ extension ServiceContext {
     /// The W3C trace context this context would send to the next hop: the active span's when a tracer is
     /// bootstrapped, the forwarded inbound one otherwise. Tools use it to print trace and span ids whatever tracer
     /// is in use.
+    ///
+    /// - Parameter instrument: the instrument that would inject; `nil` for the bootstrapped one.
+    /// - Returns: the trace id, span id, flags and state sent onward, or `nil` when no trace context would be sent.
     public func outgoingTraceContext(instrument: (any Instrument)? = nil) -> TraceContext? {
         var carrier: [String: String] = [:]
         inject(into: &carrier, using: DictionaryInjector(), instrument: instrument)

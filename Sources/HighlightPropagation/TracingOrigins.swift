@@ -13,6 +13,8 @@ public struct TracingOrigins: Sendable, Hashable {
     public let patterns: [String]
 
     /// Allows the hosts matching `patterns`.
+    ///
+    /// - Parameter patterns: host names (`inventory.internal`), subdomain wildcards (`*.internal`) or `host:port`.
     public init(_ patterns: [String]) {
         self.patterns = patterns.map { $0.lowercased() }
     }
@@ -21,6 +23,11 @@ public struct TracingOrigins: Sendable, Hashable {
     public static let none = TracingOrigins([])
 
     /// Whether a request to `host` (and `port`) may carry the context.
+    ///
+    /// - Parameters:
+    ///   - host: the host name, matched ignoring case.
+    ///   - port: the port, or `nil` when the URL names none.
+    /// - Returns: whether the context may be sent there.
     public func allows(host: String, port: Int?) -> Bool {
         let host = host.lowercased()
         return patterns.contains { pattern in
@@ -39,6 +46,9 @@ public struct TracingOrigins: Sendable, Hashable {
     }
 
     /// Whether `url` (an absolute URL) may carry the context.
+    ///
+    /// - Parameter url: an absolute URL such as `https://inventory.internal:8443/stock`.
+    /// - Returns: whether the context may be sent there; `false` for a URL without a host.
     public func allows(url: String) -> Bool {
         let parts = url.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return false }
@@ -64,6 +74,8 @@ public struct TracingOrigins: Sendable, Hashable {
 
 extension TracingOrigins: ExpressibleByArrayLiteral {
     /// Allows the hosts matching the patterns listed: `tracingOrigins: ["inventory.internal", "localhost:8081"]`.
+    ///
+    /// - Parameter patterns: host names, subdomain wildcards or `host:port`.
     public init(arrayLiteral patterns: String...) {
         self.init(patterns)
     }

@@ -23,6 +23,11 @@ public struct W3CBaggage: Sendable, Hashable {
 
         /// Creates a member, or returns `nil` when `name` is not a token or a property has characters baggage
         /// cannot carry.
+        ///
+        /// - Parameters:
+        ///   - name: the member's key, a token as RFC 7230 defines it.
+        ///   - value: the member's value, any text (percent-encoded when written).
+        ///   - properties: `key` or `key=value` properties, written after the value.
         public init?(name: String, value: String, properties: [String] = []) {
             guard !name.isEmpty, name.utf8.allSatisfy(\.isTokenCharacter) else { return nil }
             let normalized = properties.compactMap(Self.normalizedProperty)
@@ -83,9 +88,13 @@ public struct W3CBaggage: Sendable, Hashable {
     public init() { members = [] }
 
     /// A baggage holding `members`, in that order.
+    ///
+    /// - Parameter members: the members, in order.
     public init(members: [Member]) { self.members = members }
 
     /// Parses a single `baggage` header value, dropping invalid members; `nil` when nothing valid is left.
+    ///
+    /// - Parameter headerValue: one `baggage` header value.
     public init?(headerValue: some StringProtocol) {
         let result = Self.parse([headerValue])
         guard let baggage = result.baggage else { return nil }
@@ -97,6 +106,8 @@ public struct W3CBaggage: Sendable, Hashable {
 
     /// The value of the last member named exactly `name`; setting replaces every member of that name with one
     /// at the end (or removes them all when set to `nil`).
+    ///
+    /// - Parameter name: the member name, matched exactly.
     public subscript(name: String) -> String? {
         get { members.last { $0.name == name }?.value }
         set {
@@ -107,16 +118,23 @@ public struct W3CBaggage: Sendable, Hashable {
 
     /// The value of the last member whose name matches `name` ignoring ASCII case (how `x-highlight-request` is
     /// looked up: Python writes `X-Highlight-Request`, Node reads the lowercase name).
+    ///
+    /// - Parameter name: the member name, matched ignoring ASCII case.
+    /// - Returns: the value, or `nil` when no member has that name.
     public func value(forNameIgnoringCase name: String) -> String? {
         members.last { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     /// Removes every member whose name matches `name` ignoring ASCII case.
+    ///
+    /// - Parameter name: the member name, matched ignoring ASCII case.
     public mutating func removeMembers(namedIgnoringCase name: String) {
         members.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 
     /// Appends a member, keeping any earlier member of the same name.
+    ///
+    /// - Parameter member: the member to add at the end.
     public mutating func append(_ member: Member) { members.append(member) }
 
     /// The header value, with every member.
@@ -124,6 +142,7 @@ public struct W3CBaggage: Sendable, Hashable {
 
     /// The header value cut to `limits`: members are kept in order while they fit; the rest are dropped.
     ///
+    /// - Parameter limits: the most members and bytes the value may hold.
     /// - Returns: the value (`nil` when no member fits) and how many members were dropped.
     public func headerValue(limits: PropagationLimits) -> (value: String?, droppedMembers: Int) {
         headerValue(limits: limits, replacingMembersNamedIgnoringCase: nil, with: nil)
@@ -185,6 +204,11 @@ public struct W3CBaggage: Sendable, Hashable {
     /// An invalid member (no `=`, a key that is not a token, a value or property with characters baggage does not
     /// allow) is dropped on its own and reported; the rest are kept. Members past `limits` are dropped and reported
     /// as ``PropagationRejection/Reason/tooManyMembers`` or ``PropagationRejection/Reason/tooLong``.
+    ///
+    /// - Parameters:
+    ///   - headerValues: the carrier's `baggage` header values, in order.
+    ///   - limits: the most members and bytes kept.
+    /// - Returns: the baggage (`nil` when nothing valid is left) and what was refused, and why.
     public static func parse(_ headerValues: some Sequence<some StringProtocol>, limits: PropagationLimits = .default) -> ParseResult {
         var members: [Member] = []
         var rejections: [PropagationRejection] = []

@@ -26,6 +26,11 @@ public enum W3CTraceContextParser {
     }
 
     /// Parses one `traceparent` value and the combined `tracestate` value of the same carrier.
+    ///
+    /// - Parameters:
+    ///   - traceParent: the `traceparent` value, or `nil` when the carrier has none.
+    ///   - traceState: the `tracestate` values joined with `,`, or `nil`.
+    /// - Returns: the trace context (or `nil`) and what was refused, and why.
     public static func parse(traceParent: String?, traceState: String?) -> Result {
         let forwarded = parseForwarding(traceParent: traceParent, traceState: traceState)
         return Result(traceContext: forwarded.context?.traceContext, rejections: forwarded.rejections)

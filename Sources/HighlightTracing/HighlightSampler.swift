@@ -26,6 +26,9 @@ public struct HighlightSampler: Sendable, Hashable {
 
     /// A share `probability` (0...1) of traces, decided from the trace id so that every service using the same
     /// ratio keeps or drops the same traces.
+    ///
+    /// - Parameter probability: the share kept, from 0 to 1.
+    /// - Returns: the sampler.
     public static func ratio(_ probability: Double) -> HighlightSampler {
         let clamped = min(max(probability, 0), 1)
         let bound: UInt64 = clamped >= 1 ? .max : UInt64(clamped * 18_446_744_073_709_551_616.0)
@@ -35,6 +38,9 @@ public struct HighlightSampler: Sendable, Hashable {
     /// A span with a parent follows the parent's `sampled` flag; a root span is decided by `root`. The default
     /// (`parentBased(root: .always)`) keeps every trace a caller kept. (A parent-based `root` decides root spans the
     /// same way as its own root: nesting changes nothing.)
+    ///
+    /// - Parameter root: how root spans are decided.
+    /// - Returns: the sampler.
     public static func parentBased(root: HighlightSampler) -> HighlightSampler {
         HighlightSampler(root: root.root, followsParent: true)
     }

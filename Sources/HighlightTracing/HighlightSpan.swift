@@ -93,17 +93,21 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         return context
     }
 
+    /// The span's name; setting it renames the span until it ends.
     public var operationName: String {
         get { state.withLock { $0.operationName } }
         set { if pipeline != nil { state.withLock { $0.operationName = newValue } } }
     }
 
+    /// The span's attributes; prefer ``updateAttributes(_:)`` for several changes.
     public var attributes: SpanAttributes {
         get { state.withLock { $0.attributes } }
         set { if pipeline != nil { state.withLock { $0.attributes = newValue } } }
     }
 
     /// Changes the attributes in place, without the copy that a get and a set make.
+    ///
+    /// - Parameter update: changes the attributes.
     public func updateAttributes(_ update: (inout SpanAttributes) -> Void) {
         guard pipeline != nil else { return }
         state.withLock { state in
@@ -114,6 +118,7 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         }
     }
 
+    /// Whether the span was sampled: an unsampled span records nothing and is not exported.
     public var isRecording: Bool { pipeline != nil }
 
     /// Sets the messaging attributes as typed fields (see ``MessagingFields``).
@@ -131,6 +136,9 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         }
     }
 
+    /// Sets the span's status; an `ok` status is not replaced by a later `error` (OpenTelemetry's rule).
+    ///
+    /// - Parameter status: the status.
     public func setStatus(_ status: SpanStatus) {
         guard pipeline != nil else { return }
         state.withLock { state in
@@ -140,6 +148,9 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         }
     }
 
+    /// Adds an event, within ``SpanLimits/eventCount``; past it the event is dropped and counted.
+    ///
+    /// - Parameter event: the event.
     public func addEvent(_ event: SpanEvent) {
         guard let pipeline else { return }
         state.withLock { Self.append(event, to: &$0.events, dropped: &$0.droppedEvents, limit: pipeline.limits.eventCount) }
@@ -147,6 +158,11 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
 
     /// Adds an `exception` event with `exception.type` and a non-empty `exception.message`, as OpenTelemetry's
     /// conventions and highlight's backend read them.
+    ///
+    /// - Parameters:
+    ///   - error: the error; its type and description are recorded.
+    ///   - attributes: extra attributes of the event.
+    ///   - instant: when it happened.
     public func recordError<Instant: TracerInstant>(_ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant) {
         guard pipeline != nil else { return }
         var eventAttributes = attributes
@@ -157,6 +173,9 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         addEvent(SpanEvent(name: "exception", at: instant(), attributes: eventAttributes))
     }
 
+    /// Adds a link to another span's context, within ``SpanLimits/linkCount``; past it the link is dropped and counted.
+    ///
+    /// - Parameter link: the link.
     public func addLink(_ link: SpanLink) {
         guard let pipeline else { return }
         let kept = Link(target: link.context.traceParent, attributes: link.attributes)
@@ -173,6 +192,8 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     }
 
     /// Ends the span and queues it for export; a second call does nothing.
+    ///
+    /// - Parameter instant: when the span ended.
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         guard let pipeline else { return }
         let end = instant().nanosecondsSinceEpoch

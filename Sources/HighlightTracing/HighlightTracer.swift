@@ -23,6 +23,7 @@ public import Tracing
 /// A final class: the Kafka layer checks the bootstrapped instrument for it on every message, and a cast of an
 /// existential to a class copies one reference where a struct's would copy (and retain) every field.
 public final class HighlightTracer: Tracer {
+    /// The spans this tracer makes.
     public typealias Span = HighlightSpan
 
     /// How spans are sampled and bounded.
@@ -36,6 +37,11 @@ public final class HighlightTracer: Tracer {
         public var propagation: HighlightPropagator.Configuration
 
         /// Creates a configuration; every argument has the default described on its property.
+        ///
+        /// - Parameters:
+        ///   - sampler: which spans are recorded.
+        ///   - limits: how much one span keeps.
+        ///   - propagation: how contexts are read and written.
         public init(
             sampler: HighlightSampler = .parentBased(root: .always),
             limits: SpanLimits = SpanLimits(),
@@ -91,6 +97,17 @@ public final class HighlightTracer: Tracer {
         self.flush = flush
     }
 
+    /// Starts a span, child of the span in `context` when there is one; sampled by ``Configuration/sampler``.
+    ///
+    /// - Parameters:
+    ///   - operationName: the span's name.
+    ///   - context: the parent context.
+    ///   - kind: server, client, producer, consumer or internal.
+    ///   - instant: when the span starts.
+    ///   - function: the calling function.
+    ///   - fileID: the calling file.
+    ///   - line: the calling line.
+    /// - Returns: the span; end it once.
     public func startSpan<Instant: TracerInstant>(
         _ operationName: String,
         context: @autoclosure () -> ServiceContext,
@@ -126,6 +143,12 @@ public final class HighlightTracer: Tracer {
         flush()
     }
 
+    /// Extracts as `HighlightPropagator` does (the inbound trace context becomes the parent of the next span).
+    ///
+    /// - Parameters:
+    ///   - carrier: the inbound headers.
+    ///   - context: the context to fill.
+    ///   - extractor: reads one value of `carrier` by name.
     public func extract<Carrier, Extract: Extractor>(
         _ carrier: Carrier,
         into context: inout ServiceContext,
@@ -134,6 +157,12 @@ public final class HighlightTracer: Tracer {
         propagator.extract(carrier, into: &context, using: extractor)
     }
 
+    /// Injects as `HighlightPropagator` does, with the active span's `traceparent` in place of the forwarded one.
+    ///
+    /// - Parameters:
+    ///   - context: the context to send.
+    ///   - carrier: the outbound headers.
+    ///   - injector: writes one value into `carrier`.
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext,
         into carrier: inout Carrier,

@@ -13,6 +13,13 @@ public struct SpanLimits: Sendable, Hashable {
     public var attributeValueLength: Int?
 
     /// OpenTelemetry's defaults.
+    ///
+    /// - Parameters:
+    ///   - attributeCount: attributes per span.
+    ///   - eventCount: events per span.
+    ///   - linkCount: links per span.
+    ///   - attributePerEventCount: attributes per event and per link.
+    ///   - attributeValueLength: the longest string attribute value in UTF-8 bytes; `nil` for no bound.
     public init(attributeCount: Int = 128, eventCount: Int = 128, linkCount: Int = 128, attributePerEventCount: Int = 128, attributeValueLength: Int? = nil) {
         self.attributeCount = attributeCount
         self.eventCount = eventCount

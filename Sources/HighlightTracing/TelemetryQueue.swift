@@ -41,6 +41,9 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
     }
 
     /// Queues `element`; `false` when the queue was full and the element was dropped (and counted).
+    ///
+    /// - Parameter element: the span or log record.
+    /// - Returns: `true` when it was queued.
     @discardableResult
     public func push(_ element: Element) -> Bool {
         let outcome: Int = state.withLock { state in
@@ -57,6 +60,8 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
 
     /// Everything queued now, oldest first; the queue is left empty, with room for one batch (keeping the capacity
     /// of its fullest moment would allocate and touch that much memory again at every take).
+    ///
+    /// - Returns: the queued elements, oldest first.
     public func takeAll() -> [Element] {
         var fresh: [Element] = []
         fresh.reserveCapacity(batchSize)
@@ -70,6 +75,8 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
     public var count: Int { state.withLock { $0.elements.count } }
 
     /// Elements dropped because the queue was full since the last call; the count starts again from zero.
+    ///
+    /// - Returns: how many elements were dropped since the last call.
     public func takeDroppedCount() -> Int {
         state.withLock { state in
             defer { state.dropped = 0 }

@@ -17,6 +17,7 @@ public struct HighlightCORSError: Error, Sendable, Hashable, CustomStringConvert
     /// What is wrong with it.
     public let problem: Problem
 
+    /// What is wrong with the origin, and what to write instead.
     public var description: String {
         switch problem {
         case .noOrigins:

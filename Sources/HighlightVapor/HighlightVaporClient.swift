@@ -27,7 +27,9 @@ public import Vapor
 public struct HighlightVaporClient: Client {
     /// The AsyncHTTPClient that sends the requests (`app.http.client.shared` when installed as a provider).
     public let http: HTTPClient
+    /// The event loop the returned futures complete on.
     public let eventLoop: any EventLoop
+    /// Allocates the buffers of request and response bodies.
     public let byteBufferAllocator: ByteBufferAllocator
     /// The hosts that receive the context.
     public let tracingOrigins: HighlightPropagation.TracingOrigins
@@ -36,6 +38,14 @@ public struct HighlightVaporClient: Client {
     let logger: Logger?
 
     /// Creates a client sending through `http` on `eventLoop`.
+    ///
+    /// - Parameters:
+    ///   - http: the AsyncHTTPClient that sends the requests.
+    ///   - eventLoop: the event loop the returned futures complete on.
+    ///   - tracingOrigins: the hosts that receive the context; none by default.
+    ///   - instrument: the instrument that injects; `nil` for the bootstrapped one.
+    ///   - logger: the logger AsyncHTTPClient logs the request with; `nil` for none.
+    ///   - byteBufferAllocator: allocates body buffers.
     public init(
         http: HTTPClient,
         eventLoop: any EventLoop,
@@ -53,6 +63,9 @@ public struct HighlightVaporClient: Client {
     }
 
     /// Sends `request`, injecting the current context (`ServiceContext.current`) when its host is allowed.
+    ///
+    /// - Parameter request: the request; headers of the injected names are replaced for allowed hosts.
+    /// - Returns: a future of the response, failed when the URL is invalid or the request fails.
     public func send(_ request: ClientRequest) -> EventLoopFuture<ClientResponse> {
         let url = request.url.string
         guard let parsed = URL(string: url) else {
@@ -104,14 +117,26 @@ public struct HighlightVaporClient: Client {
         return span
     }
 
+    /// The same client, with one setting changed (Vapor calls this for each request).
+    ///
+    /// - Parameter eventLoop: the event loop the returned futures complete on.
+    /// - Returns: the new client, with the same allowlist and instrument.
     public func delegating(to eventLoop: any EventLoop) -> any Client {
         HighlightVaporClient(http: http, eventLoop: eventLoop, tracingOrigins: tracingOrigins, instrument: instrument, logger: logger, byteBufferAllocator: byteBufferAllocator)
     }
 
+    /// The same client, with one setting changed (Vapor calls this for each request).
+    ///
+    /// - Parameter logger: the logger AsyncHTTPClient logs each request with.
+    /// - Returns: the new client, with the same allowlist and instrument.
     public func logging(to logger: Logger) -> any Client {
         HighlightVaporClient(http: http, eventLoop: eventLoop, tracingOrigins: tracingOrigins, instrument: instrument, logger: logger, byteBufferAllocator: byteBufferAllocator)
     }
 
+    /// The same client, with one setting changed (Vapor calls this for each request).
+    ///
+    /// - Parameter byteBufferAllocator: allocates body buffers.
+    /// - Returns: the new client, with the same allowlist and instrument.
     public func allocating(to byteBufferAllocator: ByteBufferAllocator) -> any Client {
         HighlightVaporClient(http: http, eventLoop: eventLoop, tracingOrigins: tracingOrigins, instrument: instrument, logger: logger, byteBufferAllocator: byteBufferAllocator)
     }
@@ -124,6 +149,8 @@ extension Application.Clients.Provider {
     /// - Parameters:
     ///   - tracingOrigins: the hosts that receive the session and trace (`host`, `host:port` or `*.domain`).
     ///   - instrument: the instrument used for injection; `nil` for the bootstrapped one.
+    ///
+    /// - Returns: the provider for `app.clients.use(_:)`.
     public static func highlight(tracingOrigins: HighlightPropagation.TracingOrigins, instrument: (any Instrument)? = nil) -> Self {
         .init { app in
             app.clients.use { app in

@@ -34,6 +34,8 @@ public struct HighlightService: Service {
 
     /// Exports what is queued, once per batch or on the batch timer, until graceful shutdown or cancellation; then
     /// sends what is left, within `shutdownTimeout`.
+    ///
+    /// - Throws: nothing of its own (the `Service` requirement throws); failed exports are logged and counted.
     public func run() async throws {
         guard let exporter else {
             // Console or disabled export: nothing to send, nothing to wait for but the end.

@@ -9,6 +9,7 @@ public import HighlightPropagation
 /// let context = ServiceContext.extract(from: message.headers, using: KafkaHeadersExtractor())
 /// ```
 public struct KafkaHeadersExtractor: HeaderValuesExtractor {
+    /// Kafka message headers, in message order.
     public typealias Carrier = [KafkaHeader]
 
     /// Creates the extractor.
@@ -19,6 +20,11 @@ public struct KafkaHeadersExtractor: HeaderValuesExtractor {
     // a consumer's extraction (10% of its CPU in swift_retain alone).
 
     /// Every value of the headers named `key` (ignoring ASCII case), in message order.
+    ///
+    /// - Parameters:
+    ///   - key: the header name, matched ignoring ASCII case.
+    ///   - carrier: the message's headers.
+    /// - Returns: the values that are valid UTF-8, in message order; a value that is not is skipped.
     public func extractAll(key: String, from carrier: [KafkaHeader]) -> [String] {
         carrier.withUnsafeBufferPointer { headers in
             var values: [String] = []
@@ -30,6 +36,11 @@ public struct KafkaHeadersExtractor: HeaderValuesExtractor {
     }
 
     /// The last value of the headers named `key` (ignoring ASCII case), read without collecting the others.
+    ///
+    /// - Parameters:
+    ///   - key: the header name, matched ignoring ASCII case.
+    ///   - carrier: the message's headers.
+    /// - Returns: the last such header's value, or `nil` when there is none or its value is not valid UTF-8.
     public func extract(key: String, from carrier: [KafkaHeader]) -> String? {
         carrier.withUnsafeBufferPointer { headers in
             for index in headers.indices.reversed() where headers[index].name.equalsIgnoringASCIICase(key) {

@@ -9,6 +9,11 @@ public struct KafkaHeadersInjector: Injector {
     public init() {}
 
     /// Replaces the headers named `key` with one holding `value`.
+    ///
+    /// - Parameters:
+    ///   - value: the header's value, written as UTF-8.
+    ///   - key: the header name; earlier headers of that name (any case) are removed.
+    ///   - carrier: the record's headers.
     public func inject(_ value: String, forKey key: String, into carrier: inout [KafkaHeader]) {
         Self.replace(key, with: KafkaHeader(name: key, string: value), in: &carrier)
     }

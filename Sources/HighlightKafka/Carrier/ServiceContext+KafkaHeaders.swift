@@ -13,6 +13,11 @@ extension ServiceContext {
     /// let context = ServiceContext.extract(from: message.headers)
     /// try await ServiceContext.withValue(context) { try await handle(message) }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - headers: the message's headers.
+    ///   - instrument: the instrument that extracts; `nil` for the bootstrapped one.
+    /// - Returns: a top-level context with what the headers held; refused values are left out.
     public static func extract(from headers: [KafkaHeader], instrument: (any Instrument)? = nil) -> ServiceContext {
         KafkaHeadersByteSource.extract(from: headers, resolved: resolvedInstrument(instrument))
     }
@@ -31,6 +36,10 @@ extension ServiceContext {
     /// var headers: [KafkaHeader] = []
     /// ServiceContext.current?.inject(into: &headers)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - headers: the record's headers.
+    ///   - instrument: the instrument that injects; `nil` for the bootstrapped one.
     public func inject(into headers: inout [KafkaHeader], instrument: (any Instrument)? = nil) {
         KafkaHeadersByteSink.inject(self, into: &headers, resolved: Self.resolvedInstrument(instrument))
     }

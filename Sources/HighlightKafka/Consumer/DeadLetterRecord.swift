@@ -17,6 +17,13 @@ public enum DeadLetterHeader {
 
     /// The record to send to `topic` for `message`, which failed with `error`: the original key, value and headers
     /// (context included), then the error and origin headers.
+    ///
+    /// - Parameters:
+    ///   - message: the message that failed.
+    ///   - error: the last attempt's error; its type and description become headers.
+    ///   - attempts: how many attempts were made.
+    ///   - topic: the dead-letter topic.
+    /// - Returns: the record to send.
     public static func record(for message: KafkaConsumerMessage, error: any Error, attempts: Int, topic: String) -> KafkaProducerRecord {
         var headers = message.headers
         headers.append(KafkaHeader(name: errorType, string: String(reflecting: type(of: error))))

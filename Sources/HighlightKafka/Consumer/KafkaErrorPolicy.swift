@@ -33,11 +33,20 @@ public struct KafkaRetryBackoff: Sendable, Hashable {
     public var multiplier: Double
 
     /// Waits of `initial`, then `initial * multiplier`, ..., capped at `maximum`.
+    ///
+    /// - Parameters:
+    ///   - initial: the first wait.
+    ///   - maximum: the longest wait.
+    ///   - multiplier: how much each wait grows.
+    /// - Returns: the backoff.
     public static func exponential(initial: Duration, maximum: Duration, multiplier: Double = 2) -> KafkaRetryBackoff {
         KafkaRetryBackoff(initial: initial, maximum: maximum, multiplier: multiplier)
     }
 
     /// The same wait every time.
+    ///
+    /// - Parameter wait: the wait between attempts.
+    /// - Returns: the backoff.
     public static func constant(_ wait: Duration) -> KafkaRetryBackoff {
         KafkaRetryBackoff(initial: wait, maximum: wait, multiplier: 1)
     }
@@ -46,6 +55,9 @@ public struct KafkaRetryBackoff: Sendable, Hashable {
     public static let `default` = KafkaRetryBackoff.exponential(initial: .milliseconds(100), maximum: .seconds(5))
 
     /// The wait after failed attempt number `attempt` (1-based).
+    ///
+    /// - Parameter attempt: the attempt that failed, from 1.
+    /// - Returns: how long to wait before the next attempt.
     public func delay(afterAttempt attempt: Int) -> Duration {
         var delay = initial
         for _ in 1..<max(1, attempt) {

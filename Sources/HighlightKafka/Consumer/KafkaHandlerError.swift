@@ -22,6 +22,7 @@ public struct KafkaHandlerError: Error, CustomStringConvertible {
     /// How many times the handler ran on it.
     public let attempts: Int
 
+    /// The failure, the message it happened on and the attempts made, for logs.
     public var description: String {
         "handling \(message.topic)[\(message.partition)]@\(message.offset) failed after \(attempts) attempt(s): \(underlying)"
     }

@@ -24,6 +24,10 @@ public struct KafkaTracedMessage: Sendable {
     public var highlightRequest: HighlightRequestContext? { extractedContext.highlightRequest }
 
     /// Runs `body` inside this message's context: how a batch handler treats each message under its own session.
+    ///
+    /// - Parameter body: the work to run in the message's context.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws.
     public func withContext<Result>(_ body: () async throws -> Result) async rethrows -> Result {
         try await ServiceContext.withValue(context) { try await body() }
     }

@@ -43,6 +43,11 @@ public final class TracedKafkaConsumer: Service, Sendable {
     let deadLetterProducer: Locked<KafkaProducer?>
 
     /// Wraps an existing consumer.
+    ///
+    /// - Parameters:
+    ///   - consumer: the plain consumer; the wrapper takes over its messages (do not read `consumer.messages` too).
+    ///   - configuration: spans, error policy and queue capacities.
+    ///   - logger: where the wrapper logs failures and drops (never header values).
     public init(consumer: KafkaConsumer, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "highlight.kafka.consumer")) {
         self.consumer = consumer
         self.configuration = configuration
@@ -53,6 +58,12 @@ public final class TracedKafkaConsumer: Service, Sendable {
     }
 
     /// Creates the plain consumer and wraps it.
+    ///
+    /// - Parameters:
+    ///   - configuration: the plain consumer's brokers, subscription and settings.
+    ///   - tracing: spans, error policy and queue capacities.
+    ///   - logger: where the consumer and the wrapper log.
+    /// - Throws: `KafkaError` when librdkafka refuses a property or the subscription.
     public convenience init(
         configuration: KafkaConsumerConfiguration,
         tracing: Configuration = Configuration(),
@@ -105,6 +116,8 @@ public final class TracedKafkaConsumer: Service, Sendable {
     }
 
     /// Runs the plain consumer's lifecycle (see `KafkaConsumer.run()`); use ``run(_:)`` to handle messages.
+    ///
+    /// - Throws: nothing of its own (the `Service` requirement throws).
     public func run() async throws {
         try await consumer.run()
     }

@@ -54,6 +54,18 @@ extension TracedKafkaConsumer {
         public var createSpans: Bool
 
         /// Creates a configuration with the defaults above.
+        ///
+        /// - Parameters:
+        ///   - spanRelation: whether the `process` span is the message's child or links to it.
+        ///   - errorPolicy: what happens to a message whose handler throws.
+        ///   - errorReporter: called once per failed attempt, inside the message's context.
+        ///   - handlerTimeout: how long a handler may run before its attempt fails; `nil` for no limit.
+        ///   - partitionQueueCapacity: the most messages waiting in one partition's queue.
+        ///   - totalQueueCapacity: the most messages waiting in all partition queues together.
+        ///   - deadLetterProducer: the producer dead-lettered messages go through; `nil` makes one from the consumer's brokers.
+        ///   - revocationWait: how long handlers of a revoked partition get to finish before the partition moves.
+        ///   - instrument: the instrument that extracts; `nil` for the bootstrapped one.
+        ///   - createSpans: a CONSUMER span `process <topic>` per message (or batch).
         public init(
             spanRelation: SpanRelation = .parent,
             errorPolicy: KafkaErrorPolicy = .default,
@@ -109,5 +121,6 @@ public struct TracedKafkaConsumerStatistics: Sendable, Hashable {
 public struct KafkaHandlerTimeout: Error, CustomStringConvertible {
     /// The limit that was exceeded.
     public let timeout: Duration
+    /// Says how long the handler was given.
     public var description: String { "the handler did not finish within \(timeout)" }
 }

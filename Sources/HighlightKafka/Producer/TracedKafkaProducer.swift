@@ -35,6 +35,11 @@ public final class TracedKafkaProducer: Service, Sendable {
         public var createSpans: Bool
 
         /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - injectContext: write the current context into each record's headers.
+        ///   - instrument: the instrument that injects; `nil` for the bootstrapped one.
+        ///   - createSpans: a PRODUCER span `send <topic>` per record.
         public init(injectContext: Bool = true, instrument: (any Instrument)? = nil, createSpans: Bool = true) {
             self.injectContext = injectContext
             self.instrument = instrument
@@ -55,6 +60,10 @@ public final class TracedKafkaProducer: Service, Sendable {
     private let spanNames = SpanNameCache(operation: "send")
 
     /// Wraps an existing producer.
+    ///
+    /// - Parameters:
+    ///   - producer: the plain producer; keep sending through the wrapper only.
+    ///   - configuration: injection and spans.
     public init(producer: KafkaProducer, configuration: Configuration = Configuration()) {
         self.producer = producer
         self.configuration = configuration
@@ -62,6 +71,12 @@ public final class TracedKafkaProducer: Service, Sendable {
     }
 
     /// Creates the plain producer and wraps it.
+    ///
+    /// - Parameters:
+    ///   - configuration: the plain producer's brokers and settings.
+    ///   - tracing: injection and spans.
+    ///   - logger: where the producer logs.
+    /// - Throws: `KafkaError` naming the property librdkafka refused.
     public convenience init(
         configuration: KafkaProducerConfiguration,
         tracing: Configuration = Configuration(),
@@ -84,6 +99,12 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     /// ``send(_:injectContext:)``, also returning the headers the record was sent with (the user's and the injected
     /// ones): what tools print to show what travelled.
+    ///
+    /// - Parameters:
+    ///   - record: the record; headers of the same name as the injected ones are replaced.
+    ///   - injectContext: overrides ``Configuration/injectContext`` for this record.
+    /// - Returns: the broker's receipt and the headers sent.
+    /// - Throws: `KafkaError` when the message was not delivered, or after shutdown.
     public func sendReportingHeaders(
         _ record: KafkaProducerRecord,
         injectContext: Bool? = nil
@@ -133,17 +154,24 @@ public final class TracedKafkaProducer: Service, Sendable {
     }
 
     /// Waits for every queued message (see `KafkaProducer.flush(timeout:)`).
+    ///
+    /// - Parameter timeout: how long to wait.
+    /// - Throws: `KafkaError` with code `timedOut` when messages are still outstanding after `timeout`.
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         try await producer.flush(timeout: timeout)
     }
 
     /// Shuts the plain producer down (see `KafkaProducer.shutdown(flushTimeout:)`); every span still open ends
     /// with the outcome its message gets there.
+    ///
+    /// - Parameter flushTimeout: how long queued messages get to be delivered before they are failed.
     public func shutdown(flushTimeout: Duration = .seconds(10)) async {
         await producer.shutdown(flushTimeout: flushTimeout)
     }
 
     /// Runs until graceful shutdown, then shuts down.
+    ///
+    /// - Throws: nothing of its own (the `Service` requirement throws).
     public func run() async throws {
         try? await gracefulShutdown()
         await shutdown()

@@ -10,6 +10,8 @@ extension KafkaConsumer {
     ///
     /// - Throws: the handler's error, after committing the messages handled before it (the failed message is not
     ///   committed, so it is read again). The consumer is then shut down.
+    ///
+    /// - Parameter handler: called with each message, in order per partition, one at a time.
     public func run(_ handler: (KafkaConsumerMessage) async throws -> Void) async throws {
         lifecycle.withLock { $0.runningHandlers += 1 }
         var failure: (any Error)?
@@ -44,6 +46,8 @@ extension KafkaConsumer {
     }
 
     /// Runs until graceful shutdown (or cancellation), then calls ``shutdown()``.
+    ///
+    /// - Throws: nothing of its own (the `Service` requirement throws); a shutdown error is logged, not thrown.
     public func run() async throws {
         try? await gracefulShutdown()
         await shutdown()

@@ -52,6 +52,10 @@ public final class KafkaConsumer: Service, Sendable {
     /// - Throws: ``KafkaError`` of kind ``KafkaError/Kind/configuration`` naming a refused property, or of kind
     ///   ``KafkaError/Kind/consumer`` when the subscription is refused. Fixed partitions are assigned by the poll
     ///   thread once their leaders are known (a refusal arrives on ``events``).
+    ///
+    /// - Parameters:
+    ///   - configuration: the brokers, the subscription or assignment, and the consumer's settings.
+    ///   - logger: where librdkafka's log lines and the consumer's own go.
     public init(configuration: KafkaConsumerConfiguration, logger: Logger = Logger(label: "highlight.kafka.consumer")) throws(KafkaError) {
         self.configuration = configuration
         self.logger = logger
@@ -105,6 +109,9 @@ public final class KafkaConsumer: Service, Sendable {
     package var fetchWakeUps: Int { callbacks.fetchWakeUps.load(ordering: .relaxed) }
 
     /// Waits for at least one message, then returns up to `maximum` that are already fetched; empty after shutdown.
+    ///
+    /// - Parameter maximum: the most messages to return.
+    /// - Returns: between 1 and `maximum` messages in order per partition, or none after shutdown or cancellation.
     public func nextBatch(maximum: Int) async -> [KafkaConsumerMessage] {
         await buffer.nextBatch(maximum: max(1, maximum))
     }
@@ -121,6 +128,8 @@ public final class KafkaConsumer: Service, Sendable {
     ///     if case .revoked(let partitions) = change { pending.removeAll { partitions.contains($0.topicPartition) } }
     /// }
     /// ```
+    ///
+    /// - Parameter observer: called with each assignment and revocation, on the poll thread.
     public func observeRebalances(_ observer: @escaping @Sendable (KafkaRebalance) -> Void) {
         callbacks.rebalanceObserver.withLock { $0 = observer }
     }

@@ -60,6 +60,11 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var additionalProperties: [String: String]
 
     /// Creates a configuration with the defaults above.
+    ///
+    /// - Parameters:
+    ///   - bootstrapServers: `host:port` of one or more brokers.
+    ///   - subscription: a group subscription, or partitions assigned by hand.
+    ///   - clientID: the name the brokers log for this client.
     public init(bootstrapServers: [String], subscription: Subscription, clientID: String = "highlight-kafka-consumer") {
         self.bootstrapServers = bootstrapServers
         self.subscription = subscription

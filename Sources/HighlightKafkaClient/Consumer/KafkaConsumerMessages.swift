@@ -7,7 +7,9 @@
 /// }
 /// ```
 public struct KafkaConsumerMessages: AsyncSequence, Sendable {
+    /// The sequence gives messages.
     public typealias Element = KafkaConsumerMessage
+    /// The sequence never throws: it ends when the consumer shuts down.
     public typealias Failure = Never
 
     let buffer: MessageBuffer<KafkaConsumerMessage>
@@ -17,10 +19,16 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         let buffer: MessageBuffer<KafkaConsumerMessage>
 
         /// The next message, or `nil` after shutdown.
+        ///
+        /// - Returns: the next message in order for its partition, or `nil` once the consumer has shut down.
         public mutating func next() async -> KafkaConsumerMessage? {
             await buffer.next()
         }
 
+        /// The next message, or `nil` after shutdown, waiting in the caller's isolation.
+        ///
+        /// - Parameter actor: the isolation the caller waits in.
+        /// - Returns: the next message in order for its partition, or `nil` once the consumer has shut down.
         public mutating func next(isolation actor: isolated (any Actor)?) async -> KafkaConsumerMessage? {
             await buffer.next()
         }
@@ -33,6 +41,9 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         await buffer.nextBatch(maximum: maximum)
     }
 
+    /// Makes the iterator; iterate from one task at a time.
+    ///
+    /// - Returns: an iterator over the consumer's messages.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(buffer: buffer)
     }

@@ -20,6 +20,15 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     package var revocationsBeforeFetch: UInt64 = 0
 
     /// Creates a message (tests and tools build their own).
+    ///
+    /// - Parameters:
+    ///   - topic: the topic it was read from.
+    ///   - partition: the partition it was read from.
+    ///   - offset: its offset in the partition.
+    ///   - key: the key, or `nil`.
+    ///   - value: the value, or `nil` for a tombstone.
+    ///   - headers: the headers, in order.
+    ///   - timestampMilliseconds: milliseconds since 1970, or `nil`.
     public init(
         topic: String,
         partition: Int32,
@@ -51,7 +60,10 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     /// The value as UTF-8 text.
     public var valueString: String? { value.map { String(decoding: $0, as: UTF8.self) } }
 
-    /// The value of the last header named `name` (compared ignoring ASCII case), as UTF-8 text.
+    /// The last header named `name`, compared ignoring ASCII case.
+    ///
+    /// - Parameter name: the header name.
+    /// - Returns: the header, or `nil` when the message has none of that name.
     public func lastHeader(named name: String) -> KafkaHeader? {
         headers.last { $0.name.lowercased() == name.lowercased() }
     }

@@ -10,6 +10,12 @@ public struct KafkaDeliveryReceipt: Sendable, Hashable {
     public var timestampMilliseconds: Int64?
 
     /// Creates a receipt.
+    ///
+    /// - Parameters:
+    ///   - topic: the topic the message went to.
+    ///   - partition: the partition it was stored in.
+    ///   - offset: its offset there.
+    ///   - timestampMilliseconds: the broker's or producer's timestamp, or `nil`.
     public init(topic: String, partition: Int32, offset: Int64, timestampMilliseconds: Int64?) {
         self.topic = topic
         self.partition = partition

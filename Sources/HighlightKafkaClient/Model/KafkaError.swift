@@ -45,6 +45,14 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isFatal: Bool
 
     /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - kind: the operation that failed.
+    ///   - code: librdkafka's code.
+    ///   - message: what happened and what to do next.
+    ///   - property: for a configuration error, the property refused.
+    ///   - isRetriable: whether trying again may succeed; `nil` decides from `code`.
+    ///   - isFatal: whether the client must be recreated (always for `KafkaErrorCode.fatal`).
     public init(
         kind: Kind,
         code: KafkaErrorCode,

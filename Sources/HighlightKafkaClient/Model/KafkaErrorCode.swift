@@ -9,6 +9,8 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public let rawValue: Int32
 
     /// Creates a code from librdkafka's numeric value.
+    ///
+    /// - Parameter rawValue: librdkafka's `rd_kafka_resp_err_t` value.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// `name (rawValue)`.

@@ -12,12 +12,20 @@ public struct KafkaHeader: Sendable, Hashable {
     public var value: [UInt8]?
 
     /// Creates a header with byte value.
+    ///
+    /// - Parameters:
+    ///   - name: the header name.
+    ///   - value: the value's bytes, or `nil` for a header without value.
     public init(name: String, value: [UInt8]?) {
         self.name = name
         self.value = value
     }
 
     /// Creates a header whose value is the UTF-8 of `string`.
+    ///
+    /// - Parameters:
+    ///   - name: the header name.
+    ///   - string: the value, written as UTF-8.
     public init(name: String, string: String) {
         self.name = name
         self.value = Array(string.utf8)

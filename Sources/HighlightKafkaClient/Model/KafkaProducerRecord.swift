@@ -19,6 +19,14 @@ public struct KafkaProducerRecord: Sendable, Hashable {
     public var timestampMilliseconds: Int64?
 
     /// Creates a record with byte key and value.
+    ///
+    /// - Parameters:
+    ///   - topic: the topic to send to.
+    ///   - partition: the partition; `nil` lets the partitioner choose (by key when there is one).
+    ///   - key: the key's bytes, or `nil`.
+    ///   - value: the value's bytes, or `nil` for a tombstone.
+    ///   - headers: the headers, in order.
+    ///   - timestampMilliseconds: milliseconds since 1970; `nil` for the time of sending.
     public init(
         topic: String,
         partition: Int32? = nil,
@@ -36,6 +44,14 @@ public struct KafkaProducerRecord: Sendable, Hashable {
     }
 
     /// Creates a record whose key and value are UTF-8 text.
+    ///
+    /// - Parameters:
+    ///   - topic: the topic to send to.
+    ///   - partition: the partition; `nil` lets the partitioner choose (by key when there is one).
+    ///   - key: the key, written as UTF-8, or `nil`.
+    ///   - value: the value, written as UTF-8, or `nil` for a tombstone.
+    ///   - headers: the headers, in order.
+    ///   - timestampMilliseconds: milliseconds since 1970; `nil` for the time of sending.
     public init(
         topic: String,
         partition: Int32? = nil,

@@ -6,6 +6,10 @@ public struct KafkaTopicPartition: Sendable, Hashable, CustomStringConvertible {
     public var partition: Int32
 
     /// Creates a topic partition.
+    ///
+    /// - Parameters:
+    ///   - topic: the topic.
+    ///   - partition: the partition number.
     public init(topic: String, partition: Int32) {
         self.topic = topic
         self.partition = partition
@@ -23,6 +27,11 @@ public struct KafkaTopicPartitionOffset: Sendable, Hashable, CustomStringConvert
     public var offset: Int64
 
     /// Creates a position.
+    ///
+    /// - Parameters:
+    ///   - topic: the topic.
+    ///   - partition: the partition number.
+    ///   - offset: an offset, or one of the logical positions below.
     public init(topic: String, partition: Int32, offset: Int64) {
         self.topicPartition = KafkaTopicPartition(topic: topic, partition: partition)
         self.offset = offset
@@ -36,6 +45,9 @@ public struct KafkaTopicPartitionOffset: Sendable, Hashable, CustomStringConvert
     public static let stored: Int64 = -1000
 
     /// The position `count` messages before the end of the partition.
+    ///
+    /// - Parameter count: how many messages before the end.
+    /// - Returns: the logical offset librdkafka reads as that position.
     public static func tail(_ count: Int64) -> Int64 { -2000 - count }
 
     /// `topic[partition]@offset`.

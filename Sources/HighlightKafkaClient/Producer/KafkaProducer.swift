@@ -39,6 +39,9 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Creates a producer and starts its poll thread.
     ///
+    /// - Parameters:
+    ///   - configuration: the brokers and the producer's settings.
+    ///   - logger: where librdkafka's log lines and the producer's own go.
     /// - Throws: ``KafkaError`` of kind ``KafkaError/Kind/configuration`` naming the property librdkafka refused.
     public init(configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "highlight.kafka.producer")) throws(KafkaError) {
         self.configuration = configuration
@@ -97,6 +100,8 @@ public final class KafkaProducer: Service, Sendable {
     /// Waits for room when the local queue is full. Once the message is queued, cancelling the task does not
     /// un-send it: the call still returns its outcome.
     ///
+    /// - Parameter record: the topic, key, value, headers and, optionally, partition.
+    /// - Returns: the partition and offset the broker stored the message at.
     /// - Throws: ``KafkaError`` of kind ``KafkaError/Kind/delivery`` when the message was not delivered, or
     ///   ``KafkaError/Kind/closed`` after shutdown.
     @discardableResult
@@ -109,6 +114,11 @@ public final class KafkaProducer: Service, Sendable {
     /// Queues a record and returns its id at once; its outcome arrives on ``deliveryReports`` with that id.
     ///
     /// Waits for room when the local queue is full.
+    ///
+    /// - Parameter record: the topic, key, value, headers and, optionally, partition.
+    /// - Returns: the message's id, which its delivery report carries.
+    /// - Throws: ``KafkaError`` when the record cannot be queued (an unknown partition, a value over `message.max.bytes`,
+    ///   or ``KafkaError/Kind/closed`` after shutdown).
     @discardableResult
     public func sendAndForget(_ record: KafkaProducerRecord) async throws(KafkaError) -> UInt64 {
         let id = reserveMessageID()
@@ -121,6 +131,12 @@ public final class KafkaProducer: Service, Sendable {
     /// `onDelivery` runs exactly once for every message this call queued (at the latest when ``shutdown(flushTimeout:)``
     /// fails what is left), on the producer's poll thread, before the report is put on ``deliveryReports``: keep it
     /// short and never block in it. It does not run when this call throws (the message was not queued).
+    ///
+    /// - Parameters:
+    ///   - record: the topic, key, value, headers and, optionally, partition.
+    ///   - onDelivery: called once with the outcome.
+    /// - Returns: the message's id, which its delivery report carries.
+    /// - Throws: ``KafkaError`` when the record cannot be queued; `onDelivery` is then not called.
     @discardableResult
     public func sendAndForget(
         _ record: KafkaProducerRecord,
@@ -141,6 +157,7 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Waits until every queued message has been delivered or failed.
     ///
+    /// - Parameter timeout: how long to wait.
     /// - Throws: ``KafkaError`` with code ``KafkaErrorCode/timedOut`` when messages are still outstanding after `timeout`.
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let client = self.client
@@ -158,6 +175,8 @@ public final class KafkaProducer: Service, Sendable {
     /// Flushes for at most `flushTimeout`, fails whatever is still queued (each such send gets a ``KafkaError`` with code
     /// ``KafkaErrorCode/purgedFromQueue`` or ``KafkaErrorCode/purgedInFlight``), and stops the poll thread. Later sends
     /// fail with ``KafkaError/Kind/closed``. Safe to call more than once.
+    ///
+    /// - Parameter flushTimeout: how long queued messages get to be delivered before they are failed.
     public func shutdown(flushTimeout: Duration = .seconds(10)) async {
         let first = phase.withLock { phase -> Bool in
             guard case .running = phase else { return false }
@@ -185,6 +204,8 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Runs until graceful shutdown (or cancellation), then calls ``shutdown(flushTimeout:)``.
+    ///
+    /// - Throws: nothing of its own (the `Service` requirement throws).
     public func run() async throws {
         try? await gracefulShutdown()
         await shutdown()

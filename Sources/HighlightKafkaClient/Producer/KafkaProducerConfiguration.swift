@@ -54,6 +54,10 @@ public struct KafkaProducerConfiguration: Sendable {
     public var additionalProperties: [String: String]
 
     /// Creates a configuration with the defaults above.
+    ///
+    /// - Parameters:
+    ///   - bootstrapServers: `host:port` of one or more brokers.
+    ///   - clientID: the name the brokers log for this client.
     public init(bootstrapServers: [String], clientID: String = "highlight-kafka-producer") {
         self.bootstrapServers = bootstrapServers
         self.clientID = clientID
