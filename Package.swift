@@ -68,6 +68,7 @@ let integrationTestDependencies: [Target.Dependency] = [
     "HighlightSynchronization",
     "Highlight",
     "HighlightTestSupport",
+    "GettingStartedExamples",
     "HighlightAsyncHTTPClient",
     "HighlightGRPC",
     "HighlightHummingbird",

@@ -1,4 +1,4 @@
-// Getting started, step 4: gRPC between services, both ends (README, DocC "Getting started").
+// gRPC between services, both ends (DocC: HighlightGRPC).
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import HighlightGRPC

@@ -1,4 +1,4 @@
-// Getting started, step 3: a worker whose errors show up on the user's session replay (README, DocC).
+// Getting started, step 4: a worker whose errors show up on the user's session replay (README, DocC "Getting started with Kafka").
 import Highlight
 import HighlightKafka
 import HighlightKafkaClient

@@ -1,4 +1,4 @@
-// Getting started, step 2: produce inside the request, and the message carries the session (README, DocC).
+// Getting started, step 3: produce inside the request, and the message carries the session (README, DocC "Getting started with Kafka").
 import HighlightKafka
 import HighlightKafkaClient
 

@@ -1,4 +1,4 @@
-// Getting started, step 1 on Vapor: the same HTTP service, with HighlightVapor (README, DocC "HighlightVapor").
+// The HTTP service of step 1 on Vapor, with HighlightVapor (DocC: HighlightVapor).
 import Highlight
 import HighlightPropagation
 import HighlightVapor
@@ -7,7 +7,6 @@ import Vapor
 func runOrdersAPIOnVapor() async throws {
     let telemetry = try H.bootstrap(.init(projectID: "<your highlight project id>", serviceName: "orders-api"))
     let app = try await Application.make(.detect())
-    // Browsers on app.example.com may send x-highlight-request, traceparent, tracestate and baggage here.
     app.middleware.use(CORSMiddleware(configuration: try .highlight(allowedOrigins: ["https://app.example.com"])), at: .beginning)
     app.middleware.use(HighlightVaporMiddleware())
     // req.client carries the session to inventory.internal, and to no other host.

@@ -65,3 +65,67 @@ extension ReadmeTests {
         return checked
     }
 }
+
+extension ReadmeTests {
+    /// Every code block of the README is compiled by the build or run: the quick start, a `snippet` of
+    /// Examples/GettingStarted (both checked above), or the set-up commands, each a target of the Makefile that
+    /// `.ci/run` runs or the demo.
+    @Test func everyReadmeCodeBlockIsCompiledOrRun() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let makefile = try String(contentsOf: Self.root.appendingPathComponent("Makefile"), encoding: .utf8)
+        let blocks = Self.codeBlocks(in: readme)
+        #expect(blocks.count >= 6)
+        for block in blocks {
+            switch block.kind {
+            case "swift":
+                let checked = block.preceding.hasSuffix("-->") && block.preceding.contains("<!-- snippet: ")
+                let quickStart = block.body.hasPrefix("import HighlightPropagation\nimport Instrumentation\n\nInstrumentationSystem.bootstrap")
+                #expect(checked || quickStart, "a Swift block the build does not compile: \(block.body.prefix(80))")
+            case "sh":
+                #expect(block.preceding.contains("<!-- commands:"), "a shell block nothing runs: \(block.body.prefix(80))")
+                for line in block.body.split(separator: "\n") {
+                    let words = line.split(separator: " ")
+                    #expect(words.count >= 2 && words[0] == "make", "not a make command: \(line)")
+                    if words.count >= 2 { #expect(makefile.contains("\n\(words[1]):"), "no target \(words[1]) in the Makefile") }
+                }
+            default:
+                Issue.record("a code block of kind '\(block.kind)' that nothing checks: \(block.body.prefix(80))")
+            }
+        }
+    }
+
+    /// Every relative link of the README (a DocC article, Benchmarks/README.md, the screenshot) names a file that exists.
+    @Test func readmeLinksResolve() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        var targets: [String] = []
+        var rest = readme[...]
+        while let open = rest.range(of: "](") {
+            guard let close = rest[open.upperBound...].firstIndex(of: ")") else { break }
+            targets.append(String(rest[open.upperBound..<close]))
+            rest = rest[close...]
+        }
+        let local = targets.filter { !$0.hasPrefix("http") }
+        #expect(local.count >= 8)
+        for target in local {
+            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(target).path), "README links to a missing \(target)")
+        }
+    }
+
+    /// The fenced code blocks of `markdown`: the fence's language, the body, and the line just before the fence.
+    static func codeBlocks(in markdown: String) -> [(kind: String, body: String, preceding: String)] {
+        var blocks: [(kind: String, body: String, preceding: String)] = []
+        var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).makeIterator()
+        var previous = ""
+        while let line = lines.next() {
+            guard line.hasPrefix("```") else {
+                previous = String(line)
+                continue
+            }
+            var body: [Substring] = []
+            while let inner = lines.next(), !inner.hasPrefix("```") { body.append(inner) }
+            blocks.append((String(line.dropFirst(3)), body.joined(separator: "\n"), previous))
+            previous = ""
+        }
+        return blocks
+    }
+}

@@ -2,21 +2,21 @@ import Foundation
 import HighlightTestSupport
 import Testing
 
-/// The README's `hlkafka` walkthrough, run as written: the block after its `<!-- walkthrough` marker, by `/bin/sh -e`,
+/// The `hlkafka` walkthrough of the DocC article "The hlkafka command line", run as written: the block after its `<!-- walkthrough` marker, by `/bin/sh -e`,
 /// in a fresh folder, with the built `hlkafka` first on the `PATH`.
-@Suite("README walkthrough", .timeLimit(.minutes(2)))
-struct HLKafkaReadmeWalkthroughTests {
-    static var readme: URL {
+@Suite("hlkafka walkthrough", .timeLimit(.minutes(2)))
+struct HLKafkaWalkthroughTests {
+    static var article: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("README.md")
+            .deletingLastPathComponent().appendingPathComponent("Sources/HighlightKafka/Documentation.docc/TheHlkafkaCommandLine.md")
     }
 
     static func walkthrough() throws -> String {
-        let text = try String(contentsOf: readme, encoding: .utf8)
+        let text = try String(contentsOf: article, encoding: .utf8)
         guard let marker = text.range(of: "<!-- walkthrough"),
             let open = text.range(of: "```sh\n", range: marker.upperBound..<text.endIndex),
             let close = text.range(of: "```", range: open.upperBound..<text.endIndex)
-        else { throw TestTimeout(description: "README.md has no walkthrough block") }
+        else { throw TestTimeout(description: "TheHlkafkaCommandLine.md has no walkthrough block") }
         return String(text[open.upperBound..<close.lowerBound])
     }
 
