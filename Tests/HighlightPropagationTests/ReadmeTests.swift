@@ -28,15 +28,22 @@ extension ReadmeTests {
         #expect(try Self.checkSnippets(in: "README.md").count >= 4, "the README's getting started shows four steps")
     }
 
-    /// The same for the DocC articles: a snippet in the documentation compiles as pasted. Every file of
-    /// Examples/GettingStarted is shown in the README or in an article.
+    /// The same for the DocC articles: every Swift block of an article is a snippet, and compiles as pasted. Every file
+    /// of Examples/GettingStarted is shown in the README or in an article.
     @Test func documentationSnippetsMatchTheCompiledExamples() throws {
         let sources = Self.root.appendingPathComponent("Sources")
         var shown = Set(try Self.checkSnippets(in: "README.md"))
         for module in try FileManager.default.contentsOfDirectory(atPath: sources.path) {
             let catalog = "Sources/\(module)/Documentation.docc"
             guard let articles = try? FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent(catalog).path) else { continue }
-            for article in articles where article.hasSuffix(".md") { shown.formUnion(try Self.checkSnippets(in: "\(catalog)/\(article)")) }
+            for article in articles where article.hasSuffix(".md") {
+                let path = "\(catalog)/\(article)"
+                shown.formUnion(try Self.checkSnippets(in: path))
+                let text = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+                for block in Self.codeBlocks(in: text) where block.kind == "swift" {
+                    #expect(block.preceding.contains("<!-- snippet: "), "\(path): a Swift block the build does not compile: \(block.body.prefix(80))")
+                }
+            }
         }
         let examples = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Examples/GettingStarted").path)
         let files = Set(examples.filter { $0.hasSuffix(".swift") }.map { "Examples/GettingStarted/\($0)" })

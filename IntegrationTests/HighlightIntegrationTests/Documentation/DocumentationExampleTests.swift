@@ -1,4 +1,6 @@
 @testable import GettingStartedExamples
+import HighlightPropagation
+import Instrumentation
 import Testing
 
 /// The examples the documentation shows that can run without a service of their own, run: what the articles promise
@@ -13,5 +15,15 @@ struct DocumentationExampleTests {
     /// HighlightKafkaTesting's landing page: a record goes round the mock cluster unchanged.
     @Test func theMockClusterExampleRoundTrips() async throws {
         #expect(try await roundTripOnTheMockCluster() == "{\"item\":\"book\"}")
+    }
+
+    /// "Writing a carrier": the session comes in through the custom carrier and goes out through it again.
+    @Test func theCustomCarrierExampleCarriesTheSession() async throws {
+        let incoming = PairMetadata(pairs: [("X-Highlight-Request", "a1b2c3/req42")])
+        let (session, outgoing) = await handle(incoming) {
+            (ServiceContext.current?.highlightRequest?.sessionSecureID, outgoingMetadata())
+        }
+        #expect(session == "a1b2c3")
+        #expect(outgoing.pairs.last { $0.0 == "x-highlight-request" }?.1 == "a1b2c3/req42")
     }
 }
