@@ -70,7 +70,7 @@ demo: build
 	"$$($(SWIFT) build --show-bin-path $(SWIFT_BUILD_FLAGS))/hlkafka" demo
 
 soak: build
-	SOAK=1 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter "RebalanceTests|BrokerOutageTests|SignalTests"
+	SOAK=1 $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) --filter "RebalanceTests|AllBrokersDownTests|InjectedBrokerErrorTests|SignalTests"
 
 # The tests under ThreadSanitizer, then AddressSanitizer (LeakSanitizer included), each in a scratch path of its own
 # so the debug build stays warm. swift-otel 1.6 does not compile under ThreadSanitizer ("sending 'logger' risks

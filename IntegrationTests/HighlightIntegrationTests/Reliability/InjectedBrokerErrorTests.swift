@@ -4,62 +4,8 @@ import HighlightSynchronization
 import Testing
 import Synchronization
 
-@Suite("Reliability: broker outage and injected errors", .timeLimit(.minutes(5)))
-struct BrokerOutageTests {
-    @Test func allBrokersDownForFiveSecondsWhileProducingLosesNothing() async throws {
-        let total = Reliability.scaled(50_000, soak: 50_000)
-        let cluster = try KafkaMockCluster(brokers: 3)
-        let topic = "outage"
-        try cluster.createTopic(topic, partitions: 12, replicationFactor: 3)
-        let producer = try Reliability.producer(cluster) { $0.messageTimeout = .seconds(60) }
-        let clock = ContinuousClock()
-        let started = clock.now
-
-        var ids: [UInt64: Int] = [:]
-        let outage = Task {
-            try await Task.sleep(for: .milliseconds(300))
-            cluster.setAllBrokersDown()
-            try await Task.sleep(for: .seconds(5))
-            cluster.setAllBrokersUp()
-        }
-        for index in 0..<total {
-            let id = try await producer.sendAndForget(KafkaProducerRecord(topic: topic, key: "\(index)", value: "\(index)"))
-            ids[id] = index
-        }
-        try await outage.value
-        try await producer.flush(timeout: .seconds(90))
-
-        var delivered = Set<Int>()
-        var failed: [KafkaError] = []
-        var reports = 0
-        for await report in producer.deliveryReports {
-            reports += 1
-            switch report.result {
-            case .success: delivered.insert(ids[report.messageID]!)
-            case .failure(let error): failed.append(error)
-            }
-            if reports == total { break }
-        }
-        await producer.shutdown()
-        // Every send accounted for: delivered, or failed with a typed error.
-        #expect(reports == total)
-        #expect(delivered.count + failed.count == total)
-
-        // Read everything back: each delivered value exactly once (idempotence), nothing else.
-        let reader = try Reliability.reader(cluster, topic: topic, partitions: 12)
-        var seen: [String: Int] = [:]
-        for await message in reader.messages {
-            seen[message.valueString ?? "", default: 0] += 1
-            if seen.values.reduce(0, +) == delivered.count { break }
-        }
-        await reader.shutdown()
-        let duplicates = seen.values.filter { $0 > 1 }.count
-        let lost = delivered.filter { seen["\($0)"] == nil }.count
-        #expect(duplicates == 0)
-        #expect(lost == 0)
-        Reliability.report("all brokers down 5 s while producing", sent: total, handled: seen.count, duplicated: duplicates, lost: lost + failed.count, seconds: (clock.now - started).seconds)
-    }
-
+@Suite("Reliability: errors injected by the broker", .timeLimit(.minutes(5)))
+struct InjectedBrokerErrorTests {
     @Test func retriableProduceErrorsRecoverAndFatalOnesAreTyped() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic("injected", partitions: 1)
