@@ -21,7 +21,7 @@ help:
 	@echo "make demo   the end-to-end demo on the embedded mock cluster"
 	@echo "make bench  release build; raw C vs plain vs traced throughput, memory over 2,000,000 messages, micro-benchmarks (writes bench-results/)"
 	@echo "make soak   the long variants of the reliability scenarios"
-	@echo "make sanitize  every test under ThreadSanitizer, then AddressSanitizer with LeakSanitizer (not in .ci/run yet: see issue 23)"
+	@echo "make sanitize  every test under ThreadSanitizer, then AddressSanitizer with LeakSanitizer (.ci/run runs it after make test)"
 	@echo "make fuzz   1,000,000 generated values through every extractor, then libFuzzer for FUZZ_SECONDS (default 60)"
 
 deps:
