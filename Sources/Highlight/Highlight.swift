@@ -1,8 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-public import HighlightPropagation
-public import HTTPTypes
-public import Instrumentation
+import HighlightPropagation
+import Instrumentation
 public import Logging
 import HighlightTracing
 import HighlightSynchronization
@@ -239,35 +238,6 @@ public enum Highlight {
         logger.handler.metadataProvider = metadataProvider
         return logger
     }()
-
-    // MARK: Headers
-
-    /// The session and request a carrier holds, by this package's parsing rules (the `x-highlight-request` header,
-    /// else its baggage mirror); what highlight's Node SDK calls `parseHeaders`.
-    ///
-    /// - Parameter headers: header names (any case) and values.
-    /// - Returns: the session and request, or `nil` when the carrier holds none or only a refused value.
-    public static func parseHeaders(_ headers: [String: String]) -> HighlightRequestContext? {
-        ServiceContext.extract(from: headers, instrument: HighlightPropagator()).highlightRequest
-    }
-
-    /// ``parseHeaders(_:)-([String:String])`` over HTTP fields.
-    ///
-    /// - Parameter headers: the request's header fields.
-    /// - Returns: the session and request, or `nil` when the fields hold none or only a refused value.
-    public static func parseHeaders(_ headers: HTTPFields) -> HighlightRequestContext? {
-        ServiceContext.extract(from: headers, instrument: HighlightPropagator()).highlightRequest
-    }
-
-    /// ``parseHeaders(_:)-([String:String])`` over any carrier.
-    ///
-    /// - Parameters:
-    ///   - carrier: the carrier to read.
-    ///   - extractor: reads one value of `carrier` by name.
-    /// - Returns: the session and request, or `nil` when the carrier holds none or only a refused value.
-    public static func parseHeaders<Extract: Extractor>(_ carrier: Extract.Carrier, using extractor: Extract) -> HighlightRequestContext? {
-        ServiceContext.extract(from: carrier, using: extractor, instrument: HighlightPropagator()).highlightRequest
-    }
 
     // MARK: Configuration
 

@@ -10,7 +10,7 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable, CustomString
 
     /// Creates a code from librdkafka's numeric value.
     ///
-    /// - Parameter rawValue: librdkafka's `rd_kafka_resp_err_t` value.
+    /// - Parameter rawValue: librdkafka's numeric error code (its C response-error enum).
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// `name (rawValue)`.

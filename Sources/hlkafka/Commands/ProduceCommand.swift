@@ -116,8 +116,8 @@ struct ProduceCommand: AsyncParsableCommand {
             let record = KafkaProducerRecord(topic: connection.topic, key: key, value: value, headers: headers)
             let started = ContinuousClock.now
             var outcome = SendOutcome()
-            try await withGracefulShutdownHandler {
-                try await withSpan("hlkafka produce", context: requestContext, ofKind: .server) { _ in
+            await withGracefulShutdownHandler {
+                await withSpan("hlkafka produce", context: requestContext, ofKind: .server) { _ in
                     outcome = await Self.send(record, count: count, through: producer, output: output, quiet: quiet, stopping: stopping)
                 }
             } onGracefulShutdown: {
