@@ -41,7 +41,7 @@ extension ReadmeTests {
                 shown.formUnion(try Self.checkSnippets(in: path))
                 let text = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
                 for block in Self.codeBlocks(in: text) where block.kind == "swift" {
-                    #expect(block.preceding.contains("<!-- snippet: "), "\(path): a Swift block the build does not compile: \(block.body.prefix(80))")
+                    #expect(Self.isSnippet(block), "\(path): a Swift block the build does not compile: \(block.body.prefix(80))")
                 }
             }
         }
@@ -85,7 +85,7 @@ extension ReadmeTests {
         for block in blocks {
             switch block.kind {
             case "swift":
-                let checked = block.preceding.hasSuffix("-->") && block.preceding.contains("<!-- snippet: ")
+                let checked = Self.isSnippet(block)
                 let quickStart = block.body.hasPrefix("import HighlightPropagation\nimport Instrumentation\n\nInstrumentationSystem.bootstrap")
                 #expect(checked || quickStart, "a Swift block the build does not compile: \(block.body.prefix(80))")
             case "sh":
@@ -116,6 +116,11 @@ extension ReadmeTests {
         for target in local {
             #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(target).path), "README links to a missing \(target)")
         }
+    }
+
+    /// Whether a fenced block is marked, on the line just before it, as a snippet of a compiled example file.
+    static func isSnippet(_ block: (kind: String, body: String, preceding: String)) -> Bool {
+        block.preceding.hasPrefix("<!-- snippet: ") && block.preceding.hasSuffix("-->")
     }
 
     /// The fenced code blocks of `markdown`: the fence's language, the body, and the line just before the fence.
