@@ -81,7 +81,9 @@ extension HighlightPropagator {
         let forwarded = parsedTraceContext?.context
         // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
         if session.request != nil || forwarded != nil || session.forwardedBaggage != nil || session.baggage?.isEmpty == false {
-            var values = context.propagated ?? PropagatedValues()
+            // An empty context (what every extraction starts from) is not looked up: nothing to keep, no span.
+            let empty = context.isEmpty
+            var values = empty ? PropagatedValues() : context.propagated ?? PropagatedValues()
             if let request = session.request { values.request = request }
             if let forwardedBaggage = session.forwardedBaggage {
                 values.baggageStorage = .forwarded(forwardedBaggage)
@@ -91,7 +93,7 @@ extension HighlightPropagator {
             if let forwarded {
                 values.forwarded = forwarded
                 // The inbound trace is now the parent: a span of this process's tracer no longer is.
-                if context.localSpan != nil { context.localSpan = nil }
+                if !empty, context.localSpan != nil { context.localSpan = nil }
             }
             context.propagated = values
         }
