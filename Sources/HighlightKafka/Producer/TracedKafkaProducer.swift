@@ -142,7 +142,11 @@ public final class TracedKafkaProducer: Service, Sendable {
                 if let onDelivery { return try await producer.sendAndForget(traced, onDelivery: onDelivery) }
                 return try await producer.sendAndForget(traced)
             }
-            // Ended on the poll thread as the report is served: no task or lookup table per message.
+            // Ended on the poll thread as the report is served: no task or lookup table per message, and for this
+            // package's span no closure either (the span itself is told).
+            if onDelivery == nil, let span = span as? HighlightSpan {
+                return try await producer.sendAndForget(traced, observer: span)
+            }
             return try await producer.sendAndForget(traced) { result in
                 Self.end(span, with: result)
                 onDelivery?(result)
@@ -224,7 +228,7 @@ public final class TracedKafkaProducer: Service, Sendable {
         }
     }
 
-    private static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
+    fileprivate static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
         switch result {
         case .success(let receipt):
             if let span = span as? HighlightSpan {
@@ -240,5 +244,12 @@ public final class TracedKafkaProducer: Service, Sendable {
             span.setStatus(SpanStatus(code: .error, message: error.description))
         }
         span.end()
+    }
+}
+
+/// A sent record's span ends when its delivery report is served.
+extension HighlightSpan: KafkaDeliveryObserver {
+    package func delivered(_ result: Result<KafkaDeliveryReceipt, KafkaError>) {
+        TracedKafkaProducer.end(self, with: result)
     }
 }

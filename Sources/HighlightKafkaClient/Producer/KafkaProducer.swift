@@ -147,6 +147,21 @@ public final class KafkaProducer: Service, Sendable {
         return id
     }
 
+    /// Queues a record like ``sendAndForget(_:onDelivery:)`` and tells `observer` its outcome, with no closure per
+    /// message (see ``KafkaDeliveryObserver``).
+    ///
+    /// - Parameters:
+    ///   - record: the topic, key, value, headers and, optionally, partition.
+    ///   - observer: told once of the outcome, on the poll thread; not told when this call throws.
+    /// - Returns: the message's id, which its delivery report carries.
+    /// - Throws: ``KafkaError`` when the record cannot be queued.
+    @discardableResult
+    package func sendAndForget(_ record: KafkaProducerRecord, observer: any KafkaDeliveryObserver) async throws(KafkaError) -> UInt64 {
+        let id = reserveMessageID()
+        try await enqueue(record, pending: PendingDelivery(id: id, topic: record.topic, forgotten: true, observer: observer))
+        return id
+    }
+
     private func reserveMessageID() -> UInt64 {
         nextMessageID.add(1, ordering: .relaxed).oldValue
     }

@@ -16,18 +16,22 @@ final class PendingDelivery: Sendable {
     let forgotten: Bool
     /// Called with the outcome on the poll thread, before the report is put on the stream.
     let onDelivery: (@Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void)?
+    /// Told of the outcome there too, after `onDelivery`.
+    let observer: (any KafkaDeliveryObserver)?
     private let state = Locked<State>(.pending)
 
     init(
         id: UInt64,
         topic: String,
         forgotten: Bool,
-        onDelivery: (@Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void)? = nil
+        onDelivery: (@Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void)? = nil,
+        observer: (any KafkaDeliveryObserver)? = nil
     ) {
         self.id = id
         self.topic = topic
         self.forgotten = forgotten
         self.onDelivery = onDelivery
+        self.observer = observer
     }
 
     /// Records the outcome and wakes the waiting sender, if any.

@@ -39,6 +39,7 @@ final class ProducerCallbacks: Sendable {
             logger.debug("Message not delivered", metadata: ["topic": "\(pending.topic)", "error": "\(error.code.name)"])
         }
         pending.onDelivery?(result)
+        pending.observer?.delivered(result)
         if pending.forgotten {
             if let reports, case .dropped = reports.yield(KafkaDeliveryReport(messageID: pending.id, topic: pending.topic, result: result)) {
                 counters.reportsDropped.add(1, ordering: .relaxed)
