@@ -109,7 +109,7 @@ public final class TracedKafkaProducer: Service, Sendable {
         _ record: KafkaProducerRecord,
         injectContext: Bool? = nil
     ) async throws(KafkaError) -> (receipt: KafkaDeliveryReceipt, headers: [KafkaHeader]) {
-        let (span, traced) = startSpan(for: record, injectContext: injectContext)
+        let (span, traced, _) = startSpan(for: record, injectContext: injectContext)
         do {
             let receipt = try await producer.send(traced)
             Self.end(span, with: .success(receipt))
@@ -136,17 +136,19 @@ public final class TracedKafkaProducer: Service, Sendable {
         injectContext: Bool? = nil,
         onDelivery: (@Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void)? = nil
     ) async throws(KafkaError) -> UInt64 {
-        let (span, traced) = startSpan(for: record, injectContext: injectContext)
+        // Without a closure to call, this package's span is told of the delivery itself, and its headers are
+        // written into the message as it is queued.
+        let (span, traced, direct) = startSpan(for: record, injectContext: injectContext, direct: onDelivery == nil)
         do {
+            if let direct {
+                if let writer = direct.writer { return try await producer.sendAndForget(traced, headers: writer, observer: direct.span) }
+                if let span = direct.span { return try await producer.sendAndForget(traced, observer: span) }
+            }
             guard configuration.createSpans else {
                 if let onDelivery { return try await producer.sendAndForget(traced, onDelivery: onDelivery) }
                 return try await producer.sendAndForget(traced)
             }
-            // Ended on the poll thread as the report is served: no task or lookup table per message, and for this
-            // package's span no closure either (the span itself is told).
-            if onDelivery == nil, let span = span as? HighlightSpan {
-                return try await producer.sendAndForget(traced, observer: span)
-            }
+            // Ended on the poll thread as the report is served: no task or lookup table per message.
             return try await producer.sendAndForget(traced) { result in
                 Self.end(span, with: result)
                 onDelivery?(result)
@@ -183,16 +185,29 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     // MARK: Spans
 
-    private func startSpan(for record: KafkaProducerRecord, injectContext: Bool?) -> (any Span, KafkaProducerRecord) {
+    /// A record sent without a closure: this package's span, if any, is the delivery's observer, and `writer` (when
+    /// the byte path applies) writes the headers as the message is queued.
+    private struct Direct {
+        /// `nil` without spans (``Configuration/createSpans`` off).
+        let span: HighlightSpan?
+        let writer: PropagationHeaderWriter?
+    }
+
+    /// - Parameter direct: the caller can send a ``Direct``: this package's span (or no span) then comes back as
+    ///   one, the headers not yet injected when its writer does it.
+    private func startSpan(for record: KafkaProducerRecord, injectContext: Bool?, direct: Bool = false) -> (any Span, KafkaProducerRecord, Direct?) {
         let parent = ServiceContext.current ?? .topLevel
         // Resolved once per record: the injection's instrument and, unless one is configured, the tracer's too.
         let injecting = ServiceContext.resolvedInstrument(configuration.instrument)
         guard configuration.createSpans else {
             var traced = record
             if injectContext ?? configuration.injectContext {
+                if direct, let writer = PropagationHeaderWriter(parent, span: nil, resolved: injecting) {
+                    return (NoOpTracer.NoOpSpan(context: parent), traced, Direct(span: nil, writer: writer))
+                }
                 KafkaHeadersByteSink.inject(parent, into: &traced.headers, resolved: injecting)
             }
-            return (NoOpTracer.NoOpSpan(context: parent), traced)
+            return (NoOpTracer.NoOpSpan(context: parent), traced, nil)
         }
         let bootstrapped = configuration.instrument == nil ? injecting : InstrumentationSystem.instrument
         let inject = injectContext ?? configuration.injectContext
@@ -207,8 +222,13 @@ public final class TracedKafkaProducer: Service, Sendable {
             span.setMessaging(fields)
             // The span's context is the one that travels (the consumer's span continues this one), written from its
             // ids without making the context itself.
+            if direct {
+                let writer = inject ? PropagationHeaderWriter(parent, span: span, resolved: injecting) : nil
+                if inject && writer == nil { KafkaHeadersByteSink.inject(parent, span: span, into: &traced.headers, resolved: injecting) }
+                return (span, traced, Direct(span: span, writer: writer))
+            }
             if inject { KafkaHeadersByteSink.inject(parent, span: span, into: &traced.headers, resolved: injecting) }
-            return (span, traced)
+            return (span, traced, nil)
         case .other(let span):
             span.updateAttributes { attributes in
                 attributes.setKafka(
@@ -224,11 +244,11 @@ public final class TracedKafkaProducer: Service, Sendable {
             }
             span.setHighlightSession(from: parent)
             if inject { KafkaHeadersByteSink.inject(span.context, into: &traced.headers, resolved: injecting) }
-            return (span, traced)
+            return (span, traced, nil)
         }
     }
 
-    fileprivate static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
+    static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
         switch result {
         case .success(let receipt):
             if let span = span as? HighlightSpan {
@@ -244,12 +264,5 @@ public final class TracedKafkaProducer: Service, Sendable {
             span.setStatus(SpanStatus(code: .error, message: error.description))
         }
         span.end()
-    }
-}
-
-/// A sent record's span ends when its delivery report is served.
-extension HighlightSpan: KafkaDeliveryObserver {
-    package func delivered(_ result: Result<KafkaDeliveryReceipt, KafkaError>) {
-        TracedKafkaProducer.end(self, with: result)
     }
 }

@@ -157,8 +157,26 @@ public final class KafkaProducer: Service, Sendable {
     /// - Throws: ``KafkaError`` when the record cannot be queued.
     @discardableResult
     package func sendAndForget(_ record: KafkaProducerRecord, observer: any KafkaDeliveryObserver) async throws(KafkaError) -> UInt64 {
+        try await sendAndForget(record, headers: NoHeaderWriter(), observer: observer)
+    }
+
+    /// The same, with the headers `writer` writes added to the record's as the message is queued (replacing the
+    /// record's of the same names): they are copied once, from the writer's bytes into the message.
+    ///
+    /// - Parameters:
+    ///   - record: the topic, key, value, headers and, optionally, partition.
+    ///   - writer: writes the extra headers.
+    ///   - observer: told once of the outcome, on the poll thread, if given; not told when this call throws.
+    /// - Returns: the message's id, which its delivery report carries.
+    /// - Throws: ``KafkaError`` when the record cannot be queued.
+    @discardableResult
+    package func sendAndForget<Writer: KafkaHeaderWriter>(
+        _ record: KafkaProducerRecord,
+        headers writer: Writer,
+        observer: (any KafkaDeliveryObserver)? = nil
+    ) async throws(KafkaError) -> UInt64 {
         let id = reserveMessageID()
-        try await enqueue(record, pending: PendingDelivery(id: id, topic: record.topic, forgotten: true, observer: observer))
+        try await enqueue(record, headers: writer, pending: PendingDelivery(id: id, topic: record.topic, forgotten: true, observer: observer))
         return id
     }
 
@@ -228,14 +246,18 @@ public final class KafkaProducer: Service, Sendable {
 
     // MARK: Enqueueing
 
-    private func enqueue(_ record: KafkaProducerRecord, pending: PendingDelivery) async throws(KafkaError) {
+    private func enqueue<Writer: KafkaHeaderWriter>(
+        _ record: KafkaProducerRecord,
+        headers writer: Writer = NoHeaderWriter(),
+        pending: PendingDelivery
+    ) async throws(KafkaError) {
         while true {
             let generation = room.generation
             guard phase.withLock({ if case .running = $0 { true } else { false } }) else {
                 throw KafkaError.closed("producer")
             }
             let opaque = Unmanaged.passRetained(pending).toOpaque()
-            switch client.produce(record, opaque: opaque) {
+            switch client.produce(record, writer: writer, opaque: opaque) {
             case .queued:
                 callbacks.counters.enqueued.add(1, ordering: .relaxed)
                 return

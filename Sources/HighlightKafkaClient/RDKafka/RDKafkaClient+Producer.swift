@@ -38,10 +38,11 @@ extension RDKafkaClient {
         rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
     }
 
-    /// Queues `record` (copied) with `opaque` as its delivery report's context.
-    func produce(_ record: KafkaProducerRecord, opaque: UnsafeMutableRawPointer) -> ProduceOutcome {
+    /// Queues `record` (copied), with what `writer` writes among its headers, and `opaque` as its delivery report's
+    /// context.
+    func produce<Writer: KafkaHeaderWriter>(_ record: KafkaProducerRecord, writer: Writer, opaque: UnsafeMutableRawPointer) -> ProduceOutcome {
         // The message owns the header list only when produce succeeds (librdkafka issue 4627): destroy it otherwise.
-        let headers = RDKafkaHeaders.make(record.headers)
+        let headers = RDKafkaHeaders.make(record.headers, writer: writer)
         let error: OpaquePointer? = record.topic.withCString { topic in
             withOptionalBytes(record.key) { key in
                 withOptionalBytes(record.value) { value in

@@ -5,23 +5,50 @@ enum RDKafkaHeaders {
     /// A new header list holding copies of `headers`; `nil` when there are none. The caller owns it.
     static func make(_ headers: [KafkaHeader]) -> OpaquePointer? {
         guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
-        for header in headers {
-            // The name goes by pointer and length: passed as a C string, a name of up to 15 bytes (Swift keeps those
-            // inline, without a buffer to point at) was copied into a new array first, an allocation per header.
-            var name = header.name
-            name.withUTF8 { name in
-                let namePointer = (name.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyValue)).assumingMemoryBound(to: CChar.self)
-                if let value = header.value {
-                    value.withUnsafeBytes { bytes in
-                        // A non-null pointer for an empty value keeps "empty" distinct from "no value".
-                        _ = rd_kafka_header_add(list, namePointer, name.count, bytes.baseAddress ?? UnsafeRawPointer(emptyValue), bytes.count)
-                    }
-                } else {
-                    _ = rd_kafka_header_add(list, namePointer, name.count, nil, 0)
-                }
-            }
+        for header in headers { add(header, to: list) }
+        return list
+    }
+
+    /// A new header list holding what `writer` writes, then the copies of those `headers` whose names it did not
+    /// write (compared ignoring ASCII case); `nil` when that is nothing. The caller owns it.
+    static func make<Writer: KafkaHeaderWriter>(_ headers: [KafkaHeader], writer: Writer) -> OpaquePointer? {
+        if Writer.writesNothing { return make(headers) }
+        guard let list = rd_kafka_headers_new(headers.count + 4) else { return nil }
+        var written = KafkaHeaderList(handle: list, notesNames: !headers.isEmpty)
+        writer.writeHeaders(into: &written)
+        for header in headers where !written.names.contains(where: { equalIgnoringASCIICase($0, header.name) }) {
+            add(header, to: list)
+        }
+        if rd_kafka_header_cnt(list) == 0 {
+            rd_kafka_headers_destroy(list)
+            return nil
         }
         return list
+    }
+
+    private static func add(_ header: KafkaHeader, to list: OpaquePointer) {
+        var name = header.name
+        name.withUTF8 { name in
+            if let value = header.value {
+                value.withUnsafeBytes { bytes in
+                    // A non-null pointer for an empty value keeps "empty" distinct from "no value".
+                    _ = rd_kafka_header_add(list, cName(name), name.count, bytes.baseAddress ?? UnsafeRawPointer(emptyValue), bytes.count)
+                }
+            } else {
+                _ = rd_kafka_header_add(list, cName(name), name.count, nil, 0)
+            }
+        }
+    }
+
+    /// The name goes by pointer and length: passed as a C string, a name of up to 15 bytes (Swift keeps those inline,
+    /// without a buffer to point at) was copied into a new array first, an allocation per header.
+    static func cName(_ name: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
+        (name.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyValue)).assumingMemoryBound(to: CChar.self)
+    }
+
+    private static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
     }
 
     /// Copies the headers of a consumed message, in order; their names come from `names` when seen before.

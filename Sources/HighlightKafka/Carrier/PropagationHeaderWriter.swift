@@ -1,0 +1,39 @@
+package import HighlightKafkaClient
+import HighlightPropagation
+import HighlightTracing
+import Instrumentation
+
+/// The traced producer's byte path at its shortest: the propagator's values for a message (and its span) are written
+/// straight into librdkafka's header list as the message is queued (the `traceparent` formatted on the stack, the
+/// session and baggage from bytes worked out once for their context), with no `KafkaHeader` array or value made.
+/// Same values and replacement rule as ``KafkaHeadersByteSink``.
+struct PropagationHeaderWriter: KafkaHeaderWriter {
+    private let context: ServiceContext
+    /// The span whose `traceparent` is sent; `nil`: the context's own trace context.
+    private let localSpan: SpanIdentity?
+    private let propagator: HighlightPropagator
+
+    /// `nil` unless `resolved` is this package's tracer or propagator (another instrument gets the `String` path).
+    init?(_ context: ServiceContext, span: HighlightSpan?, resolved: any Instrument) {
+        if let tracer = resolved as? HighlightTracer {
+            propagator = tracer.propagator
+        } else if let propagator = resolved as? HighlightPropagator {
+            self.propagator = propagator
+        } else {
+            return nil
+        }
+        self.context = context
+        self.localSpan = span?.identity
+    }
+
+    func writeHeaders(into list: inout KafkaHeaderList) {
+        propagator.injectBytes(context, localSpan: localSpan, into: &list)
+    }
+}
+
+/// The propagator writes each header once, straight into the message's list.
+extension KafkaHeaderList: PropagationByteSink {
+    package mutating func set(_ name: String, bytes: UnsafeRawBufferPointer) {
+        append(name, value: bytes)
+    }
+}

@@ -1,0 +1,10 @@
+package import HighlightKafkaClient
+package import HighlightTracing
+
+/// A record sent by ``TracedKafkaProducer`` without a delivery closure tells its span of the outcome itself: the span
+/// ends when the report is served, with no closure made per message.
+extension HighlightSpan: KafkaDeliveryObserver {
+    package func delivered(_ result: Result<KafkaDeliveryReceipt, KafkaError>) {
+        TracedKafkaProducer.end(self, with: result)
+    }
+}
