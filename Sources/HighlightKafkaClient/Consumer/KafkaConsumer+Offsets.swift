@@ -10,7 +10,8 @@ extension KafkaConsumer {
     /// - Throws: ``KafkaError`` when the partition is no longer assigned to this consumer (it was revoked: the message
     ///   will be read again by its new owner), or when the consumer is closed.
     public func storeOffset(for message: KafkaConsumerMessage) throws(KafkaError) {
-        try store([message.nextPosition])
+        try ensureOpen()
+        try client.storeOffset(topic: message.topic, partition: message.partition, offset: message.offset)
     }
 
     /// Marks positions as processed (the offset is that of the next message to read).

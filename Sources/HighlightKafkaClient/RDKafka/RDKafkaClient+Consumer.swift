@@ -51,6 +51,26 @@ extension RDKafkaClient {
     }
 
     /// Marks positions as processed (the offset is that of the next message to read).
+    /// Stores one consumed message's offset (the next position is `offset` + 1) through its topic's handle: nothing
+    /// is allocated, as this runs for every handled message. Same errors as ``storeOffsets(_:)``.
+    func storeOffset(topic: String, partition: Int32, offset: Int64) throws(KafkaError) {
+        guard let topicHandle = topicHandles.handle(for: topic, client: handle) else {
+            return try storeOffsets([KafkaTopicPartitionOffset(topic: topic, partition: partition, offset: offset + 1)])
+        }
+        let result = rd_kafka_offset_store(topicHandle, partition, offset)
+        guard result != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+        throw Self.storeError(KafkaErrorCode(result), "\(KafkaTopicPartitionOffset(topic: topic, partition: partition, offset: offset + 1))")
+    }
+
+    private static func storeError(_ code: KafkaErrorCode, _ position: String) -> KafkaError {
+        KafkaError(
+            kind: .commit,
+            code: code,
+            message: "cannot store the offset of \(position): \(code.message); "
+                + "the partition may have been revoked, in which case its new owner reads the message again"
+        )
+    }
+
     func storeOffsets(_ positions: [KafkaTopicPartitionOffset]) throws(KafkaError) {
         try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
             let result = rd_kafka_offsets_store(handle, list)
@@ -59,13 +79,7 @@ extension RDKafkaClient {
             let anyFailed = (0..<Int(list.pointee.cnt)).contains { list.pointee.elems[$0].err != RD_KAFKA_RESP_ERR_NO_ERROR }
             guard result != RD_KAFKA_RESP_ERR_NO_ERROR || anyFailed else { return }
             let failure = RDKafkaTopicPartitionList.read(list).first { $0.error != nil }
-            let code = failure?.error ?? KafkaErrorCode(result)
-            throw KafkaError(
-                kind: .commit,
-                code: code,
-                message: "cannot store the offset of \(failure?.position.description ?? "\(positions)"): \(code.message); "
-                    + "the partition may have been revoked, in which case its new owner reads the message again"
-            )
+            throw Self.storeError(failure?.error ?? KafkaErrorCode(result), failure?.position.description ?? "\(positions)")
         }
     }
 

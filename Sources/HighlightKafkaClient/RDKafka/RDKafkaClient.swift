@@ -2,15 +2,18 @@ package import CRDKafka
 
 /// Owns one `rd_kafka_t`.
 ///
-/// `@unchecked Sendable` is safe here: the only stored state is the immutable handle pointer, and librdkafka
-/// documents every `rd_kafka_*` call made through it as thread-safe. `rd_kafka_destroy` runs only in `deinit`, when
-/// no other reference, and so no other thread, can use the handle.
+/// `@unchecked Sendable` is safe here: the stored state is the immutable handle pointer, whose `rd_kafka_*` calls
+/// librdkafka documents as thread-safe, and `Sendable` objects (the callback owner, the topic handles behind their own
+/// lock). `rd_kafka_destroy` runs only in `deinit`, when no other reference, and so no other thread, can use the
+/// handle; the topic handles are destroyed just before it.
 package final class RDKafkaClient: @unchecked Sendable {
     /// The `rd_kafka_t *`.
     package let handle: OpaquePointer
     /// The object librdkafka's callbacks reach through the configuration's opaque pointer: kept alive exactly as
     /// long as the handle.
     private let callbackOwner: (any AnyObject & Sendable)?
+    /// Topic handles for storing single offsets (see ``storeOffset(topic:partition:offset:)``).
+    let topicHandles = RDKafkaTopicHandles()
 
     /// Creates a client of `type` from `conf`, which it takes over (also on failure).
     package init(type: rd_kafka_type_t, conf: OpaquePointer, callbackOwner: (any AnyObject & Sendable)? = nil) throws(KafkaError) {
@@ -29,6 +32,7 @@ package final class RDKafkaClient: @unchecked Sendable {
     }
 
     deinit {
+        topicHandles.destroyAll()
         rd_kafka_destroy(handle)
     }
 
