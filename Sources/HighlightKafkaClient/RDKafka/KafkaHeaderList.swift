@@ -1,5 +1,3 @@
-import CRDKafka
-
 /// The header list of a message being queued, as a ``KafkaHeaderWriter`` appends to it: each header is copied once,
 /// from the writer's bytes into librdkafka's list.
 package struct KafkaHeaderList {
@@ -20,9 +18,6 @@ package struct KafkaHeaderList {
     ///   - value: its bytes (an empty value stays distinct from no value).
     package mutating func append(_ name: String, value: UnsafeRawBufferPointer) {
         if notesNames { names.append(name) }
-        var name = name
-        name.withUTF8 { name in
-            _ = rd_kafka_header_add(handle, RDKafkaHeaders.cName(name), name.count, value.baseAddress ?? UnsafeRawPointer(emptyValue), value.count)
-        }
+        RDKafkaHeaders.add(name, value: value, to: handle)
     }
 }

@@ -50,7 +50,6 @@ extension RDKafkaClient {
         return result == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError.from(result, kind: .consumer, context: "assigning \(positions)")
     }
 
-    /// Marks positions as processed (the offset is that of the next message to read).
     /// Stores one consumed message's offset (the next position is `offset` + 1) through its topic's handle: nothing
     /// is allocated, as this runs for every handled message. Same errors as ``storeOffsets(_:)``.
     func storeOffset(topic: String, partition: Int32, offset: Int64) throws(KafkaError) {
@@ -71,6 +70,7 @@ extension RDKafkaClient {
         )
     }
 
+    /// Marks positions as processed (the offset is that of the next message to read).
     func storeOffsets(_ positions: [KafkaTopicPartitionOffset]) throws(KafkaError) {
         try RDKafkaTopicPartitionList.with(positions) { list throws(KafkaError) in
             let result = rd_kafka_offsets_store(handle, list)

@@ -27,13 +27,17 @@ enum RDKafkaHeaders {
     }
 
     private static func add(_ header: KafkaHeader, to list: OpaquePointer) {
-        var name = header.name
+        guard let value = header.value else { return add(header.name, value: nil, to: list) }
+        value.withUnsafeBytes { add(header.name, value: $0, to: list) }
+    }
+
+    /// Appends one header to `list`; a `nil` value is a header without a value, and an empty one keeps a non-null
+    /// pointer so that "empty" stays distinct from "no value".
+    static func add(_ name: String, value: UnsafeRawBufferPointer?, to list: OpaquePointer) {
+        var name = name
         name.withUTF8 { name in
-            if let value = header.value {
-                value.withUnsafeBytes { bytes in
-                    // A non-null pointer for an empty value keeps "empty" distinct from "no value".
-                    _ = rd_kafka_header_add(list, cName(name), name.count, bytes.baseAddress ?? UnsafeRawPointer(emptyValue), bytes.count)
-                }
+            if let value {
+                _ = rd_kafka_header_add(list, cName(name), name.count, value.baseAddress ?? UnsafeRawPointer(emptyValue), value.count)
             } else {
                 _ = rd_kafka_header_add(list, cName(name), name.count, nil, 0)
             }
@@ -42,7 +46,7 @@ enum RDKafkaHeaders {
 
     /// The name goes by pointer and length: passed as a C string, a name of up to 15 bytes (Swift keeps those inline,
     /// without a buffer to point at) was copied into a new array first, an allocation per header.
-    static func cName(_ name: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
+    private static func cName(_ name: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
         (name.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyValue)).assumingMemoryBound(to: CChar.self)
     }
 
