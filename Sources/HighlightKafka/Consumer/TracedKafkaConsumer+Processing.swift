@@ -84,12 +84,16 @@ extension TracedKafkaConsumer {
         switch (handler, delivery) {
         case (.single(let handler), .message(let message, let extracted)):
             let traced = KafkaTracedMessage(message: message, extractedContext: extracted, context: spanContext, attempt: attempt)
-            try await withTimeLimit(configuration.handlerTimeout, handler, traced, overran: reportOverrun)
+            // Without a limit the handler is called directly: the overrun report's closure (an allocation per message)
+            // is made only when there is a limit to overrun.
+            guard let limit = configuration.handlerTimeout else { return try await handler(traced) }
+            try await withTimeLimit(limit, handler, traced, overran: reportOverrun)
         case (.batch(_, let handler), .batch(let messages, let extracted)):
             let traced = zip(messages, extracted).map { message, context in
                 KafkaTracedMessage(message: message, extractedContext: context, context: context, attempt: attempt)
             }
-            try await withTimeLimit(configuration.handlerTimeout, handler, traced, overran: reportOverrun)
+            guard let limit = configuration.handlerTimeout else { return try await handler(traced) }
+            try await withTimeLimit(limit, handler, traced, overran: reportOverrun)
         case (.single, .batch), (.batch, .message):
             preconditionFailure("nextDelivery(from:handler:gate:memo:) pairs each handler with its kind of delivery")
         }
