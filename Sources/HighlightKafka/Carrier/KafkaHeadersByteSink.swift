@@ -25,11 +25,10 @@ struct KafkaHeadersByteSink: PropagationByteSink {
     ///   the byte path its `traceparent` is written from its ids and its context (a copy of `context` with the span
     ///   added) is never made; any other instrument is given that context.
     static func inject(_ context: ServiceContext, span: HighlightSpan? = nil, into headers: inout [KafkaHeader], resolved: any Instrument) {
-        if let tracer = resolved as? HighlightTracer {
-            inject(context, localSpan: span?.identity, into: &headers, propagator: tracer.propagator)
-        } else if let propagator = resolved as? HighlightPropagator {
+        let injected: Void? = BytePath.withPropagator(of: resolved) { propagator in
             inject(context, localSpan: span?.identity, into: &headers, propagator: propagator)
-        } else {
+        }
+        if injected == nil {
             (span?.context ?? context).inject(into: &headers, using: KafkaHeadersInjector(), instrument: resolved)
         }
     }

@@ -30,13 +30,10 @@ struct KafkaHeadersByteSource: PropagationByteSource {
     /// these headers send the same bytes (see ``ByteExtractionMemo``).
     static func extract(from headers: [KafkaHeader], resolved: any Instrument, memo: inout ByteExtractionMemo) -> ServiceContext {
         var context = ServiceContext.topLevel
-        // The byte path stands in for this package's propagator, alone or inside its tracer (whose `extract` is its
-        // propagator's); any other instrument gets the String path.
-        if let tracer = resolved as? HighlightTracer {
-            tracer.propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context, memo: &memo)
-        } else if let propagator = resolved as? HighlightPropagator {
+        let extracted: Void? = BytePath.withPropagator(of: resolved) { propagator in
             propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context, memo: &memo)
-        } else {
+        }
+        if extracted == nil {
             resolved.extract(headers, into: &context, using: KafkaHeadersExtractor())
         }
         return context

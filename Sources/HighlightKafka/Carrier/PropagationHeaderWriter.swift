@@ -15,13 +15,8 @@ struct PropagationHeaderWriter: KafkaHeaderWriter {
 
     /// `nil` unless `resolved` is this package's tracer or propagator (another instrument gets the `String` path).
     init?(_ context: ServiceContext, span: HighlightSpan?, resolved: any Instrument) {
-        if let tracer = resolved as? HighlightTracer {
-            propagator = tracer.propagator
-        } else if let propagator = resolved as? HighlightPropagator {
-            self.propagator = propagator
-        } else {
-            return nil
-        }
+        guard let propagator = BytePath.withPropagator(of: resolved, { $0 }) else { return nil }
+        self.propagator = propagator
         self.context = context
         self.localSpan = span?.identity
     }

@@ -222,13 +222,9 @@ public final class TracedKafkaProducer: Service, Sendable {
             span.setMessaging(fields)
             // The span's context is the one that travels (the consumer's span continues this one), written from its
             // ids without making the context itself.
-            if direct {
-                let writer = inject ? PropagationHeaderWriter(parent, span: span, resolved: injecting) : nil
-                if inject && writer == nil { KafkaHeadersByteSink.inject(parent, span: span, into: &traced.headers, resolved: injecting) }
-                return (span, traced, Direct(span: span, writer: writer))
-            }
-            if inject { KafkaHeadersByteSink.inject(parent, span: span, into: &traced.headers, resolved: injecting) }
-            return (span, traced, nil)
+            let writer = direct && inject ? PropagationHeaderWriter(parent, span: span, resolved: injecting) : nil
+            if inject && writer == nil { KafkaHeadersByteSink.inject(parent, span: span, into: &traced.headers, resolved: injecting) }
+            return (span, traced, direct ? Direct(span: span, writer: writer) : nil)
         case .other(let span):
             span.updateAttributes { attributes in
                 attributes.setKafka(

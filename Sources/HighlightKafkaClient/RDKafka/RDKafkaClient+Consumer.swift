@@ -53,12 +53,11 @@ extension RDKafkaClient {
     /// Stores one consumed message's offset (the next position is `offset` + 1) through its topic's handle: nothing
     /// is allocated, as this runs for every handled message. Same errors as ``storeOffsets(_:)``.
     func storeOffset(topic: String, partition: Int32, offset: Int64) throws(KafkaError) {
-        guard let topicHandle = topicHandles.handle(for: topic, client: handle) else {
-            return try storeOffsets([KafkaTopicPartitionOffset(topic: topic, partition: partition, offset: offset + 1)])
-        }
+        let next = KafkaTopicPartitionOffset(topic: topic, partition: partition, offset: offset + 1)
+        guard let topicHandle = topicHandles.handle(for: topic, client: handle) else { return try storeOffsets([next]) }
         let result = rd_kafka_offset_store(topicHandle, partition, offset)
         guard result != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-        throw Self.storeError(KafkaErrorCode(result), "\(KafkaTopicPartitionOffset(topic: topic, partition: partition, offset: offset + 1))")
+        throw Self.storeError(KafkaErrorCode(result), next.description)
     }
 
     private static func storeError(_ code: KafkaErrorCode, _ position: String) -> KafkaError {
