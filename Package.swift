@@ -406,6 +406,7 @@ let package = Package(
                 "HighlightTracing",
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/HighlightTests",

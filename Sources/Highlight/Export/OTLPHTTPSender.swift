@@ -37,12 +37,12 @@ struct OTLPHTTPSender: Sendable {
         request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: "User-Agent", value: "swift-highlight-propagation/\(HighlightVersion.current)")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        var payload = body
         if gzip, let compressed = Gzip.compress(body) {
-            payload = compressed
             request.headers.add(name: "Content-Encoding", value: "gzip")
+            request.body = .bytes(compressed)
+        } else {
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
-        request.body = .bytes(ByteBuffer(bytes: payload))
 
         var backoff = initialBackoff
         var lastFailure = ""
