@@ -10,7 +10,7 @@ extension Highlight {
     /// - Parameter headers: header names (any case) and values.
     /// - Returns: the session and request, or `nil` when the carrier holds none or only a refused value.
     public static func parseHeaders(_ headers: [String: String]) -> HighlightRequestContext? {
-        ServiceContext.extract(from: headers, instrument: HighlightPropagator()).highlightRequest
+        ServiceContext.extract(from: headers, instrument: parsingPropagator).highlightRequest
     }
 
     /// ``parseHeaders(_:)-([String:String])`` over HTTP fields.
@@ -18,7 +18,7 @@ extension Highlight {
     /// - Parameter headers: the request's header fields.
     /// - Returns: the session and request, or `nil` when the fields hold none or only a refused value.
     public static func parseHeaders(_ headers: HTTPFields) -> HighlightRequestContext? {
-        ServiceContext.extract(from: headers, instrument: HighlightPropagator()).highlightRequest
+        ServiceContext.extract(from: headers, instrument: parsingPropagator).highlightRequest
     }
 
     /// ``parseHeaders(_:)-([String:String])`` over any carrier.
@@ -28,6 +28,9 @@ extension Highlight {
     ///   - extractor: reads one value of `carrier` by name.
     /// - Returns: the session and request, or `nil` when the carrier holds none or only a refused value.
     public static func parseHeaders<Extract: Extractor>(_ carrier: Extract.Carrier, using extractor: Extract) -> HighlightRequestContext? {
-        ServiceContext.extract(from: carrier, using: extractor, instrument: HighlightPropagator()).highlightRequest
+        ServiceContext.extract(from: carrier, using: extractor, instrument: parsingPropagator).highlightRequest
     }
+
+    /// The default propagator, made once (with its logger and statistics) rather than on every call.
+    private static let parsingPropagator: any Instrument = HighlightPropagator()
 }

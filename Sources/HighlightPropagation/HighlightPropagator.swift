@@ -54,10 +54,31 @@ public struct HighlightPropagator: Instrument {
         }
     }
 
+    /// The configuration and statistics behind one reference: a propagator is copied on every cast from
+    /// `any Instrument` and every hand-over, and a copy of the fields themselves retained each of the configuration's
+    /// references (the logger's among them), a large part of a Kafka message's extraction. Immutable: setting
+    /// ``configuration`` makes a new one, so copies never share a change.
+    private final class Storage: Sendable {
+        let configuration: Configuration
+        let statistics: PropagationStatistics
+
+        init(configuration: Configuration, statistics: PropagationStatistics) {
+            self.configuration = configuration
+            self.statistics = statistics
+        }
+    }
+
+    private var storage: Storage
+
     /// How this propagator behaves.
-    public var configuration: Configuration
+    public var configuration: Configuration {
+        // Read in place: `configuration.limits` copies nothing else.
+        _read { yield storage.configuration }
+        set { storage = Storage(configuration: newValue, statistics: storage.statistics) }
+    }
+
     /// Where this propagator counts extractions and refusals.
-    public let statistics: PropagationStatistics
+    public var statistics: PropagationStatistics { storage.statistics }
 
     /// Creates a propagator.
     ///
@@ -65,8 +86,7 @@ public struct HighlightPropagator: Instrument {
     ///   - configuration: what is mirrored and forwarded, and the limits.
     ///   - statistics: where extractions and refusals are counted.
     public init(configuration: Configuration = Configuration(), statistics: PropagationStatistics = .shared) {
-        self.configuration = configuration
-        self.statistics = statistics
+        self.storage = Storage(configuration: configuration, statistics: statistics)
     }
 
     /// A `MultiplexInstrument` of this propagator followed by `tracer`, the order in which a tracer's `traceparent`

@@ -20,7 +20,10 @@ public struct KafkaHeadersInjector: Injector {
 
     /// Removes every header named `name` (ignoring ASCII case) and appends `header`.
     static func replace(_ name: String, with header: KafkaHeader, in headers: inout [KafkaHeader]) {
-        headers.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+        // Looked for first, in place: removing writes back (and retains) every header even when none matches, and
+        // none does in the common case (a record whose propagated headers are written once).
+        let present = headers.withUnsafeBufferPointer { $0.contains { $0.name.equalsIgnoringASCIICase(name) } }
+        if present { headers.removeAll { $0.name.equalsIgnoringASCIICase(name) } }
         // A propagator writes up to four headers in a row: make room for them once, not by doubling each time.
         if headers.count == headers.capacity { headers.reserveCapacity(headers.count + 4) }
         headers.append(header)
