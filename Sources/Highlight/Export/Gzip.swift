@@ -6,7 +6,7 @@ import NIOCore
 enum Gzip {
     /// `input` compressed, straight into the buffer the request sends (no zero-filled staging array, no second copy);
     /// `nil` when zlib fails (the caller then sends the body uncompressed).
-    static func compress(_ input: [UInt8], level: Int32 = Z_BEST_SPEED, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer? {
+    static func compress(_ input: [UInt8], level: Int32 = Z_BEST_SPEED) -> ByteBuffer? {
         var stream = z_stream()
         // 15 window bits, plus 16: a gzip header and trailer instead of zlib's.
         guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -14,7 +14,7 @@ enum Gzip {
         }
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, UInt(input.count))) + 32
-        var output = allocator.buffer(capacity: bound)
+        var output = ByteBufferAllocator().buffer(capacity: bound)
         let result: Int32 = input.withUnsafeBufferPointer { source in
             stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
             stream.avail_in = UInt32(source.count)
