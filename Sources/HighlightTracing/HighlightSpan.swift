@@ -48,6 +48,7 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     /// The parent's span id; 0 for a root span.
     package let parentSpanID: UInt64
     package let kind: SpanKind
+    /// When the span started; 0 for a span that is not recorded.
     package let startNanoseconds: UInt64
     /// The session of the context the span started in: exported as `highlight.session_id` and `highlight.trace_id`.
     package let session: HighlightRequestContext?

@@ -132,7 +132,8 @@ public final class HighlightTracer: Tracer {
             parentContext: parentContext,
             identity: identity,
             parentSpanID: parent?.spanID ?? 0,
-            startNanoseconds: instant().nanosecondsSinceEpoch,
+            // Only a recorded span's times are ever read: an unsampled one skips the clock.
+            startNanoseconds: sampled && pipeline != nil ? instant().nanosecondsSinceEpoch : 0,
             session: session,
             pipeline: sampled ? pipeline : nil
         )
