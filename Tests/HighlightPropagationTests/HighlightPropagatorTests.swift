@@ -32,6 +32,25 @@ struct HighlightPropagatorTests {
         #expect(statistics.snapshot.totalRejections == 0)
     }
 
+    /// A propagator is a value: setting one copy's configuration changes what that copy injects and nothing else,
+    /// and both keep counting into the same statistics.
+    @Test func settingTheConfigurationChangesOnlyThatCopy() throws {
+        let inbound = extract(["x-highlight-request": "sess1/req1", "baggage": "tenant=acme"])
+        var changed = propagator
+        let unchanged = changed
+        changed.configuration.mirrorSessionIntoBaggage = false
+        #expect(!changed.configuration.mirrorSessionIntoBaggage)
+        #expect(unchanged.configuration.mirrorSessionIntoBaggage)
+        #expect(changed.statistics === unchanged.statistics)
+
+        var fromChanged: [String: String] = [:]
+        var fromUnchanged: [String: String] = [:]
+        inbound.inject(into: &fromChanged, using: DictionaryInjector(), instrument: changed)
+        inbound.inject(into: &fromUnchanged, using: DictionaryInjector(), instrument: unchanged)
+        #expect(fromChanged["baggage"] == "tenant=acme")
+        #expect(fromUnchanged["baggage"] == "tenant=acme,x-highlight-request=sess1/req1")
+    }
+
     @Test func injectsLowercaseNamesWithReplaceSemanticsAndKeepsOtherHeaders() throws {
         let inbound = extract(["x-highlight-request": "sess1/req1", "traceparent": Self.traceParent, "baggage": "tenant=acme"])
         var outbound = ["X-Highlight-Request": "stale/0", "TRACEPARENT": "junk", "content-type": "application/json"]
