@@ -82,20 +82,17 @@ extension HighlightPropagator {
         // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
         if session.request != nil || forwarded != nil || session.forwardedBaggage != nil || session.baggage?.isEmpty == false {
             // An empty context (what every extraction starts from) is not looked up: nothing to keep, no span.
-            let empty = context.isEmpty
-            var values = empty ? PropagatedValues() : context.propagated ?? PropagatedValues()
+            let slot = context.slot
+            var values = slot?.values?.values ?? PropagatedValues()
             if let request = session.request { values.request = request }
             if let forwardedBaggage = session.forwardedBaggage {
                 values.baggageStorage = .forwarded(forwardedBaggage)
             } else if let baggage = session.baggage, !baggage.isEmpty {
                 values.baggage = baggage
             }
-            if let forwarded {
-                values.forwarded = forwarded
-                // The inbound trace is now the parent: a span of this process's tracer no longer is.
-                if !empty, context.localSpan != nil { context.localSpan = nil }
-            }
-            context.propagated = values
+            if let forwarded { values.forwarded = forwarded }
+            // An inbound trace is now the parent: a span of this process's tracer no longer is.
+            context.slot = ContextSlot(values: PropagatedValuesBox(values), span: forwarded == nil ? slot?.span : nil)
         }
 
         statistics.recordExtraction(restoredHighlightRequest: session.request != nil)

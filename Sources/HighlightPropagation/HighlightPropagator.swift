@@ -168,8 +168,9 @@ public struct HighlightPropagator: Instrument {
         bytes: Bool,
         _ emit: (String, OutgoingValue) -> Void
     ) {
-        let local = localSpan ?? context.localSpan?.identity
-        let propagated = context[PropagatedValuesKey.self]
+        let slot = context.slot
+        let local = localSpan ?? slot?.span?.identity
+        let propagated = slot?.values
         guard local != nil || propagated != nil else { return }
         let outgoing = propagated?.outgoingHeaders(outgoingSettings, bytes: bytes)
         if let request = outgoing?.request { emit(PropagationHeader.highlightRequest, .shared(request)) }

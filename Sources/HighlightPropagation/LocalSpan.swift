@@ -1,4 +1,3 @@
-public import Instrumentation
 package import W3CTraceContext
 
 /// A span's identity as it propagates: its ids as integers (no W3C value to copy), its flags and the `tracestate` it
@@ -80,36 +79,15 @@ package struct SpanIdentity: Sendable {
     }
 }
 
-/// The span of this package's tracer that is active in a context, as the propagator sees it: its identity. Kept under
-/// a key of its own, so that starting a span writes one reference into the context and leaves the session and baggage
-/// (``PropagatedValues``) untouched; ``HighlightPropagator`` injects it as `traceparent`/`tracestate` in place of a
+/// The span of this package's tracer that is active in a context, as the propagator sees it: its identity. Kept in
+/// the context's ``ContextSlot`` beside the propagated values, so that binding a span writes one slot and leaves the
+/// session and baggage where they are; ``HighlightPropagator`` injects it as `traceparent`/`tracestate` in place of a
 /// forwarded one.
 ///
-/// Class-bound, so that the span itself is what the context holds: a reference and a witness table fit in the inline
-/// buffer of the context's existential value, where a struct identity (five words) would be boxed, and a separate
-/// holder object would be one more allocation per span.
+/// Class-bound: a reference and a witness table fit, with the values' reference, in the inline buffer of the
+/// context's existential value, where a struct identity (five words) would be boxed.
 package protocol LocalSpan: AnyObject, Sendable {
     var identity: SpanIdentity { get }
-}
-
-/// A ``LocalSpan`` that is only an identity: for contexts made without a span object (tests, tools).
-package final class LocalSpanIdentity: LocalSpan {
-    package let identity: SpanIdentity
-
-    package init(_ identity: SpanIdentity) {
-        self.identity = identity
-    }
-}
-
-enum LocalSpanKey: ServiceContextKey {
-    typealias Value = any LocalSpan
-    static var nameOverride: String? { "highlight.span" }
-}
-
-extension ServiceContext {
-    /// The active span of this package's tracer, when one is.
-    package var localSpan: (any LocalSpan)? {
-        get { self[LocalSpanKey.self] }
-        set { self[LocalSpanKey.self] = newValue }
-    }
+    /// The propagated values of the context the span was started in.
+    var parentValues: PropagatedValuesBox? { get }
 }

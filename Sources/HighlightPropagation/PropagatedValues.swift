@@ -31,7 +31,7 @@ struct PropagatedValues: Sendable {
 
 /// How ``PropagatedValues`` are stored in a `ServiceContext`: behind one reference, so that reading one field (the
 /// session, say) costs a retain instead of copying every field out of the context's existential box.
-final class PropagatedValuesBox: Sendable {
+package final class PropagatedValuesBox: Sendable {
     let values: PropagatedValues
     /// What these values send, once a propagator has injected them (see ``OutgoingHeaders``).
     private let outgoing = Locked<OutgoingHeaders?>(nil)
@@ -39,6 +39,9 @@ final class PropagatedValuesBox: Sendable {
     init(_ values: PropagatedValues) {
         self.values = values
     }
+
+    /// The session the values restored.
+    package var request: HighlightRequestContext? { values.request }
 
     /// The header values these values send under `settings`: worked out on the first call, shared by later ones (made
     /// again only when a propagator with other settings asks, or a byte carrier after a `String` one).
@@ -50,9 +53,4 @@ final class PropagatedValuesBox: Sendable {
         outgoing.withLock { $0 = made }
         return made
     }
-}
-
-enum PropagatedValuesKey: ServiceContextKey {
-    typealias Value = PropagatedValuesBox
-    static var nameOverride: String? { "highlight.propagated" }
 }

@@ -11,7 +11,7 @@ extension ServiceContext {
     /// }
     /// ```
     public var highlightRequest: HighlightRequestContext? {
-        get { self[PropagatedValuesKey.self]?.values.request }
+        get { slot?.values?.values.request }
         set { updatePropagated { $0.request = newValue } }
     }
 
@@ -32,7 +32,7 @@ extension ServiceContext {
 
     /// The inbound trace context.
     var forwardedTraceContext: ForwardedTraceContext? {
-        get { self[PropagatedValuesKey.self]?.values.forwarded }
+        get { slot?.values?.values.forwarded }
         set { updatePropagated { $0.forwarded = newValue } }
     }
 
@@ -48,11 +48,11 @@ extension ServiceContext {
         return context
     }
 
-    /// Everything the propagator restores, under one key: an extraction stores it with one write, and an injection
-    /// reads it with one lookup (each key of a `ServiceContext` is a dictionary entry holding a boxed value).
+    /// Everything the propagator restores, in this package's one slot (``ContextSlot``): an extraction stores it with
+    /// one write, and an injection reads it with one lookup. Setting it keeps the active span.
     var propagated: PropagatedValues? {
-        get { self[PropagatedValuesKey.self]?.values }
-        set { self[PropagatedValuesKey.self] = newValue.flatMap { $0.isEmpty ? nil : PropagatedValuesBox($0) } }
+        get { slot?.values?.values }
+        set { slot = ContextSlot(values: newValue.flatMap { $0.isEmpty ? nil : PropagatedValuesBox($0) }, span: slot?.span) }
     }
 
     private mutating func updatePropagated(_ update: (inout PropagatedValues) -> Void) {
@@ -65,20 +65,14 @@ extension ServiceContext {
 extension ServiceContext {
     /// The trace a tracer of this package continues: the active local span, else the inbound `traceparent` (with its
     /// `tracestate` as validated text).
-    package var traceParent: SpanIdentity? {
-        if let local = localSpan { return local.identity }
-        return forwardedTraceContext.map(SpanIdentity.init(forwarded:))
-    }
+    package var traceParent: SpanIdentity? { traceParentAndValues.parent }
 
-    /// ``traceParent`` and ``highlightRequest``, read with as few lookups as a tracer needs to start a span.
-    /// A context holding nothing but the propagated values (what an extraction makes) has no local span: its key is
-    /// not looked up then (each lookup through `ServiceContext`'s generic subscript hashes the key and resolves
-    /// metadata at run time, about a tenth of a microsecond).
-    package var traceParentAndSession: (parent: SpanIdentity?, session: HighlightRequestContext?) {
-        let count = self.count
-        if count == 0 { return (nil, nil) }
-        let box = self[PropagatedValuesKey.self]
-        if count > (box == nil ? 0 : 1), let local = localSpan { return (local.identity, box?.values.request) }
-        return (box?.values.forwarded.map(SpanIdentity.init(forwarded:)), box?.values.request)
+    /// The parent a tracer of this package continues (``traceParent``) and the propagated values, read with the one
+    /// lookup a tracer needs to start a span. An empty context (a new trace) is not looked up at all.
+    package var traceParentAndValues: (parent: SpanIdentity?, values: PropagatedValuesBox?) {
+        guard let slot else { return (nil, nil) }
+        let values = slot.values
+        if let span = slot.span { return (span.identity, values) }
+        return (values?.values.forwarded.map(SpanIdentity.init(forwarded:)), values)
     }
 }

@@ -50,8 +50,8 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     package let kind: SpanKind
     /// When the span started; 0 for a span that is not recorded.
     package let startNanoseconds: UInt64
-    /// The session of the context the span started in: exported as `highlight.session_id` and `highlight.trace_id`.
-    package let session: HighlightRequestContext?
+    /// The propagated values of the context the span started in (its session, baggage and inbound trace context).
+    package let parentValues: PropagatedValuesBox?
     private let parentContext: ServiceContext
     /// Where the span goes when it ends; `nil` for a span that is not recorded.
     private let pipeline: HighlightTracer.Pipeline?
@@ -64,14 +64,14 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         identity: SpanIdentity,
         parentSpanID: UInt64,
         startNanoseconds: UInt64,
-        session: HighlightRequestContext?,
+        parentValues: PropagatedValuesBox?,
         pipeline: HighlightTracer.Pipeline?
     ) {
         self.identity = identity
         self.parentSpanID = parentSpanID
         self.kind = kind
         self.startNanoseconds = startNanoseconds
-        self.session = session
+        self.parentValues = parentValues
         self.parentContext = parentContext
         self.pipeline = pipeline
         self.state = Locked(State(operationName: operationName))
@@ -81,6 +81,8 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     package var spanID: SpanID { identity.spanIDValue }
     package var flags: TraceFlags { TraceFlags(rawValue: identity.flags) }
     package var traceState: String? { identity.traceState }
+    /// The session of the context the span started in: exported as `highlight.session_id` and `highlight.trace_id`.
+    package var session: HighlightRequestContext? { parentValues?.request }
 
     /// The context of the work inside this span: the parent's session and baggage, and this span as the trace
     /// parent of what is propagated from here.
@@ -90,7 +92,7 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     /// context storage.
     public var context: ServiceContext {
         var context = parentContext
-        context.localSpan = self
+        context.bind(startedIn: self)
         return context
     }
 

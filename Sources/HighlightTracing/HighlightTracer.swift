@@ -118,7 +118,7 @@ public final class HighlightTracer: Tracer {
         line: UInt
     ) -> HighlightSpan {
         let parentContext = context()
-        let (parent, session) = parentContext.traceParentAndSession
+        let (parent, values) = parentContext.traceParentAndValues
         let high = parent?.traceIDHigh ?? ids.next()
         let low = parent?.traceIDLow ?? ids.next()
         let sampled = configuration.sampler.isSampled(traceIDLow: low, parentFlags: parent?.flags)
@@ -134,7 +134,7 @@ public final class HighlightTracer: Tracer {
             parentSpanID: parent?.spanID ?? 0,
             // Only a recorded span's times are ever read: an unsampled one skips the clock.
             startNanoseconds: sampled && pipeline != nil ? instant().nanosecondsSinceEpoch : 0,
-            session: session,
+            parentValues: values,
             pipeline: sampled ? pipeline : nil
         )
     }

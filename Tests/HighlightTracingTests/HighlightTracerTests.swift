@@ -49,6 +49,45 @@ struct HighlightTracerTests {
         #expect(traceParent.contains("\(recorded.spanID)"))
     }
 
+    @Test func aContextKeepsItsSpanAndItsValuesTogetherThroughEveryChange() throws {
+        let (tracer, queue) = Self.tracer()
+        let span = tracer.startSpan("process", context: ServiceContext.extract(from: Self.inbound, instrument: tracer), ofKind: .consumer)
+        let spanParent = try #require(Self.injected(span.context, by: tracer)["traceparent"])
+        #expect(spanParent.contains("\(span.spanID)"))
+
+        // A new session on a context holding the span: the span stays the parent, the session is the new one.
+        var changed = span.context
+        changed.highlightRequest = HighlightRequestContext(sessionSecureID: "sessionB", requestID: "requestB")
+        var outbound = Self.injected(changed, by: tracer)
+        #expect(outbound["traceparent"] == spanParent)
+        #expect(outbound["x-highlight-request"] == "sessionB/requestB")
+        #expect(outbound["tracestate"] == "congo=t61rcWkgMzE", "the span's tracestate")
+        let child = tracer.startSpan("child", context: changed, ofKind: .internal)
+        #expect(child.parentSpanID == span.identity.spanID)
+        #expect(child.session?.sessionSecureID == "sessionB")
+
+        // An extraction without a trace context keeps the span; one with a trace context makes the inbound trace the
+        // parent.
+        var sessionOnly = span.context
+        tracer.extract(["x-highlight-request": "sessionC/requestC"], into: &sessionOnly, using: DictionaryExtractor())
+        outbound = Self.injected(sessionOnly, by: tracer)
+        #expect(outbound["traceparent"] == spanParent)
+        #expect(outbound["x-highlight-request"] == "sessionC/requestC")
+        var reparented = span.context
+        let otherTrace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        tracer.extract(["traceparent": otherTrace], into: &reparented, using: DictionaryExtractor())
+        outbound = Self.injected(reparented, by: tracer)
+        #expect(outbound["traceparent"] == otherTrace)
+        #expect(outbound["x-highlight-request"] == "sessionA/requestA", "the session is kept")
+        #expect(reparented.localSpan == nil)
+
+        // The parent context is untouched by all of it.
+        #expect(Self.injected(span.context, by: tracer)["x-highlight-request"] == "sessionA/requestA")
+        child.end()
+        span.end()
+        #expect(queue.takeAll().count == 2)
+    }
+
     @Test func aRootSpanStartsARandomSampledTrace() throws {
         let (tracer, queue) = Self.tracer()
         let span = tracer.startSpan("root", context: .topLevel, ofKind: .internal)
