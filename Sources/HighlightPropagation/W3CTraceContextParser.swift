@@ -155,13 +155,29 @@ public enum W3CTraceContextParser {
     }
 
     /// Decodes `output.count` bytes from lowercase hex starting at `offset`; false on any other character.
+    ///
+    /// Without a branch per digit: ids are random, so whether a digit is `0-9` or `a-f` is a coin toss, and a branch on
+    /// it is mispredicted about once per byte (a profile of the traced consumer had this loop at 2.4% of its thread).
+    /// Validity is gathered over the whole id and checked once.
     private static func decodeHex(_ bytes: UnsafeBufferPointer<UInt8>, from offset: Int, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        var invalid: UInt8 = 0
         for index in 0..<output.count {
-            guard let high = bytes[offset + 2 * index].lowercaseHexValue, let low = bytes[offset + 2 * index + 1].lowercaseHexValue
-            else { return false }
-            output[index] = high << 4 | low
+            let high = hexDigit(bytes[offset + 2 * index])
+            let low = hexDigit(bytes[offset + 2 * index + 1])
+            invalid |= high.invalid | low.invalid
+            output[index] = high.value << 4 | low.value
         }
-        return true
+        return invalid == 0
+    }
+
+    /// A lowercase hex digit's value, and 1 in `invalid` for any other byte (the value is then meaningless); written
+    /// as selects, not branches.
+    @inline(__always)
+    private static func hexDigit(_ byte: UInt8) -> (value: UInt8, invalid: UInt8) {
+        let digit = byte &- 0x30
+        let letter = byte &- 0x61
+        let isDigit = digit < 10
+        return (isDigit ? digit : letter &+ 10, isDigit || letter < 6 ? 0 : 1)
     }
 
     /// Visits each member of a combined `tracestate` (trimmed, empty ones skipped), refusing the whole value at the
