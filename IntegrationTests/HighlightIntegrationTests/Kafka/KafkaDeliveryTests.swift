@@ -43,6 +43,25 @@ struct KafkaDeliveryTests {
         await producer.shutdown()
     }
 
+    // Reports are served by the sending task and by the poll thread, one at a time: the stream keeps librdkafka's order.
+    @Test func reportsOfOnePartitionArriveInOffsetOrderWhoeverServesThem() async throws {
+        let topic = try await TestKafka.makeTopic("reports-order", partitions: 1)
+        let producer = try TestKafka.producer { $0.queueMaxMessages = 500 }  // also waits for room now and then
+        let count = 5000
+        for index in 0..<count {
+            _ = try await producer.sendAndForget(KafkaProducerRecord(topic: topic, value: "\(index)"))
+        }
+        try await producer.flush()
+        var offsets: [Int64] = []
+        for await report in producer.deliveryReports {
+            offsets.append(try report.result.get().offset)
+            if offsets.count == count { break }
+        }
+        #expect(offsets.count == count)
+        #expect(zip(offsets, offsets.dropFirst()).allSatisfy { $0 < $1 }, "offsets strictly increase in report order")
+        await producer.shutdown()
+    }
+
     @Test func withTheStreamOffEveryOutcomeStillReachesItsClosureAndTheCounters() async throws {
         let topic = try await TestKafka.makeTopic("reports-off")
         let producer = try TestKafka.producer { $0.deliveryReportBufferSize = 0 }

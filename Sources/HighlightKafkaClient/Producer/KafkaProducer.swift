@@ -18,7 +18,9 @@ import HighlightSynchronization
 ///   never an error.
 /// - Every accepted message resolves exactly once: delivered, or failed with a ``KafkaError`` (at the latest after
 ///   ``KafkaProducerConfiguration/messageTimeout``, or at shutdown when the flush time runs out).
-/// - Delivery reports are served by a dedicated thread blocked in librdkafka's poll, never by a timer.
+/// - Delivery reports are served, in order, by the task that is sending (on every 64th send, as librdkafka advises:
+///   what a report frees is then freed on the thread that allocated it), and otherwise by a dedicated thread woken by
+///   librdkafka when reports arrive, never by a timer.
 /// - As a swift-service-lifecycle `Service`, ``run()`` waits for graceful shutdown, then flushes and closes.
 public final class KafkaProducer: Service, Sendable {
     /// The configuration the producer was created with.
@@ -64,10 +66,16 @@ public final class KafkaProducer: Service, Sendable {
         let client = self.client
         let room = self.room
         let control = self.pollThread
+        let serving = callbacks.serving
         let thread = Thread {
-            // Blocks in librdkafka until delivery reports arrive (or 100 ms pass, to notice a stop request).
+            // Waits until reports arrive (or a stop is requested), and serves them unless a sender is serving.
             while !control.shouldStop {
-                if client.poll(timeoutMilliseconds: 100) > 0 { room.signal() }
+                let served = serving.pollThreadTurn(
+                    sendersWaiting: { room.waiterCount > 0 },
+                    wakeSenders: { room.signal() },
+                    { client.poll(timeoutMilliseconds: 0) }
+                )
+                if served > 0 { room.signal() }
             }
             control.markExited()
         }
@@ -129,8 +137,8 @@ public final class KafkaProducer: Service, Sendable {
     /// Queues a record like ``sendAndForget(_:)`` and calls `onDelivery` with its outcome.
     ///
     /// `onDelivery` runs exactly once for every message this call queued (at the latest when ``shutdown(flushTimeout:)``
-    /// fails what is left), on the producer's poll thread, before the report is put on ``deliveryReports``: keep it
-    /// short and never block in it. It does not run when this call throws (the message was not queued).
+    /// fails what is left), before the report is put on ``deliveryReports``, on the producer's poll thread or inside a
+    /// later send on this producer (which serves the reports that are in): keep it short and never block in it. It does not run when this call throws (the message was not queued).
     ///
     /// - Parameters:
     ///   - record: the topic, key, value, headers and, optionally, partition.
@@ -152,7 +160,7 @@ public final class KafkaProducer: Service, Sendable {
     ///
     /// - Parameters:
     ///   - record: the topic, key, value, headers and, optionally, partition.
-    ///   - observer: told once of the outcome, on the poll thread; not told when this call throws.
+    ///   - observer: told once of the outcome, where `onDelivery` would be; not told when this call throws.
     /// - Returns: the message's id, which its delivery report carries.
     /// - Throws: ``KafkaError`` when the record cannot be queued.
     @discardableResult
@@ -166,7 +174,7 @@ public final class KafkaProducer: Service, Sendable {
     /// - Parameters:
     ///   - record: the topic, key, value, headers and, optionally, partition.
     ///   - writer: writes the extra headers.
-    ///   - observer: told once of the outcome, on the poll thread, if given; not told when this call throws.
+    ///   - observer: told once of the outcome, where `onDelivery` would be, if given; not told when this call throws.
     /// - Returns: the message's id, which its delivery report carries.
     /// - Throws: ``KafkaError`` when the record cannot be queued.
     @discardableResult
@@ -260,9 +268,11 @@ public final class KafkaProducer: Service, Sendable {
             switch client.produce(record, writer: writer, opaque: opaque) {
             case .queued:
                 callbacks.counters.enqueued.add(1, ordering: .relaxed)
+                if callbacks.serving.countSend() { serveReportsHere(takingOver: true) }
                 return
             case .queueFull:
                 Unmanaged<PendingDelivery>.fromOpaque(opaque).release()
+                serveReportsHere(takingOver: false)
                 await room.wait(after: generation)
                 if Task.isCancelled { throw KafkaError.cancelledWaitingForRoom(record.topic) }
             case .failed(let error):
@@ -270,5 +280,12 @@ public final class KafkaProducer: Service, Sendable {
                 throw error
             }
         }
+    }
+
+    /// Serves the delivery reports that are in, on this thread, unless the poll thread is serving (see
+    /// `DeliveryReportServing`): without waiting, so a send never blocks on it.
+    private func serveReportsHere(takingOver: Bool) {
+        let client = self.client
+        if callbacks.serving.serveIfIdle(takingOver: takingOver, { client.poll(timeoutMilliseconds: 0) }) > 0 { room.signal() }
     }
 }

@@ -7,6 +7,8 @@ final class ProducerCallbacks: Sendable {
     /// `nil` when the configuration turned the report stream off.
     let reports: AsyncStream<KafkaDeliveryReport>.Continuation?
     let counters = ProducerCounters()
+    /// Who serves the reports, and the wake-up librdkafka gives when they arrive.
+    let serving = DeliveryReportServing()
     let logger: Logger
 
     /// What a delivery report says.

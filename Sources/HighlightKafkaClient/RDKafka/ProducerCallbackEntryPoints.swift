@@ -29,4 +29,10 @@ enum ProducerCallbackEntryPoints {
         Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
             .error(code: code, reason: reason.map { String(cString: $0) } ?? "")
     }
+
+    /// librdkafka's report queue stopped being empty (called from its own threads, under its queue lock).
+    static let reportsArrived: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, opaque in
+        guard let opaque else { return }
+        Unmanaged<DeliveryReportServing>.fromOpaque(opaque).takeUnretainedValue().reportsArrived()
+    }
 }

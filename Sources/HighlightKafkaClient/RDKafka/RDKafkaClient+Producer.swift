@@ -16,7 +16,14 @@ extension RDKafkaClient {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf, ProducerCallbackEntryPoints.delivery)
         rd_kafka_conf_set_error_cb(conf, ProducerCallbackEntryPoints.error)
-        return try RDKafkaClient(type: RD_KAFKA_PRODUCER, conf: conf, callbackOwner: callbacks)
+        let client = try RDKafkaClient(type: RD_KAFKA_PRODUCER, conf: conf, callbackOwner: callbacks)
+        // A wake-up whenever reports arrive, so the poll thread can wait outside librdkafka and a sender can serve in
+        // between (see DeliveryReportServing). `callbacks`, and with it the wake-up's target, lives as long as the
+        // client's handle.
+        let reportQueue = rd_kafka_queue_get_main(client.handle)
+        rd_kafka_queue_cb_event_enable(reportQueue, ProducerCallbackEntryPoints.reportsArrived, Unmanaged.passUnretained(callbacks.serving).toOpaque())
+        rd_kafka_queue_destroy(reportQueue)
+        return client
     }
 
     /// Blocking. Serves delivery reports, waiting at most `timeoutMilliseconds` for one; how many were served.
