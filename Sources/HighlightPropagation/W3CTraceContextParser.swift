@@ -129,10 +129,9 @@ public enum W3CTraceContextParser {
         if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { throw PropagationRejection(.traceParent, .controlCharacter) }
         if bytes.contains(where: { $0 >= 0x80 }) { throw PropagationRejection(.traceParent, .nonASCII) }
         guard bytes.count >= 55 else { throw PropagationRejection(.traceParent, .malformed) }
-        guard let high = bytes[0].lowercaseHexValue, let low = bytes[1].lowercaseHexValue else {
-            throw PropagationRejection(.traceParent, .invalidCharacter)
-        }
-        switch high << 4 | low {
+        let (high, low) = (hexDigit(bytes[0]), hexDigit(bytes[1]))
+        guard high.invalid | low.invalid == 0 else { throw PropagationRejection(.traceParent, .invalidCharacter) }
+        switch high.value << 4 | low.value {
         case 0xFF: throw PropagationRejection(.traceParent, .unsupportedVersion)
         case 0x00: guard bytes.count == 55 else { throw PropagationRejection(.traceParent, .malformed) }
         default: guard bytes.count == 55 || bytes[55] == .hyphen else { throw PropagationRejection(.traceParent, .unsupportedVersion) }
@@ -170,8 +169,8 @@ public enum W3CTraceContextParser {
         return invalid == 0
     }
 
-    /// A lowercase hex digit's value, and 1 in `invalid` for any other byte (the value is then meaningless); written
-    /// as selects, not branches.
+    /// A lowercase hex digit's value, and 1 in `invalid` for any other byte (the value is then meaningless): W3C Trace
+    /// Context allows lowercase only. Written as selects, not branches.
     @inline(__always)
     private static func hexDigit(_ byte: UInt8) -> (value: UInt8, invalid: UInt8) {
         let digit = byte &- 0x30
@@ -281,13 +280,3 @@ private func lowercaseHexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
 }
 
-extension UInt8 {
-    /// The value of a lowercase hexadecimal digit, or `nil` (W3C Trace Context allows lowercase only).
-    var lowercaseHexValue: UInt8? {
-        switch self {
-        case 0x30...0x39: self - 0x30
-        case 0x61...0x66: self - 0x61 + 10
-        default: nil
-        }
-    }
-}

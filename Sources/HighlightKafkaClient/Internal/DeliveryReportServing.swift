@@ -7,10 +7,9 @@ import Synchronization
 ///
 /// Why the sender serves too: serving a report frees the message, its headers and its pending send, all allocated by
 /// the sender. Freed on another thread, every one of those frees takes the malloc arena lock the sender's allocations
-/// take too; at a few hundred thousand messages a second the two threads then spend their time asleep on that lock
-/// (profiled: 76% of the sender's context switches were waits on it, and the whole run stalled at about 150,000
-/// messages a second with the CPU 55% idle, plain client included). Freed where they were allocated, they go back to
-/// the sender's own cache.
+/// take too; at a few hundred thousand messages a second the two threads then spend much of their time asleep on that
+/// lock (profiled: 76% of the sender's context switches in a slow run were waits on it). Freed where they were
+/// allocated, they go back to the sender's own cache.
 ///
 /// One server at a time, so reports are handled in the order librdkafka queued them.
 final class DeliveryReportServing: Sendable {
