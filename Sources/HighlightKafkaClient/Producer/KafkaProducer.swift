@@ -138,7 +138,8 @@ public final class KafkaProducer: Service, Sendable {
     ///
     /// `onDelivery` runs exactly once for every message this call queued (at the latest when ``shutdown(flushTimeout:)``
     /// fails what is left), before the report is put on ``deliveryReports``, on the producer's poll thread or inside a
-    /// later send on this producer (which serves the reports that are in): keep it short and never block in it. It does not run when this call throws (the message was not queued).
+    /// later send on this producer (which serves the reports that are in): keep it short and never block in it. It does
+    /// not run when this call throws (the message was not queued).
     ///
     /// - Parameters:
     ///   - record: the topic, key, value, headers and, optionally, partition.
