@@ -88,6 +88,15 @@ static int produce(const char *bootstrap, const char *topic, long messages, size
     if (!rk) { fprintf(stderr, "hlkafka-raw-baseline: %s\n", error); return 2; }
     char *value = malloc(value_bytes ? value_bytes : 1);
     memset(value, 'x', value_bytes);
+    /* The warm-up, as the Swift producers do (see BenchCommand+Produce.swift): one message delivered before the clock
+     * starts, so the topic's partitions are known. */
+    if (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_VALUE(value, value_bytes), RD_KAFKA_V_END) ||
+        rd_kafka_flush(rk, 60000) || delivered != 1) {
+        fprintf(stderr, "hlkafka-raw-baseline: the warm-up message was not delivered\n");
+        return 1;
+    }
+    delivered = 0;
     double started = now_seconds();
     for (long i = 0; i < messages; i++) {
         rd_kafka_resp_err_t err;
