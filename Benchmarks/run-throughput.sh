@@ -4,6 +4,9 @@
 # wrappers with createSpans: false), traced (a span per message, this package's tracer), traced-export (the same,
 # every span sent over OTLP/HTTP to a receiver in the process), traced-otel (swift-otel's tracer), and the Python
 # peer (confluent-kafka with OpenTelemetry's instrumentation, one run), with the ratios to raw C and to plain.
+# Producing, raw-headers and plain-headers send the four headers the wrapper writes without any tracing work: what
+# carrying them costs librdkafka; "vs plain, same headers" compares with plain-headers (consuming, every mode reads
+# the same messages, so with plain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${BENCH_RUNS:-5}
@@ -45,11 +48,12 @@ print(f"Messages per second, {sys.argv[3]} messages of 100 bytes, embedded mock 
 print(f"({os.cpu_count()} cores, {platform.machine()}, {platform.platform()})\n")
 # Memory is measured apart (Benchmarks/run-memory.sh): in these short runs the mock cluster shares the process.
 # Producing, librdkafka copies in every mode; consuming, raw-copy is the raw C consumer copying what the Swift client copies.
-print("| operation | mode | min | median | max | vs raw C | vs raw C copying | vs plain | vs Python peer |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| operation | mode | min | median | max | vs raw C | vs raw C copying | vs plain | vs plain, same headers | vs Python peer |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for operation in ("produce", "consume"):
     medians = {}
-    for mode in ("raw", "raw-copy", "plain", "propagate", "traced", "traced-export", "traced-otel", "python-otel"):
+    same_headers = "plain-headers" if operation == "produce" else "plain"
+    for mode in ("raw", "raw-headers", "raw-copy", "plain", "plain-headers", "propagate", "traced", "traced-export", "traced-otel", "python-otel"):
         values = sorted(r["messagesPerSecond"] for r in rows if r["operation"] == operation and r["mode"] == mode)
         if values: medians[mode] = statistics.median(values)
     for mode, median in medians.items():
@@ -57,6 +61,7 @@ for operation in ("produce", "consume"):
         def ratio(base):
             return f"{median / medians[base] * 100:.1f}%" if base in medians and base != mode else "-"
         python = f"{median / medians['python-otel']:.1f}x" if "python-otel" in medians and mode != "python-otel" else "-"
-        print(f"| {operation} | {mode} | {values[0]:,.0f} | {median:,.0f} | {values[-1]:,.0f} | {ratio('raw')} | {ratio('raw-copy')} | {ratio('plain')} | {python} |")
+        same = ratio(same_headers) if mode not in ("raw", "raw-headers", "raw-copy", "plain") else "-"
+        print(f"| {operation} | {mode} | {values[0]:,.0f} | {median:,.0f} | {values[-1]:,.0f} | {ratio('raw')} | {ratio('raw-copy')} | {ratio('plain')} | {same} | {python} |")
 PY
 cat bench-results/throughput.md

@@ -6,7 +6,10 @@
  * consume-copy (mode "raw-copy") also copies each message's key, value and headers into memory of its own and frees
  * them, as the Swift client does: the like-for-like view of the plain client's cost.
  *
- * usage: hlkafka-raw-baseline produce|consume|consume-copy BOOTSTRAP TOPIC MESSAGES VALUE_BYTES
+ * produce with NAME=VALUE arguments after VALUE_BYTES (mode "raw-headers") sends those headers with every message, as
+ * the traced wrapper does: what carrying them costs librdkafka itself.
+ *
+ * usage: hlkafka-raw-baseline produce|consume|consume-copy BOOTSTRAP TOPIC MESSAGES VALUE_BYTES [NAME=VALUE ...]
  */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -77,7 +80,19 @@ static void copy_and_free(const rd_kafka_message_t *message) {
     copied_checksum += sum;
 }
 
-static int produce(const char *bootstrap, const char *topic, long messages, size_t value_bytes) {
+/* A new header list holding every NAME=VALUE of `pairs` (split at the first '='), as the Swift client builds one per
+ * message; NULL without pairs. */
+static rd_kafka_headers_t *make_headers(char **pairs, int count) {
+    if (count == 0) return NULL;
+    rd_kafka_headers_t *headers = rd_kafka_headers_new((size_t)count);
+    for (int i = 0; i < count; i++) {
+        const char *equals = strchr(pairs[i], '=');
+        rd_kafka_header_add(headers, pairs[i], equals - pairs[i], equals + 1, (ssize_t)strlen(equals + 1));
+    }
+    return headers;
+}
+
+static int produce(const char *bootstrap, const char *topic, long messages, size_t value_bytes, char **pairs, int pair_count) {
     char error[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (set(conf, "bootstrap.servers", bootstrap) || set(conf, "acks", "all") || set(conf, "enable.idempotence", "true") ||
@@ -101,8 +116,15 @@ static int produce(const char *bootstrap, const char *topic, long messages, size
     for (long i = 0; i < messages; i++) {
         rd_kafka_resp_err_t err;
         do {
-            err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_VALUE(value, value_bytes), RD_KAFKA_V_END);
+            rd_kafka_headers_t *headers = make_headers(pairs, pair_count);
+            if (headers)
+                err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                        RD_KAFKA_V_VALUE(value, value_bytes), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+            else
+                err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                        RD_KAFKA_V_VALUE(value, value_bytes), RD_KAFKA_V_END);
+            /* The message owns the list only when it was queued. */
+            if (err && headers) rd_kafka_headers_destroy(headers);
             if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) rd_kafka_poll(rk, 100);
         } while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL);
         if (err) { fprintf(stderr, "hlkafka-raw-baseline: produce failed: %s\n", rd_kafka_err2str(err)); return 1; }
@@ -116,7 +138,7 @@ static int produce(const char *bootstrap, const char *topic, long messages, size
         fprintf(stderr, "hlkafka-raw-baseline: %ld delivered, %ld failed of %ld\n", delivered, failed, messages);
         return 1;
     }
-    report("raw", "produce", messages, seconds);
+    report(pair_count ? "raw-headers" : "raw", "produce", messages, seconds);
     return 0;
 }
 
@@ -177,13 +199,20 @@ static int consume(const char *bootstrap, const char *topic, long messages, int 
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: hlkafka-raw-baseline produce|consume|consume-copy BOOTSTRAP TOPIC MESSAGES VALUE_BYTES\n");
+    int produce_operation = argc >= 6 && strcmp(argv[1], "produce") == 0;
+    if (argc < 6 || (argc > 6 && !produce_operation)) {
+        fprintf(stderr, "usage: hlkafka-raw-baseline produce|consume|consume-copy BOOTSTRAP TOPIC MESSAGES VALUE_BYTES [NAME=VALUE ...]\n");
         return 2;
+    }
+    for (int i = 6; i < argc; i++) {
+        if (!strchr(argv[i], '=') || argv[i][0] == '=') {
+            fprintf(stderr, "hlkafka-raw-baseline: header %s: expected NAME=VALUE\n", argv[i]);
+            return 2;
+        }
     }
     long messages = atol(argv[4]);
     size_t value_bytes = (size_t)atol(argv[5]);
-    if (strcmp(argv[1], "produce") == 0) return produce(argv[2], argv[3], messages, value_bytes);
+    if (produce_operation) return produce(argv[2], argv[3], messages, value_bytes, argv + 6, argc - 6);
     if (strcmp(argv[1], "consume") == 0) return consume(argv[2], argv[3], messages, 0);
     if (strcmp(argv[1], "consume-copy") == 0) return consume(argv[2], argv[3], messages, 1);
     fprintf(stderr, "hlkafka-raw-baseline: unknown operation %s\n", argv[1]);

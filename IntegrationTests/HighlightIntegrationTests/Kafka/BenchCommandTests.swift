@@ -1,4 +1,5 @@
 import Foundation
+import HighlightKafkaClient
 import Testing
 
 /// `hlkafka bench` as `make bench` drives it: one JSON line per mode with the figures the benchmark table is built
@@ -63,12 +64,14 @@ struct BenchCommandTests {
 
     @Test func produceAndConsumePrintOneLinePerModeWithMessagesSecondsAndRate() async throws {
         let topic = try await TestKafka.makeTopic("bench", partitions: 2)
-        // Each of the four produce modes writes `messages` to the topic; consume then reads `messages` from its start.
+        // Each produce mode writes `messages` to the topic; consume then reads `messages` from its start.
         for operation in ["produce", "consume"] {
             let (run, processSeconds) = try await timed(operation, topic: topic)
             #expect(run.status == 0, "\(operation): \(run.errors)")
             let lines = run.jsonLines
-            let modes = operation == "consume" ? ["raw", "raw-copy", "plain", "traced", "propagate"] : ["raw", "plain", "traced", "propagate"]
+            let modes = operation == "consume"
+                ? ["raw", "raw-copy", "plain", "traced", "propagate"]
+                : ["raw", "raw-headers", "plain", "plain-headers", "traced", "propagate"]
             #expect(lines.compactMap { $0["mode"] as? String } == modes, "\(operation)")
             for line in lines {
                 let seconds = line["seconds"] as? Double ?? 0
@@ -92,6 +95,30 @@ struct BenchCommandTests {
         let run = try await HLKafkaCommandLineTests.run(["bench", "consume", "--consumer-property", "fetch.max.bytes"])
         #expect(run.status != 0)
         #expect(run.errors.contains("--consumer-property fetch.max.bytes: expected KEY=VALUE"))
+    }
+
+    @Test func theRawProducerWithHeadersSendsTheWrappersHeadersWithEveryMessage() async throws {
+        let topic = try await TestKafka.makeTopic("bench-raw-headers")
+        let run = try await bench("produce", topic: topic, ["--mode", "raw-headers"])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.jsonLines.compactMap { $0["mode"] as? String } == ["raw-headers"])
+        // The warm-up message carries none; every timed one carries the four the wrapper writes, values intact.
+        let reader = try TestKafka.reader(topic: topic)
+        var names: [[String]] = []
+        var sessions = 0
+        for await message in reader.messages {
+            names.append(message.headers.map(\.name))
+            if message.headers.contains(where: { $0.name == "x-highlight-request" && $0.value == Array("benchSession0000000000000000/benchReq01".utf8) }) {
+                sessions += 1
+            }
+            if names.count == Self.messages + 1 { break }
+        }
+        await reader.shutdown()
+        #expect(names.first == [])
+        #expect(Set(names.dropFirst()) == [["x-highlight-request", "traceparent", "baggage"]])
+        #expect(sessions == Self.messages)
+        let refused = try await bench("consume", topic: topic, ["--mode", "raw-headers"])
+        #expect(refused.status != 0 && refused.errors.contains("--mode raw-headers is for produce only"), "\(refused.errors)")
     }
 
     @Test func rawCopyIsRefusedForProducing() async throws {

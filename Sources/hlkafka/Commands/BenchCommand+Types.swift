@@ -7,16 +7,19 @@ extension BenchCommand {
     /// `createSpans: false` (context injected and restored, no span per message).
     enum Mode: String, ExpressibleByArgument, CaseIterable {
         case raw
+        /// produce only: the raw C producer sending the headers the wrapper writes, a new header list per message.
+        case rawHeaders = "raw-headers"
         /// consume only: the raw C consumer also copying key, value and headers, as the Swift client does.
         case rawCopy = "raw-copy"
         case plain
-        /// produce only, on request: the plain client sending the headers the wrapper writes, made once.
+        /// produce only: the plain client sending the headers the wrapper writes, made once.
         case plainHeaders = "plain-headers"
         case traced, propagate
 
-        /// The modes `operation` runs when none is named (producing, librdkafka copies in every mode).
+        /// The modes `operation` runs when none is named (producing, librdkafka copies in every mode; consuming,
+        /// every mode reads the same messages, headers included).
         static func all(for operation: Operation) -> [Mode] {
-            allCases.filter { $0 != .plainHeaders && (operation == .consume || $0 != .rawCopy) }
+            allCases.filter { operation == .produce ? $0 != .rawCopy : $0 != .rawHeaders && $0 != .plainHeaders }
         }
     }
 

@@ -33,7 +33,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes per value.")
     var valueBytes = 100
 
-    @Option(name: .long, help: "Only this mode: raw, raw-copy (consume: raw C copying each message as the Swift client does), plain, plain-headers (produce: the plain client sending the headers the wrapper writes, made once), traced (a span per message) or propagate (the wrapper without spans); default all but plain-headers.")
+    @Option(name: .long, help: "Only this mode: raw, raw-headers (produce: raw C sending the headers the wrapper writes), raw-copy (consume: raw C copying each message as the Swift client does), plain, plain-headers (produce: the plain client sending the headers the wrapper writes, made once), traced (a span per message) or propagate (the wrapper without spans); default all of the operation's.")
     var mode: Mode?
 
     @Option(name: [.customShort("b"), .long], help: "An existing cluster instead of the embedded one.")
@@ -72,6 +72,7 @@ struct BenchCommand: AsyncParsableCommand {
         if bootstrapServers != nil && topic == nil { throw ValidationError("--bootstrap-servers needs --topic") }
         if export && tracer == .otel { throw ValidationError("--export goes with --tracer highlight (swift-otel's figure is without export)") }
         if mode == .rawCopy && operation == .produce { throw ValidationError("--mode raw-copy is for consume only") }
+        if mode == .rawHeaders && operation == .consume { throw ValidationError("--mode raw-headers is for produce only (consume's raw mode reads the same headers)") }
         if mode == .plainHeaders && operation == .consume { throw ValidationError("--mode plain-headers is for produce only") }
     }
 
@@ -139,8 +140,15 @@ struct BenchCommand: AsyncParsableCommand {
                             servers: servers, topic: try freshTopic("propagate"), messages: messages, valueBytes: valueBytes, createSpans: false,
                             stopping: stopping
                         )
+                    case (.produce, .rawHeaders):
+                        seconds = try Self.runRaw(
+                            "produce", servers: servers, topic: try freshTopic("raw-headers"), messages: messages, valueBytes: valueBytes,
+                            headers: Self.propagatedHeaders()
+                        )
                     case (.produce, .rawCopy):
                         throw ValidationError("--mode raw-copy is for consume only")
+                    case (.consume, .rawHeaders):
+                        throw ValidationError("--mode raw-headers is for produce only (consume's raw mode reads the same headers)")
                     case (.consume, .raw):
                         seconds = try Self.runRaw("consume", servers: servers, topic: consumeTopic!, messages: messages, valueBytes: valueBytes)
                     case (.consume, .rawCopy):
@@ -206,11 +214,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    static func runRaw(_ operation: String, servers: String, topic: String, messages: Int, valueBytes: Int) throws -> Double {
+    /// - Parameter headers: sent with every produced message (as NAME=VALUE arguments; the values are text).
+    static func runRaw(_ operation: String, servers: String, topic: String, messages: Int, valueBytes: Int, headers: [KafkaHeader] = []) throws -> Double {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hlkafka-raw-baseline")
         let process = Process()
         process.executableURL = binary
         process.arguments = [operation, servers, topic, "\(messages)", "\(valueBytes)"]
+            + headers.map { "\($0.name)=\(String(decoding: $0.value ?? [], as: UTF8.self))" }
         let output = Pipe()
         process.standardOutput = output
         try process.run()
