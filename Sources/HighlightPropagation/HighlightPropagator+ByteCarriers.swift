@@ -8,12 +8,21 @@ extension HighlightPropagator {
     /// - Parameter localSpan: the span whose `traceparent` is sent instead of the context's (a producer's span, whose
     ///   context need not be made only to be injected).
     package func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, localSpan: SpanIdentity? = nil, into sink: inout Sink) {
-        forEachOutgoingValue(of: context, localSpan: localSpan, bytes: true) { name, value in
-            if case .shared(let shared) = value, let bytes = shared.bytes {
-                sink.set(name, sharedBytes: bytes)
-            } else {
-                value.withUTF8 { sink.set(name, bytes: $0) }
-            }
+        forEachOutgoingValue(of: context, localSpan: localSpan, bytes: true) { Self.write($0, $1, into: &sink) }
+    }
+
+    /// ``injectBytes(_:localSpan:into:)`` for a span of this package's tracer, from the values of the context it was
+    /// started in (``LocalSpan/parentValues``) and its own ids: what travels is the span's context, which is never
+    /// made or looked into.
+    package func injectBytes<Sink: PropagationByteSink>(values: PropagatedValuesBox?, localSpan: SpanIdentity, into sink: inout Sink) {
+        forEachOutgoingValue(values: values, localSpan: localSpan, bytes: true) { Self.write($0, $1, into: &sink) }
+    }
+
+    private static func write<Sink: PropagationByteSink>(_ name: String, _ value: OutgoingValue, into sink: inout Sink) {
+        if case .shared(let shared) = value, let bytes = shared.bytes {
+            sink.set(name, sharedBytes: bytes)
+        } else {
+            value.withUTF8 { sink.set(name, bytes: $0) }
         }
     }
 

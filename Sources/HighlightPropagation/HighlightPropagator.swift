@@ -169,8 +169,17 @@ public struct HighlightPropagator: Instrument {
         _ emit: (String, OutgoingValue) -> Void
     ) {
         let slot = context.slot
-        let local = localSpan ?? slot?.span?.identity
-        let propagated = slot?.values
+        forEachOutgoingValue(values: slot?.values, localSpan: localSpan ?? slot?.span?.identity, bytes: bytes, emit)
+    }
+
+    /// The same, from a context's propagated values and local span, for a caller that holds them already (a span of
+    /// this package's tracer keeps its parent's values): no lookup in a context.
+    func forEachOutgoingValue(
+        values propagated: PropagatedValuesBox?,
+        localSpan local: SpanIdentity?,
+        bytes: Bool,
+        _ emit: (String, OutgoingValue) -> Void
+    ) {
         guard local != nil || propagated != nil else { return }
         let outgoing = propagated?.outgoingHeaders(outgoingSettings, bytes: bytes)
         if let request = outgoing?.request { emit(PropagationHeader.highlightRequest, .shared(request)) }

@@ -26,17 +26,22 @@ struct KafkaHeadersByteSink: PropagationByteSink {
     ///   added) is never made; any other instrument is given that context.
     static func inject(_ context: ServiceContext, span: HighlightSpan? = nil, into headers: inout [KafkaHeader], resolved: any Instrument) {
         let injected: Void? = BytePath.withPropagator(of: resolved) { propagator in
-            inject(context, localSpan: span?.identity, into: &headers, propagator: propagator)
+            inject(context, span: span, into: &headers, propagator: propagator)
         }
         if injected == nil {
             (span?.context ?? context).inject(into: &headers, using: KafkaHeadersInjector(), instrument: resolved)
         }
     }
 
-    private static func inject(_ context: ServiceContext, localSpan: SpanIdentity?, into headers: inout [KafkaHeader], propagator: borrowing HighlightPropagator) {
+    private static func inject(_ context: ServiceContext, span: HighlightSpan?, into headers: inout [KafkaHeader], propagator: borrowing HighlightPropagator) {
         var sink = KafkaHeadersByteSink(headers: headers)
         headers = []  // the sink holds the only reference: no copy on write while it appends
-        propagator.injectBytes(context, localSpan: localSpan, into: &sink)
+        if let span {
+            // The span keeps the values of the context it was started in: no lookup in `context`.
+            propagator.injectBytes(values: span.parentValues, localSpan: span.identity, into: &sink)
+        } else {
+            propagator.injectBytes(context, into: &sink)
+        }
         headers = sink.headers
     }
 }

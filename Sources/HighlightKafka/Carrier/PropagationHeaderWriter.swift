@@ -8,21 +8,32 @@ import Instrumentation
 /// session and baggage from bytes worked out once for their context), with no `KafkaHeader` array or value made.
 /// Same values and replacement rule as ``KafkaHeadersByteSink``.
 struct PropagationHeaderWriter: KafkaHeaderWriter {
-    private let context: ServiceContext
-    /// The span whose `traceparent` is sent; `nil`: the context's own trace context.
-    private let localSpan: SpanIdentity?
+    /// What is sent: a context as it is, or a span of this package's tracer (its ids, and the values of the context it
+    /// was started in, which it keeps: no lookup in a context per message).
+    private enum Source {
+        case context(ServiceContext)
+        case span(HighlightSpan)
+    }
+
+    private let source: Source
     private let propagator: HighlightPropagator
 
     /// `nil` unless `resolved` is this package's tracer or propagator (another instrument gets the `String` path).
+    ///
+    /// - Parameters:
+    ///   - context: the context sent when there is no span; with one, the context the span was started in.
+    ///   - span: the span whose context is sent.
     init?(_ context: ServiceContext, span: HighlightSpan?, resolved: any Instrument) {
         guard let propagator = BytePath.withPropagator(of: resolved, { $0 }) else { return nil }
         self.propagator = propagator
-        self.context = context
-        self.localSpan = span?.identity
+        self.source = span.map(Source.span) ?? .context(context)
     }
 
     func writeHeaders(into list: inout KafkaHeaderList) {
-        propagator.injectBytes(context, localSpan: localSpan, into: &list)
+        switch source {
+        case .context(let context): propagator.injectBytes(context, into: &list)
+        case .span(let span): propagator.injectBytes(values: span.parentValues, localSpan: span.identity, into: &list)
+        }
     }
 }
 
