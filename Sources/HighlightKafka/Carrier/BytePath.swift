@@ -12,8 +12,8 @@ enum BytePath {
     ///   - body: works with that propagator.
     /// - Returns: what `body` returned; `nil`, without calling it, when `resolved` is another instrument.
     static func withPropagator<Result>(of resolved: any Instrument, _ body: (HighlightPropagator) -> Result) -> Result? {
-        if let tracer = resolved as? HighlightTracer { return body(tracer.propagator) }
-        if let propagator = resolved as? HighlightPropagator { return body(propagator) }
+        if let tracer = resolved.exactly(HighlightTracer.self) { return body(tracer.propagator) }
+        if let propagator = resolved.exactly(HighlightPropagator.self) { return body(propagator) }
         return nil
     }
 }

@@ -1,3 +1,4 @@
+import HighlightPropagation
 import HighlightTracing
 import Instrumentation
 import Tracing
@@ -27,7 +28,7 @@ enum MessageTracer {
         ofKind kind: SpanKind,
         bootstrapped: any Instrument = InstrumentationSystem.instrument
     ) -> Started {
-        if let tracer = bootstrapped as? HighlightTracer {
+        if let tracer = bootstrapped.exactly(HighlightTracer.self) {
             return .highlight(tracer.startSpan(name, context: context, ofKind: kind))
         }
         return .other(InstrumentationSystem.tracer.startSpan(name, context: context, ofKind: kind))
