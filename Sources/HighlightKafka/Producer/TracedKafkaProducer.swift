@@ -244,6 +244,16 @@ public final class TracedKafkaProducer: Service, Sendable {
         }
     }
 
+    /// Ends this package's span with its message's outcome: the typed fields, no cast.
+    static func end(_ span: HighlightSpan, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
+        if case .success(let receipt) = result {
+            span.setDelivered(partition: receipt.partition, offset: receipt.offset)
+            span.end()
+        } else {
+            end(span as any Span, with: result)
+        }
+    }
+
     static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
         switch result {
         case .success(let receipt):
