@@ -35,15 +35,20 @@ struct OTLPTraceDocument {
         writer.fixed64(8, "endTimeUnixNano", ended.endNanoseconds)
 
         // Attributes: the span's own, then the typed messaging fields and the session, each unless the span set an
-        // attribute of that name. One list per span, written straight to the wire: no dictionary is built here.
-        var attributes = AttributeList(ended.attributes, limit: limits.attributeCount)
-        if let messaging = ended.messaging { attributes.add(messaging) }
-        if let session = span.session {
-            attributes.add(HighlightAttribute.sessionID, .string(session.sessionSecureID))
-            if let request = session.requestID { attributes.add(HighlightAttribute.traceID, .string(request)) }
+        // attribute of that name. Without attributes of its own (every Kafka span), the typed ones are written as
+        // they are made; otherwise one list per span, written straight to the wire: no dictionary is built here.
+        let typed = TypedAttributes(messaging: ended.messaging, session: span.session)
+        if ended.attributes.isEmpty && limits.attributeCount >= TypedAttributes.maximumCount {
+            writer.repeated(9, "attributes", typed) { keyValue, entry in
+                OTLPAttributes.keyValue(entry.key, into: &keyValue) { entry.value.write(into: &$0) }
+            }
+            writer.uint32(10, "droppedAttributesCount", 0)
+        } else {
+            var attributes = AttributeList(ended.attributes, limit: limits.attributeCount)
+            for (key, value) in typed { attributes.add(key, value.spanAttribute) }
+            attributes.write(9, into: &writer)
+            writer.uint32(10, "droppedAttributesCount", UInt32(clamping: attributes.dropped))
         }
-        attributes.write(9, into: &writer)
-        writer.uint32(10, "droppedAttributesCount", UInt32(clamping: attributes.dropped))
 
         writer.repeated(11, "events", ended.events) { event, element in
             event.fixed64(1, "timeUnixNano", element.nanosecondsSinceEpoch)
@@ -99,8 +104,8 @@ struct OTLPTraceDocument {
 }
 
 /// The attributes a span is exported with: its own (in key order past the limit, so the same span always keeps the
-/// same ones), then OpenTelemetry's messaging attributes from its typed fields and its session, each unless the span
-/// set an attribute of that name. Past the span's attribute limit they are dropped and counted.
+/// same ones), then those of its typed fields (``TypedAttributes``), each unless the span set an attribute of that
+/// name. Past the span's attribute limit they are dropped and counted.
 struct AttributeList {
     private let own: SpanAttributes
     private let limit: Int
@@ -133,20 +138,5 @@ struct AttributeList {
             return
         }
         entries.append((key, value))
-    }
-    mutating func add(_ messaging: MessagingFields) {
-        add("messaging.system", .string("kafka"))
-        add("messaging.destination.name", .string(messaging.destination))
-        add("messaging.operation.type", .string(messaging.operationType))
-        add("messaging.operation.name", .string(messaging.operationType))
-        add("messaging.client.id", .string(messaging.clientID))
-        add("server.address", messaging.serverAddress.map(SpanAttribute.string))
-        add("messaging.consumer.group.name", messaging.consumerGroup.map(SpanAttribute.string))
-        add("messaging.destination.partition.id", messaging.partition.map { .string(String($0)) })
-        add("messaging.kafka.offset", messaging.offset.map { .int64($0) })
-        add("messaging.message.body.size", messaging.bodySize.map { .int64(Int64($0)) })
-        add("messaging.kafka.message.key", messaging.key.flatMap { String(validating: $0, as: UTF8.self) }.map(SpanAttribute.string))
-        add("messaging.batch.message_count", messaging.batchCount.map { .int64(Int64($0)) })
-        if let attempt = messaging.attempt, attempt > 1 { add("highlight.kafka.attempt", .int64(Int64(attempt))) }
     }
 }
