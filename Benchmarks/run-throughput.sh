@@ -63,5 +63,11 @@ for operation in ("produce", "consume"):
         python = f"{median / medians['python-otel']:.1f}x" if "python-otel" in medians and mode != "python-otel" else "-"
         same = ratio(same_headers) if mode not in ("raw", "raw-headers", "raw-copy", "plain") else "-"
         print(f"| {operation} | {mode} | {values[0]:,.0f} | {median:,.0f} | {values[-1]:,.0f} | {ratio('raw')} | {ratio('raw-copy')} | {ratio('plain')} | {same} | {python} |")
+# A rate reached while the exporter's queue refused spans is not one the exporter keeps up with: say how many.
+print()
+for operation in ("produce", "consume"):
+    dropped = sorted(r["spansDropped"] for r in rows if r["operation"] == operation and "spansDropped" in r)
+    if dropped:
+        print(f"traced-export {operation}: spans dropped per run (of {sys.argv[3]}): min {dropped[0]:,}, median {statistics.median(dropped):,.0f}, max {dropped[-1]:,}")
 PY
 cat bench-results/throughput.md

@@ -29,6 +29,8 @@ struct BenchCommandTests {
         let exported = try await bench("produce", topic: topic, ["--mode", "traced", "--export"])
         #expect(exported.status == 0, "\(exported.errors)")
         #expect(exported.jsonLines.compactMap { $0["mode"] as? String } == ["traced-export"])
+        // The run's drops are in its line (none here: the 2,000 spans fit in the exporter's queue).
+        #expect(exported.jsonLines.first?["spansDropped"] as? Int == 0, "\(exported.jsonLines)")
         // These tests run the build they were compiled with; a debug one says its figures mean little.
         #if DEBUG
         #expect(exported.errors.contains("warning: this is a debug build"), "\(exported.errors)")

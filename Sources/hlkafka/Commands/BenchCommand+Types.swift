@@ -39,5 +39,8 @@ extension BenchCommand {
         let residentReadingsMB: [Double?]?
         /// consume with --heap-statistics: the allocator's bytes in use at every 1% of the messages, in MB.
         let heapReadingsMB: [Double?]?
+        /// traced with --export: the spans the exporter's full queue refused during this run (a rate reached while
+        /// dropping spans is not a rate the exporter keeps up with).
+        var spansDropped: Int? = nil
     }
 }

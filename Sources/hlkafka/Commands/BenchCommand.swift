@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Highlight
 import HighlightKafka
 import HighlightKafkaClient
 import HighlightKafkaTesting
@@ -82,6 +83,7 @@ struct BenchCommand: AsyncParsableCommand {
         let json = self.json, heapStatistics = self.heapStatistics, properties = self.properties
         // The traced mode's label names the tracer and the export, so that runs of each can sit in one table.
         let tracedLabel = export ? "traced-export" : tracer == .otel ? "traced-otel" : "traced"
+        let exporting = export
         let external = bootstrapServers.map { ($0, topic!) }
         try await BenchTelemetry.run(tracer: tracer, export: export) {
             #if DEBUG
@@ -116,6 +118,7 @@ struct BenchCommand: AsyncParsableCommand {
                 for mode in modes {
                     guard !stopping.requested else { break }
                     Output.progress("hlkafka bench: \(operation.rawValue) \(messages) x \(valueBytes) B, mode \(mode.rawValue)")
+                    let droppedBefore = Highlight.statistics.spansDropped
                     let seconds: Double
                     var growth: ResidentGrowth.Report?
                     var read = messages
@@ -170,7 +173,7 @@ struct BenchCommand: AsyncParsableCommand {
                         )
                     }
                     if read < messages { Output.progress("hlkafka bench: \(mode.rawValue) read \(read) of \(messages) messages") }
-                    let result = Result(
+                    var result = Result(
                         mode: mode == .traced ? tracedLabel : mode.rawValue, operation: operation.rawValue, messages: read, seconds: seconds,
                         messagesPerSecond: seconds > 0 ? Double(read) / seconds : 0,
                         residentGrowthMB: growth.map { Double($0.sinceWarmUp) / 1_048_576 },
@@ -179,6 +182,7 @@ struct BenchCommand: AsyncParsableCommand {
                         residentReadingsMB: growth?.residentReadings.map { $0.map { (Double($0) / 104_857.6).rounded() / 10 } },
                         heapReadingsMB: growth.flatMap { $0.heapSinceWarmUp == nil ? nil : $0.heapReadings.map { $0.map { (Double($0) / 104_857.6).rounded() / 10 } } }
                     )
+                    if exporting && mode == .traced { result.spansDropped = Highlight.statistics.spansDropped - droppedBefore }
                     results.append(result)
                     let memory = growth.map {
                         String(
@@ -187,7 +191,7 @@ struct BenchCommand: AsyncParsableCommand {
                             Double($0.lowestSinceWarmUp) / 1_048_576, Double($0.highestSinceWarmUp) / 1_048_576
                         ) + ($0.heapSinceWarmUp.map { String(format: ", allocator bytes in use %+.1f MB", Double($0) / 1_048_576) } ?? "")
                     } ?? ""
-                    Output(json: json).emit(result, text: "\(result.mode.padding(toLength: 13, withPad: " ", startingAt: 0)) \(operation.rawValue) \(read) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)")
+                    Output(json: json).emit(result, text: "\(result.mode.padding(toLength: 13, withPad: " ", startingAt: 0)) \(operation.rawValue) \(read) msgs in \(String(format: "%.3f", seconds)) s = \(Int(result.messagesPerSecond)) msg/s\(memory)\(result.spansDropped.map { ", \($0) spans dropped" } ?? "")")
                 }
                 if !json, let raw = results.first(where: { $0.mode == "raw" }) {
                     for other in results where other.mode != "raw" {
