@@ -246,29 +246,28 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     /// Ends this package's span with its message's outcome: the typed fields, no cast.
     static func end(_ span: HighlightSpan, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
-        if case .success(let receipt) = result {
-            span.setDelivered(partition: receipt.partition, offset: receipt.offset)
-            span.end()
-        } else {
-            end(span as any Span, with: result)
+        switch result {
+        case .success(let receipt): span.setDelivered(partition: receipt.partition, offset: receipt.offset)
+        case .failure(let error): recordFailure(error, on: span)
         }
+        span.end()
     }
 
     static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
+        if let span = span as? HighlightSpan { return end(span, with: result) }
         switch result {
         case .success(let receipt):
-            if let span = span as? HighlightSpan {
-                span.setDelivered(partition: receipt.partition, offset: receipt.offset)
-                break
-            }
             span.updateAttributes { attributes in
                 attributes[MessagingAttribute.partitionID] = "\(receipt.partition)"
                 attributes[MessagingAttribute.offset] = Int(receipt.offset)
             }
-        case .failure(let error):
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error, message: error.description))
+        case .failure(let error): recordFailure(error, on: span)
         }
         span.end()
+    }
+
+    private static func recordFailure(_ error: KafkaError, on span: any Span) {
+        span.recordError(error)
+        span.setStatus(SpanStatus(code: .error, message: error.description))
     }
 }
