@@ -4,14 +4,11 @@ extension HighlightPropagator {
     /// ``inject(_:into:using:)`` for a carrier that stores bytes (Kafka headers): the same values under the same rules,
     /// handed over as UTF-8 bytes, and a local span's `traceparent` formatted straight into a buffer on the stack
     /// instead of a `String` that the carrier would copy again.
-    ///
-    /// - Parameter localSpan: the span whose `traceparent` is sent instead of the context's (a producer's span, whose
-    ///   context need not be made only to be injected).
-    package func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, localSpan: SpanIdentity? = nil, into sink: inout Sink) {
-        forEachOutgoingValue(of: context, localSpan: localSpan, bytes: true) { Self.write($0, $1, into: &sink) }
+    package func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, into sink: inout Sink) {
+        forEachOutgoingValue(of: context, bytes: true) { Self.write($0, $1, into: &sink) }
     }
 
-    /// ``injectBytes(_:localSpan:into:)`` for a span of this package's tracer, from the values of the context it was
+    /// ``injectBytes(_:into:)`` for a span of this package's tracer, from the values of the context it was
     /// started in (``LocalSpan/parentValues``) and its own ids: what travels is the span's context, which is never
     /// made or looked into.
     package func injectBytes<Sink: PropagationByteSink>(values: PropagatedValuesBox?, localSpan: SpanIdentity, into sink: inout Sink) {

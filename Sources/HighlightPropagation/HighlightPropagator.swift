@@ -158,18 +158,10 @@ public struct HighlightPropagator: Instrument {
     /// Every header this propagator sends for `context`, in order: `x-highlight-request`, `traceparent`, `tracestate`,
     /// `baggage`. The one place the injection rules live, for both carrier kinds.
     ///
-    /// - Parameters:
-    ///   - localSpan: the span whose `traceparent` is sent, when the caller has it without a context holding it (a
-    ///     producer's span: its context need not be made only to be injected); by default the context's own.
-    ///   - bytes: the carrier stores bytes (the shared values then hold theirs).
-    func forEachOutgoingValue(
-        of context: ServiceContext,
-        localSpan: SpanIdentity? = nil,
-        bytes: Bool,
-        _ emit: (String, OutgoingValue) -> Void
-    ) {
+    /// - Parameter bytes: the carrier stores bytes (the shared values then hold theirs).
+    func forEachOutgoingValue(of context: ServiceContext, bytes: Bool, _ emit: (String, OutgoingValue) -> Void) {
         let slot = context.slot
-        forEachOutgoingValue(values: slot?.values, localSpan: localSpan ?? slot?.span?.identity, bytes: bytes, emit)
+        forEachOutgoingValue(values: slot?.values, localSpan: slot?.span?.identity, bytes: bytes, emit)
     }
 
     /// The same, from a context's propagated values and local span, for a caller that holds them already (a span of

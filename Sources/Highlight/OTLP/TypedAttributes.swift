@@ -31,7 +31,7 @@ struct TypedAttributes: Sequence {
     let session: HighlightRequestContext?
 
     /// The most a span yields: a span attribute limit at least this large never drops one of them.
-    static let maximumCount = 15
+    static let maximumCount = Iterator.lastStep + 1
 
     func makeIterator() -> Iterator { Iterator(messaging: messaging, session: session) }
 
@@ -54,7 +54,8 @@ struct TypedAttributes: Sequence {
             return nil
         }
 
-        private static let lastStep = 14
+        /// The last of the steps ``entry(_:)`` knows, one attribute each.
+        static let lastStep = 14
 
         /// The attribute at `step`, if the span has it.
         private func entry(_ step: Int) -> (key: String, value: Value)? {

@@ -17,3 +17,16 @@ enum BytePath {
         return nil
     }
 }
+
+extension HighlightPropagator {
+    /// Writes `context` into `sink`, or, given `span` (this package's tracer's, started in `context`), the span's
+    /// context: from the values the span keeps of the context it was started in and its own ids, so `context` is not
+    /// looked into again and the span's context is never made.
+    func injectBytes<Sink: PropagationByteSink>(_ context: ServiceContext, span: HighlightSpan?, into sink: inout Sink) {
+        if let span {
+            injectBytes(values: span.parentValues, localSpan: span.identity, into: &sink)
+        } else {
+            injectBytes(context, into: &sink)
+        }
+    }
+}

@@ -36,12 +36,7 @@ struct KafkaHeadersByteSink: PropagationByteSink {
     private static func inject(_ context: ServiceContext, span: HighlightSpan?, into headers: inout [KafkaHeader], propagator: borrowing HighlightPropagator) {
         var sink = KafkaHeadersByteSink(headers: headers)
         headers = []  // the sink holds the only reference: no copy on write while it appends
-        if let span {
-            // The span keeps the values of the context it was started in: no lookup in `context`.
-            propagator.injectBytes(values: span.parentValues, localSpan: span.identity, into: &sink)
-        } else {
-            propagator.injectBytes(context, into: &sink)
-        }
+        propagator.injectBytes(context, span: span, into: &sink)
         headers = sink.headers
     }
 }

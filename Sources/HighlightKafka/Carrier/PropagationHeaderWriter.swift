@@ -8,14 +8,9 @@ import Instrumentation
 /// session and baggage from bytes worked out once for their context), with no `KafkaHeader` array or value made.
 /// Same values and replacement rule as ``KafkaHeadersByteSink``.
 struct PropagationHeaderWriter: KafkaHeaderWriter {
-    /// What is sent: a context as it is, or a span of this package's tracer (its ids, and the values of the context it
-    /// was started in, which it keeps: no lookup in a context per message).
-    private enum Source {
-        case context(ServiceContext)
-        case span(HighlightSpan)
-    }
-
-    private let source: Source
+    private let context: ServiceContext
+    /// The span whose context is sent, if any (see `HighlightPropagator.injectBytes(_:span:into:)`).
+    private let span: HighlightSpan?
     private let propagator: HighlightPropagator
 
     /// `nil` unless `resolved` is this package's tracer or propagator (another instrument gets the `String` path).
@@ -26,14 +21,12 @@ struct PropagationHeaderWriter: KafkaHeaderWriter {
     init?(_ context: ServiceContext, span: HighlightSpan?, resolved: any Instrument) {
         guard let propagator = BytePath.withPropagator(of: resolved, { $0 }) else { return nil }
         self.propagator = propagator
-        self.source = span.map(Source.span) ?? .context(context)
+        self.context = context
+        self.span = span
     }
 
     func writeHeaders(into list: inout KafkaHeaderList) {
-        switch source {
-        case .context(let context): propagator.injectBytes(context, into: &list)
-        case .span(let span): propagator.injectBytes(values: span.parentValues, localSpan: span.identity, into: &list)
-        }
+        propagator.injectBytes(context, span: span, into: &list)
     }
 }
 
