@@ -9,25 +9,20 @@ struct OTLPProtobufWriter: OTLPEncoding {
     }
 
     static let contentType = "application/x-protobuf"
-    private var body: [UInt8] = []
+    private let body: OTLPWriteBuffer
 
     init(capacity: Int) {
-        body.reserveCapacity(capacity)
+        body = OTLPWriteBuffer(capacity: capacity)
     }
 
-    mutating func finish() -> [UInt8] { body }
+    mutating func finish() -> [UInt8] { body.bytes }
 
     private mutating func tag(_ field: Int, _ type: WireType) {
         varint(UInt64(field) << 3 | type.rawValue)
     }
 
     private mutating func varint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            body.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        body.append(UInt8(value))
+        body.appendVarint(value)
     }
 
     private mutating func lengthDelimited<Bytes: Collection<UInt8>>(_ field: Int, _ value: Bytes) {
@@ -36,8 +31,14 @@ struct OTLPProtobufWriter: OTLPEncoding {
         body.append(contentsOf: value)
     }
 
+    private mutating func lengthDelimited(_ field: Int, _ value: UnsafeBufferPointer<UInt8>) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(value.count))
+        body.append(UnsafeRawBufferPointer(value))
+    }
+
     private mutating func littleEndian<Integer: FixedWidthInteger>(_ value: Integer) {
-        withUnsafeBytes(of: value.littleEndian) { body.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.littleEndian) { body.append($0) }
     }
 
     mutating func string(_ field: Int, _ name: StaticString, _ value: String) {
@@ -109,26 +110,8 @@ struct OTLPProtobufWriter: OTLPEncoding {
         tag(field, .lengthDelimited)
         let lengthIndex = body.count
         body.append(0)
-        let start = body.count
         content(&self)
-        let length = body.count - start
-        if length < 0x80 {
-            body[lengthIndex] = UInt8(length)
-            return
-        }
-        // Widen the reserved byte to the length's varint: the content moves right by the extra bytes.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
-            var count = 0
-            var value = UInt64(length)
-            while value >= 0x80 {
-                buffer[count] = UInt8(truncatingIfNeeded: value) | 0x80
-                value >>= 7
-                count += 1
-            }
-            buffer[count] = UInt8(value)
-            count += 1
-            body.replaceSubrange(lengthIndex..<lengthIndex + 1, with: UnsafeBufferPointer(rebasing: buffer[0..<count]))
-        }
+        body.patchLength(at: lengthIndex)
     }
 
     mutating func repeated<Elements: Sequence>(_ field: Int, _ name: StaticString, _ elements: Elements, _ content: (inout Self, Elements.Element) -> Void) {
