@@ -65,6 +65,6 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     /// - Parameter name: the header name.
     /// - Returns: the header, or `nil` when the message has none of that name.
     public func lastHeader(named name: String) -> KafkaHeader? {
-        headers.last { $0.name.lowercased() == name.lowercased() }
+        headers.last { $0.name.equalsIgnoringASCIICase(name) }
     }
 }

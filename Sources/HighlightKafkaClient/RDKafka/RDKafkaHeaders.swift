@@ -16,7 +16,7 @@ enum RDKafkaHeaders {
         guard let list = rd_kafka_headers_new(headers.count + 4) else { return nil }
         var written = KafkaHeaderList(handle: list, notesNames: !headers.isEmpty)
         writer.writeHeaders(into: &written)
-        for header in headers where !written.names.contains(where: { equalIgnoringASCIICase($0, header.name) }) {
+        for header in headers where !written.names.contains(where: { $0.equalsIgnoringASCIICase(header.name) }) {
             add(header, to: list)
         }
         if rd_kafka_header_cnt(list) == 0 {
@@ -48,11 +48,6 @@ enum RDKafkaHeaders {
     /// without a buffer to point at) was copied into a new array first, an allocation per header.
     private static func cName(_ name: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
         (name.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyValue)).assumingMemoryBound(to: CChar.self)
-    }
-
-    private static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
-        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
-        return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
     }
 
     /// Copies the headers of a consumed message, in order; their names come from `names` when seen before.
