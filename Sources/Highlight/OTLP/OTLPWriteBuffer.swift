@@ -47,14 +47,21 @@ final class OTLPWriteBuffer {
     /// Appends `value` as a base-128 varint (at most 10 bytes).
     func appendVarint(_ value: UInt64) {
         reserve(10)
+        count += writeVarint(value, at: count)
+    }
+
+    /// Writes `value` as a varint at `position` (the room is the caller's to make); the bytes written.
+    private func writeVarint(_ value: UInt64, at position: Int) -> Int {
         var value = value
+        var position = position
+        let first = position
         while value >= 0x80 {
-            start[count] = UInt8(truncatingIfNeeded: value) | 0x80
-            count += 1
+            start[position] = UInt8(truncatingIfNeeded: value) | 0x80
+            position += 1
             value >>= 7
         }
-        start[count] = UInt8(value)
-        count += 1
+        start[position] = UInt8(value)
+        return position + 1 - first
     }
 
     /// Writes the length of what follows the one byte reserved at `index` into that byte, widening it to the length's
@@ -75,14 +82,7 @@ final class OTLPWriteBuffer {
         reserve(width - 1)
         // The regions overlap: copyMemory moves as memmove does.
         UnsafeMutableRawPointer(start + index + width).copyMemory(from: start + contentStart, byteCount: length)
-        var value = UInt64(length)
-        var position = index
-        while value >= 0x80 {
-            start[position] = UInt8(truncatingIfNeeded: value) | 0x80
-            position += 1
-            value >>= 7
-        }
-        start[position] = UInt8(value)
+        _ = writeVarint(UInt64(length), at: index)
         count += width - 1
     }
 
