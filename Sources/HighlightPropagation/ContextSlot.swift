@@ -29,11 +29,8 @@ extension ServiceContext {
         set { self[ContextSlotKey.self] = newValue.flatMap { $0.values == nil && $0.span == nil ? nil : $0 } }
     }
 
-    /// The active span of this package's tracer, when one is. Setting it keeps the context's propagated values.
-    package var localSpan: (any LocalSpan)? {
-        get { slot?.span }
-        set { slot = ContextSlot(values: slot?.values, span: newValue) }
-    }
+    /// The active span of this package's tracer, when one is (a span binds itself with ``bind(startedIn:)``).
+    package var localSpan: (any LocalSpan)? { slot?.span }
 
     /// Binds `span`, which was started in this context and whose parent values (``LocalSpan/parentValues``) are this
     /// context's: one write of the slot and no lookup.
