@@ -104,7 +104,8 @@ extension TracedKafkaConsumer {
                             let end = batch[start...].firstIndex { $0.partition != first.partition || $0.topic != first.topic } ?? batch.endIndex
                             let (queue, created) = queues.queue(for: first.topicPartition, capacity: capacity)
                             if created {
-                                workers.addTask { await self.superviseWorker(of: queue, gate: gate, handler: handler, stop: stop) }
+                                let slot = gate.slot(of: first.topicPartition)
+                                workers.addTask { await self.superviseWorker(of: queue, gate: gate, slot: slot, handler: handler, stop: stop) }
                             }
                             await queue.send(contentsOf: batch[start..<end])
                             start = end
@@ -129,20 +130,20 @@ extension TracedKafkaConsumer {
     /// handler's cancellation must not fail every message after it. When this task itself is cancelled (the run
     /// is), a delivery left pending is abandoned: not stored, so read again.
     private func superviseWorker(
-        of queue: AsyncBoundedQueue<KafkaConsumerMessage>, gate: PartitionGate, handler: Handler, stop: FirstFailure
+        of queue: AsyncBoundedQueue<KafkaConsumerMessage>, gate: PartitionGate, slot: PartitionGate.Slot, handler: Handler, stop: FirstFailure
     ) async {
         var pending: InterruptedDelivery?
         while true {
             let resuming = pending
             let end = await withTaskGroup(of: WorkerEnd.self) { group in
-                group.addTask { await self.work(queue, gate: gate, handler: handler, stop: stop, resuming: resuming) }
+                group.addTask { await self.work(queue, gate: gate, slot: slot, handler: handler, stop: stop, resuming: resuming) }
                 return await group.next() ?? .ended
             }
             guard case .interrupted(let interrupted) = end else { return }
             if Task.isCancelled {
                 if let interrupted {
                     interrupted.span.end()
-                    interrupted.delivery.forEach { gate.end($0, stored: false) }
+                    interrupted.delivery.forEach { gate.end($0, in: slot, stored: false) }
                 }
                 return
             }
@@ -158,23 +159,24 @@ extension TracedKafkaConsumer {
     private func work(
         _ queue: AsyncBoundedQueue<KafkaConsumerMessage>,
         gate: PartitionGate,
+        slot: PartitionGate.Slot,
         handler: Handler,
         stop: FirstFailure,
         resuming interrupted: InterruptedDelivery?
     ) async -> WorkerEnd {
         if let interrupted {
             let end = await deliver(interrupted.delivery, handler: handler, resuming: interrupted)
-            if let workerEnd = finish(interrupted.delivery, end, queue: queue, gate: gate, stop: stop) { return workerEnd }
+            if let workerEnd = finish(interrupted.delivery, end, queue: queue, gate: gate, slot: slot, stop: stop) { return workerEnd }
         }
         // The session and baggage of the last message read, for the next one of the same request.
         var memo = ByteExtractionMemo()
         while true {
             if Task.isCancelled { return .interrupted(pending: nil) }
-            guard let delivery = await nextDelivery(from: queue, handler: handler, gate: gate, memo: &memo) else {
+            guard let delivery = await nextDelivery(from: queue, handler: handler, gate: gate, slot: slot, memo: &memo) else {
                 return Task.isCancelled ? .interrupted(pending: nil) : .ended
             }
             let end = await deliver(delivery, handler: handler, resuming: nil)
-            if let workerEnd = finish(delivery, end, queue: queue, gate: gate, stop: stop) { return workerEnd }
+            if let workerEnd = finish(delivery, end, queue: queue, gate: gate, slot: slot, stop: stop) { return workerEnd }
         }
     }
 
@@ -182,17 +184,17 @@ extension TracedKafkaConsumer {
     /// the context each carried; `nil` once the queue ends.
     /// A single handler gets `.message`, a batch handler `.batch` (a batch of one included: its span links).
     private func nextDelivery(
-        from queue: AsyncBoundedQueue<KafkaConsumerMessage>, handler: Handler, gate: PartitionGate, memo: inout ByteExtractionMemo
+        from queue: AsyncBoundedQueue<KafkaConsumerMessage>, handler: Handler, gate: PartitionGate, slot: PartitionGate.Slot,
+        memo: inout ByteExtractionMemo
     ) async -> Delivery? {
-        let admit = admit(through: gate)
         while true {
             guard let first = await queue.next() else { return nil }
             await gate.waitWhileHeld()
             guard case .batch(let maximumSize, _) = handler else {
-                guard admit(first) else { continue }
+                guard admits(first, through: gate, slot: slot) else { continue }
                 return .message(first, extracted: ServiceContext.extract(from: first.headers, instrument: configuration.instrument, memo: &memo))
             }
-            let messages = ([first] + queue.takeAvailable(upTo: maximumSize - 1)).filter(admit)
+            let messages = ([first] + queue.takeAvailable(upTo: maximumSize - 1)).filter { admits($0, through: gate, slot: slot) }
             if messages.isEmpty { continue }
             let extracted = messages.map { ServiceContext.extract(from: $0.headers, instrument: configuration.instrument, memo: &memo) }
             return .batch(messages, extracted: extracted)
@@ -200,19 +202,22 @@ extension TracedKafkaConsumer {
     }
 
     /// Stores a delivery's offsets or records the stop, and says whether the worker ends.
-    private func finish(_ delivery: Delivery, _ end: DeliveryEnd, queue: AsyncBoundedQueue<KafkaConsumerMessage>, gate: PartitionGate, stop: FirstFailure) -> WorkerEnd? {
+    private func finish(
+        _ delivery: Delivery, _ end: DeliveryEnd, queue: AsyncBoundedQueue<KafkaConsumerMessage>, gate: PartitionGate, slot: PartitionGate.Slot,
+        stop: FirstFailure
+    ) -> WorkerEnd? {
         switch end {
         case .done:
             do {
                 try consumer.storeOffset(for: delivery.last)
-                delivery.forEach { gate.end($0, stored: true) }
+                delivery.forEach { gate.end($0, in: slot, stored: true) }
             } catch {
-                delivery.forEach { gate.end($0, stored: false) }
+                delivery.forEach { gate.end($0, in: slot, stored: false) }
                 logger.warning("Handled messages could not be committed; they will be read again", metadata: ["error": "\(error)"])
             }
             return nil
         case .stop(let failure):
-            delivery.forEach { gate.end($0, stored: false) }
+            delivery.forEach { gate.end($0, in: slot, stored: false) }
             stop.record(failure)
             consumer.triggerShutdown()
             // What waits here is never started (nor committed), and its slots in the shared budget go back so the
@@ -220,7 +225,7 @@ extension TracedKafkaConsumer {
             queue.finish(discardingPending: true)
             return .ended
         case .abandoned:
-            delivery.forEach { gate.end($0, stored: false) }
+            delivery.forEach { gate.end($0, in: slot, stored: false) }
             return .interrupted(pending: nil)
         case .interrupted(let pending):
             return .interrupted(pending: pending)

@@ -123,20 +123,17 @@ public final class TracedKafkaConsumer: Service, Sendable {
     }
 
     /// Whether a message may start (its partition is still ours and it was not handled already); what is turned away
-    /// is counted.
-    func admit(through gate: PartitionGate) -> (KafkaConsumerMessage) -> Bool {
-        let counters = self.counters
-        return { message in
-            switch gate.begin(message) {
-            case nil:
-                return true
-            case .revoked:
-                counters.releasedOnRebalance.add(1, ordering: .relaxed)
-                return false
-            case .alreadyHandled:
-                counters.redeliveriesSkipped.add(1, ordering: .relaxed)
-                return false
-            }
+    /// is counted. A method, not a closure made per delivery: that was an allocation per message.
+    func admits(_ message: KafkaConsumerMessage, through gate: PartitionGate, slot: PartitionGate.Slot) -> Bool {
+        switch gate.begin(message, in: slot) {
+        case nil:
+            return true
+        case .revoked:
+            counters.releasedOnRebalance.add(1, ordering: .relaxed)
+            return false
+        case .alreadyHandled:
+            counters.redeliveriesSkipped.add(1, ordering: .relaxed)
+            return false
         }
     }
 

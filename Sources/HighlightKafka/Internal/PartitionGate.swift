@@ -15,17 +15,42 @@ import HighlightSynchronization
 ///   rebalance reaches this member (or a time limit passes): what would be handled meanwhile could not be committed
 ///   before the partitions move, and would be handled again by their next owner.
 final class PartitionGate: Sendable {
+    /// What the gate knows of one partition.
+    private struct PartitionState {
+        var revoked = false
+        /// The consumer's revocation count at the partition's latest revocation.
+        var revokedAt: UInt64?
+        var running = 0
+        var nextOffset: Int64?
+    }
+
+    /// A partition's place in the gate, for a worker that handles only that partition: it is looked up once, and
+    /// each message's ``begin(_:in:)`` and ``end(_:in:stored:)`` reach the partition's state without hashing its
+    /// topic name (seven hashes of it per message, with the state kept in dictionaries).
+    struct Slot: Sendable {
+        fileprivate let index: Int
+    }
+
     private struct State {
-        var revoked: Set<KafkaTopicPartition> = []
-        var running: [KafkaTopicPartition: Int] = [:]
-        var nextOffset: [KafkaTopicPartition: Int64] = [:]
-        /// The consumer's revocation count at each partition's latest revocation.
-        var revokedAt: [KafkaTopicPartition: UInt64] = [:]
+        /// Each partition seen, by slot; never removed (a partition's handled offset outlives its revocation).
+        var partitions: [PartitionState] = []
+        var slots: [KafkaTopicPartition: Int] = [:]
         var heldUntil: ContinuousClock.Instant?
         /// A hold was already used since the last rebalance: the next refused commit does not start another.
         var holdSpent = false
         /// Workers waiting for the hold to end.
         var holdWaiters = ParkedWaiters()
+
+        mutating func slot(of partition: KafkaTopicPartition) -> Int {
+            if let index = slots[partition] { return index }
+            partitions.append(PartitionState())
+            slots[partition] = partitions.count - 1
+            return partitions.count - 1
+        }
+
+        mutating func isRunning(_ partition: KafkaTopicPartition) -> Bool {
+            partitions[slot(of: partition)].running > 0
+        }
 
         /// Ends the hold; returns the waiters to resume.
         mutating func endHold() -> [CheckedContinuation<Void, Never>] {
@@ -46,41 +71,63 @@ final class PartitionGate: Sendable {
     private let state = Locked(State())
     /// Whether a hold may be on: lets every message skip the lock when there is none.
     private let holding = Atomic<Bool>(false)
-    /// Signalled whenever a handler ends, for ``waitUntilIdle(_:atMost:)`` on the poll thread.
+    /// Signalled when a handler ends while ``waitUntilIdle(_:atMost:)`` waits on the poll thread.
     private let handlerEnded = NSCondition()
+    /// How many ``waitUntilIdle(_:atMost:)`` calls are waiting.
+    private let idleWaiters = Atomic<Int>(0)
+
+    /// The slot of `partition`, for ``begin(_:in:)`` and ``end(_:in:stored:)``.
+    func slot(of partition: KafkaTopicPartition) -> Slot {
+        Slot(index: state.withLock { $0.slot(of: partition) })
+    }
 
     /// Marks `message` as running, or says why it must not start.
     func begin(_ message: KafkaConsumerMessage) -> Refusal? {
+        begin(message, in: slot(of: message.topicPartition))
+    }
+
+    /// The same for a message of the partition of `slot`.
+    func begin(_ message: KafkaConsumerMessage, in slot: Slot) -> Refusal? {
         state.withLock { state in
-            let partition = message.topicPartition
-            if state.revoked.contains(partition) { return .revoked }
+            let partition = state.partitions[slot.index]
+            if partition.revoked { return .revoked }
             // Fetched before the partition's latest revocation (it was waiting in a queue, or in a worker's or the
             // dispatcher's hands) even though the partition came back: the new fetch reads it again from the
             // committed offset. Starting it now would handle it out of order and make the messages before it look
             // handled.
-            if let revokedAt = state.revokedAt[partition], message.revocationsBeforeFetch < revokedAt { return .revoked }
-            if let next = state.nextOffset[partition], message.offset < next { return .alreadyHandled }
-            state.running[partition, default: 0] += 1
+            if let revokedAt = partition.revokedAt, message.revocationsBeforeFetch < revokedAt { return .revoked }
+            if let next = partition.nextOffset, message.offset < next { return .alreadyHandled }
+            state.partitions[slot.index].running += 1
             return nil
         }
     }
 
     /// Marks `message` as no longer running; `stored` when its offset was stored (handled, skipped or dead-lettered).
     func end(_ message: KafkaConsumerMessage, stored: Bool) {
+        end(message, in: slot(of: message.topicPartition), stored: stored)
+    }
+
+    /// The same for a message of the partition of `slot`.
+    func end(_ message: KafkaConsumerMessage, in slot: Slot, stored: Bool) {
         state.withLock { state in
-            let partition = message.topicPartition
-            state.running[partition, default: 1] -= 1
-            if stored { state.nextOffset[partition] = max(state.nextOffset[partition] ?? 0, message.offset + 1) }
+            state.partitions[slot.index].running -= 1
+            if stored { state.partitions[slot.index].nextOffset = max(state.partitions[slot.index].nextOffset ?? 0, message.offset + 1) }
         }
-        handlerEnded.lock()
-        handlerEnded.broadcast()
-        handlerEnded.unlock()
+        // Only a revocation waits for handlers to end: without one, no condition to signal. `idleWaiters` is raised
+        // before the waiter reads the running counts under the state lock, so either that read sees this end or
+        // this load sees the waiter (whose lock on `handlerEnded`, held from before its read until it waits, makes
+        // the broadcast reach it).
+        if idleWaiters.load(ordering: .sequentiallyConsistent) > 0 {
+            handlerEnded.lock()
+            handlerEnded.broadcast()
+            handlerEnded.unlock()
+        }
     }
 
     /// The partitions are this consumer's again; a hold ends.
     func assign(_ partitions: [KafkaTopicPartition]) {
         let waiters = state.withLock { state in
-            state.revoked.subtract(partitions)
+            for partition in partitions { state.partitions[state.slot(of: partition)].revoked = false }
             return state.endHold()
         }
         holding.store(false, ordering: .relaxed)
@@ -91,8 +138,11 @@ final class PartitionGate: Sendable {
     /// (`revocationCount` is the consumer's count including it); a hold ends (partitions not revoked go on).
     func revoke(_ partitions: [KafkaTopicPartition], revocationCount: UInt64) {
         let waiters = state.withLock { state in
-            state.revoked.formUnion(partitions)
-            for partition in partitions { state.revokedAt[partition] = revocationCount }
+            for partition in partitions {
+                let index = state.slot(of: partition)
+                state.partitions[index].revoked = true
+                state.partitions[index].revokedAt = revocationCount
+            }
             return state.endHold()
         }
         holding.store(false, ordering: .relaxed)
@@ -150,11 +200,15 @@ final class PartitionGate: Sendable {
     /// - Returns: whether they all finished in time.
     func waitUntilIdle(_ partitions: [KafkaTopicPartition], atMost timeout: Duration) -> Bool {
         let deadline = Date(timeIntervalSinceNow: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        idleWaiters.add(1, ordering: .sequentiallyConsistent)
         handlerEnded.lock()
-        defer { handlerEnded.unlock() }
-        while state.withLock({ state in partitions.contains { state.running[$0, default: 0] > 0 } }) {
+        defer {
+            handlerEnded.unlock()
+            idleWaiters.subtract(1, ordering: .sequentiallyConsistent)
+        }
+        while state.withLock({ state in partitions.contains { state.isRunning($0) } }) {
             if !handlerEnded.wait(until: deadline) {
-                return !state.withLock { state in partitions.contains { state.running[$0, default: 0] > 0 } }
+                return !state.withLock { state in partitions.contains { state.isRunning($0) } }
             }
         }
         return true
