@@ -95,9 +95,9 @@ extension TracedKafkaConsumer {
                 await withGracefulShutdownHandler {
                     // Ends at shutdown, at a stop, or when this task is cancelled. Read in batches, each sent to the
                     // queues one partition's run at a time: a lock and a worker wake-up per run, not per message.
-                    while true {
-                        let batch = await consumer.messages.nextBatch(maximum: Self.dispatchBatch)
-                        if batch.isEmpty { break }
+                    var batch: [KafkaConsumerMessage] = []
+                    batch.reserveCapacity(Self.dispatchBatch)
+                    while await consumer.messages.nextBatch(into: &batch, maximum: Self.dispatchBatch) {
                         var start = batch.startIndex
                         while start < batch.endIndex {
                             let first = batch[start]
@@ -110,6 +110,8 @@ extension TracedKafkaConsumer {
                             await queue.send(contentsOf: batch[start..<end])
                             start = end
                         }
+                        // The queues hold what was sent; this array's capacity is kept for the next batch.
+                        batch.removeAll(keepingCapacity: true)
                     }
                 } onGracefulShutdown: {
                     self.consumer.triggerShutdown()

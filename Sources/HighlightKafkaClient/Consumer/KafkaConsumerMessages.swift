@@ -41,6 +41,12 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         await buffer.nextBatch(maximum: maximum)
     }
 
+    /// The same into `batch` (emptied first, its capacity kept: no allocation per batch); `false` when there is no
+    /// more.
+    package func nextBatch(into batch: inout [KafkaConsumerMessage], maximum: Int) async -> Bool {
+        await buffer.nextBatch(into: &batch, maximum: maximum)
+    }
+
     /// Makes the iterator; iterate from one task at a time.
     ///
     /// - Returns: an iterator over the consumer's messages.

@@ -32,7 +32,11 @@ enum ConsumerPollThread {
             /// Takes up to `slots[range]` messages, waiting at most `timeout` ms for them all: copies of the messages
             /// into `batch`, partition EOFs and errors onto the events.
             func take(_ range: Range<Int>, timeout: Int32) -> Bool {
-                let count = slots[range].withUnsafeMutableBufferPointer { rd_kafka_consume_batch_queue(queue, timeout, $0.baseAddress, $0.count) }
+                // Through the whole array's buffer: a mutable slice of it (`slots[range]`) is not uniquely referenced,
+                // so it copied the array (8 KB, a large allocation) twice per read.
+                let count = slots.withUnsafeMutableBufferPointer { slots in
+                    rd_kafka_consume_batch_queue(queue, timeout, slots.baseAddress! + range.lowerBound, range.count)
+                }
                 if count < 0 {
                     callbacks.report(KafkaError(kind: .consumer, code: .state, message: "consume failed (\(count))"))
                     return false
