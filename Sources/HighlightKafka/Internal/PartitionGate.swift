@@ -214,6 +214,9 @@ final class PartitionGate: Sendable {
         return true
     }
 
+    /// Revocations waiting for handlers to end (``waitUntilIdle(_:atMost:)``).
+    var idleWaiterCount: Int { idleWaiters.load(ordering: .sequentiallyConsistent) }
+
     /// Workers waiting for a hold to end.
     var holdWaiterCount: Int { state.withLock { $0.holdWaiters.count } }
 }

@@ -11,6 +11,24 @@ struct MessageBufferTests {
         #expect(await buffer.next() == 3)
     }
 
+    /// A reader refilling one array gets each batch alone in it (the last one's elements gone), its storage kept, and
+    /// `false` with an empty array once the buffer is finished and drained.
+    @Test func refillingOneArrayReplacesItsContentsAndKeepsItsStorage() async {
+        let buffer = MessageBuffer<Int>(capacity: 10)
+        var batch: [Int] = []
+        #expect(buffer.push([1, 2, 3], shouldStop: { false }))
+        #expect(await buffer.nextBatch(into: &batch, maximum: 2))
+        #expect(batch == [1, 2])
+        let storage = batch.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(buffer.push([4], shouldStop: { false }))
+        #expect(await buffer.nextBatch(into: &batch, maximum: 2))
+        #expect(batch == [3, 4])
+        #expect(batch.withUnsafeBufferPointer { $0.baseAddress } == storage, "no new array per batch")
+        buffer.finish(discardingBuffered: false)
+        #expect(await buffer.nextBatch(into: &batch, maximum: 2) == false)
+        #expect(batch.isEmpty)
+    }
+
     @Test func aWaitingReaderIsHandedThePushedElement() async {
         let buffer = MessageBuffer<Int>(capacity: 10)
         let reader = Task { await buffer.next() }

@@ -81,6 +81,25 @@ struct PartitionGateTests {
         #expect(gate.waitUntilIdle([Self.p0], atMost: .seconds(3600)), "nothing runs: returns at once")
     }
 
+    /// A handler's end signals only while a revocation waits: here it ends once the waiter is counted, so the
+    /// signal is what lets the wait return before its hour.
+    @Test func aHandlerEndingWhileARevocationWaitsReleasesIt() async {
+        let gate = PartitionGate()
+        let slot = gate.slot(of: Self.p0)
+        let running = Self.message(offset: 0)
+        #expect(gate.begin(running, in: slot) == nil)
+        let finished: Bool = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: gate.waitUntilIdle([Self.p0], atMost: .seconds(3600))) }.start()
+            Task {
+                await eventually("the revocation waits") { gate.idleWaiterCount == 1 }
+                gate.end(running, in: slot, stored: true)
+            }
+        }
+        #expect(finished)
+        #expect(gate.idleWaiterCount == 0)
+        #expect(gate.begin(Self.message(offset: 0), in: slot) == .alreadyHandled, "the slot kept the stored offset")
+    }
+
     @Test func waitingUntilIdleGivesUpAtItsLimit() {
         let gate = PartitionGate()
         #expect(gate.begin(Self.message(offset: 0)) == nil)
