@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The session and baggage that the last extraction from a byte carrier resolved, kept by one reader (a Kafka
 /// consumer's partition worker) so that the next carrier sending the same `x-highlight-request` and `baggage` bytes
 /// reuses them instead of decoding and checking them again. Consecutive messages of one partition usually come from
@@ -51,9 +57,8 @@ package struct ByteExtractionMemo {
         case (let kept?, let index?):
             return kept.withUnsafeBufferPointer { kept in
                 source.withValue(at: index) { value in
-                    guard kept.count == value.count else { return false }
-                    for offset in 0..<kept.count where kept[offset] != value[offset] { return false }
-                    return true
+                    // memcmp, not a loop of checked subscripts (1.5% of a propagating consumer's profile).
+                    kept.count == value.count && (kept.isEmpty || memcmp(kept.baseAddress!, value.baseAddress!, kept.count) == 0)
                 }
             }
         default: return false
