@@ -54,6 +54,16 @@ final class DeliveryReportServing: Sendable {
         serving.withLock { _ in Self.drain(pollOnce) }
     }
 
+    /// Runs `body`, a call that serves reports itself (librdkafka's flush polls until its queue is empty), as the only
+    /// server: a poll thread or sender serving beside it took reports from the same queue on another thread, and the
+    /// stream then received them out of librdkafka's order (seen in a loaded CI run).
+    ///
+    /// - Parameter body: the serving call; blocking is fine (it runs on a thread of its own).
+    /// - Returns: what `body` returned.
+    func servingAlone<Result>(_ body: () -> Result) -> Result {
+        serving.withLock { _ in body() }
+    }
+
     /// A sender's turn: the same as ``serve(_:)`` if no other thread is serving, nothing otherwise; never waits.
     ///
     /// - Parameter takingOver: the sender goes on sending, so the poll thread leaves the reports to it until it stops

@@ -204,7 +204,8 @@ public final class KafkaProducer: Service, Sendable {
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let client = self.client
         let milliseconds = Int32(clamping: timeout.milliseconds)
-        if let code = await runBlocking({ client.flush(timeoutMilliseconds: milliseconds) }) {
+        let serving = callbacks.serving
+        if let code = await runBlocking({ serving.servingAlone { client.flush(timeoutMilliseconds: milliseconds) } }) {
             let left = client.outstandingMessages
             throw KafkaError(
                 kind: .delivery,
@@ -234,10 +235,11 @@ public final class KafkaProducer: Service, Sendable {
         }
         let client = self.client
         let control = self.pollThread
+        let serving = callbacks.serving
         await runBlocking {
             client.purgeAll()
             // Serve the purge reports so every pending send resolves.
-            _ = client.flush(timeoutMilliseconds: 5000)
+            _ = serving.servingAlone { client.flush(timeoutMilliseconds: 5000) }
             control.requestStop()
             control.waitUntilExited()
         }
