@@ -11,11 +11,11 @@ struct KafkaHeadersByteSource: PropagationByteSource {
     var headerCount: Int { headers.count }
 
     func nameOfValuedHeader(at index: Int) -> String? {
-        headers[index].value == nil ? nil : headers[index].name
+        headers[index].hasValue ? headers[index].name : nil
     }
 
     func withValue<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        headers[index].value!.withUnsafeBufferPointer(body)
+        headers[index].withValueBytes { body($0!) }
     }
 
     /// A fresh context holding what `resolved` (an instrument already resolved, see

@@ -27,8 +27,7 @@ enum RDKafkaHeaders {
     }
 
     private static func add(_ header: KafkaHeader, to list: OpaquePointer) {
-        guard let value = header.value else { return add(header.name, value: nil, to: list) }
-        value.withUnsafeBytes { add(header.name, value: $0, to: list) }
+        header.withValueBytes { add(header.name, value: $0.map(UnsafeRawBufferPointer.init), to: list) }
     }
 
     /// Appends one header to `list`; a `nil` value is a header without a value, and an empty one keeps a non-null
@@ -50,21 +49,42 @@ enum RDKafkaHeaders {
         (name.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyValue)).assumingMemoryBound(to: CChar.self)
     }
 
-    /// Copies the headers of a consumed message, in order; their names come from `names` when seen before.
+    /// Copies the headers of a consumed message, in order; their names come from `names` when seen before. Every
+    /// value goes into one buffer that the headers share: an allocation per message, not one per header.
     static func read(_ message: UnsafePointer<rd_kafka_message_t>, names: inout RDKafkaHeaderNames) -> [KafkaHeader] {
         var list: OpaquePointer?
         guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
-        var headers: [KafkaHeader] = []
-        headers.reserveCapacity(rd_kafka_header_cnt(list))
-        var index = 0
+        let count = rd_kafka_header_cnt(list)
         var name: UnsafePointer<CChar>?
         var value: UnsafeRawPointer?
         var size = 0
-        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+        /// The header at `index` into `name`, `value` and `size`; `false` past the last.
+        func header(_ index: Int) -> Bool {
+            rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR
+        }
+        // Three passes over the list librdkafka parsed: the values' total size, the values, the headers.
+        var total = 0
+        for index in 0..<count where header(index) && value != nil { total += size }
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, written in
+            written = 0
+            for index in 0..<count where header(index) {
+                guard let value, size > 0, written + size <= total else { continue }
+                UnsafeMutableRawBufferPointer(start: buffer.baseAddress! + written, count: size)
+                    .copyMemory(from: UnsafeRawBufferPointer(start: value, count: size))
+                written += size
+            }
+        }
+        var headers: [KafkaHeader] = []
+        headers.reserveCapacity(count)
+        var offset = 0
+        for index in 0..<count where header(index) {
             let headerName = name.map { names.name($0) } ?? ""
-            let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
-            headers.append(KafkaHeader(name: headerName, value: bytes))
-            index += 1
+            if value != nil, offset + size <= bytes.count {
+                headers.append(KafkaHeader(name: headerName, bytes: bytes, range: offset..<offset + size))
+                offset += size
+            } else {
+                headers.append(KafkaHeader(name: headerName, value: nil))
+            }
         }
         return headers
     }
