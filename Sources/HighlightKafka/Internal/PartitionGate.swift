@@ -81,12 +81,7 @@ final class PartitionGate: Sendable {
         Slot(index: state.withLock { $0.slot(of: partition) })
     }
 
-    /// Marks `message` as running, or says why it must not start.
-    func begin(_ message: KafkaConsumerMessage) -> Refusal? {
-        begin(message, in: slot(of: message.topicPartition))
-    }
-
-    /// The same for a message of the partition of `slot`.
+    /// Marks `message`, of the partition of `slot`, as running, or says why it must not start.
     func begin(_ message: KafkaConsumerMessage, in slot: Slot) -> Refusal? {
         state.withLock { state in
             let partition = state.partitions[slot.index]
@@ -102,12 +97,8 @@ final class PartitionGate: Sendable {
         }
     }
 
-    /// Marks `message` as no longer running; `stored` when its offset was stored (handled, skipped or dead-lettered).
-    func end(_ message: KafkaConsumerMessage, stored: Bool) {
-        end(message, in: slot(of: message.topicPartition), stored: stored)
-    }
-
-    /// The same for a message of the partition of `slot`.
+    /// Marks `message`, of the partition of `slot`, as no longer running; `stored` when its offset was stored
+    /// (handled, skipped or dead-lettered).
     func end(_ message: KafkaConsumerMessage, in slot: Slot, stored: Bool) {
         state.withLock { state in
             state.partitions[slot.index].running -= 1

@@ -106,3 +106,14 @@ struct PartitionGateTests {
         #expect(!gate.waitUntilIdle([Self.p0], atMost: .milliseconds(20)))
     }
 }
+
+/// The tests' shorthand: each call finds the message's slot, as a worker does once for its partition.
+extension PartitionGate {
+    func begin(_ message: KafkaConsumerMessage) -> Refusal? {
+        begin(message, in: slot(of: message.topicPartition))
+    }
+
+    func end(_ message: KafkaConsumerMessage, stored: Bool) {
+        end(message, in: slot(of: message.topicPartition), stored: stored)
+    }
+}
