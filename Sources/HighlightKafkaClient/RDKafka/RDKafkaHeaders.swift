@@ -55,38 +55,54 @@ enum RDKafkaHeaders {
         var list: OpaquePointer?
         guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
         let count = rd_kafka_header_cnt(list)
-        var name: UnsafePointer<CChar>?
-        var value: UnsafeRawPointer?
-        var size = 0
-        /// The header at `index` into `name`, `value` and `size`; `false` past the last.
-        func header(_ index: Int) -> Bool {
-            rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR
-        }
-        // Three passes over the list librdkafka parsed: the values' total size, the values, the headers.
-        var total = 0
-        for index in 0..<count where header(index) && value != nil { total += size }
+        // Three passes over the list librdkafka parsed: the values' total size, the values, the headers. Each pass has
+        // a cursor of its own: locals captured by a local function are checked for exclusive access at run time on
+        // every access (3% of a traced consumer's profile), a cursor's own fields are not.
+        var sizing = HeaderCursor(list: list)
+        var sized = 0
+        for index in 0..<count where sizing.load(index) && sizing.value != nil { sized += sizing.size }
+        let total = sized
         let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, written in
             written = 0
-            for index in 0..<count where header(index) {
-                guard let value, size > 0, written + size <= total else { continue }
-                UnsafeMutableRawBufferPointer(start: buffer.baseAddress! + written, count: size)
-                    .copyMemory(from: UnsafeRawBufferPointer(start: value, count: size))
-                written += size
+            var copying = HeaderCursor(list: list)
+            for index in 0..<count where copying.load(index) {
+                guard let value = copying.value, copying.size > 0, written + copying.size <= total else { continue }
+                UnsafeMutableRawBufferPointer(start: buffer.baseAddress! + written, count: copying.size)
+                    .copyMemory(from: UnsafeRawBufferPointer(start: value, count: copying.size))
+                written += copying.size
             }
         }
         var headers: [KafkaHeader] = []
         headers.reserveCapacity(count)
         var offset = 0
-        for index in 0..<count where header(index) {
-            let headerName = name.map { names.name($0) } ?? ""
-            if value != nil, offset + size <= bytes.count {
-                headers.append(KafkaHeader(name: headerName, bytes: bytes, range: offset..<offset + size))
-                offset += size
+        var naming = HeaderCursor(list: list)
+        for index in 0..<count where naming.load(index) {
+            let headerName = naming.name.map { names.name($0) } ?? ""
+            if naming.value != nil, offset + naming.size <= bytes.count {
+                headers.append(KafkaHeader(name: headerName, bytes: bytes, range: offset..<offset + naming.size))
+                offset += naming.size
             } else {
                 headers.append(KafkaHeader(name: headerName, value: nil))
             }
         }
         return headers
+    }
+
+    /// One header of a list at a time, as librdkafka gives it: valid until the list changes.
+    private struct HeaderCursor {
+        let list: OpaquePointer
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+
+        init(list: OpaquePointer) {
+            self.list = list
+        }
+
+        /// Reads the header at `index`; `false` past the last.
+        mutating func load(_ index: Int) -> Bool {
+            rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR
+        }
     }
 }
 
