@@ -224,7 +224,7 @@ struct BenchCommand: AsyncParsableCommand {
         let process = Process()
         process.executableURL = binary
         process.arguments = [operation, servers, topic, "\(messages)", "\(valueBytes)"]
-            + headers.map { "\($0.name)=\(String(decoding: $0.value ?? [], as: UTF8.self))" }
+            + headers.map { "\($0.name)=\($0.stringValue ?? "")" }
         let output = Pipe()
         process.standardOutput = output
         try process.run()
