@@ -35,6 +35,21 @@ extension HighlightPropagator {
     /// ``extractBytes(from:into:)`` for one reader of many carriers: the session and baggage are taken from `memo`
     /// when this carrier sends the bytes it kept, and kept there otherwise.
     package func extractBytes<Source: PropagationByteSource>(from source: Source, into context: inout ServiceContext, memo: inout ByteExtractionMemo) {
+        let (session, forwarded) = readBytes(from: source, memo: &memo)
+        restore(into: &context, session: session, forwarded: forwarded)
+    }
+
+    /// What ``extractBytes(from:into:memo:)`` would store into an empty context, without making the context (see
+    /// ``ExtractedValues``). Counted and refused as that extraction is.
+    package func extractedValues<Source: PropagationByteSource>(from source: Source, memo: inout ByteExtractionMemo) -> ExtractedValues {
+        let (session, forwarded) = readBytes(from: source, memo: &memo)
+        return ExtractedValues(restoredValues(session: session, forwarded: forwarded))
+    }
+
+    /// The session, baggage and trace context a byte carrier sends, by the rules of ``extract(_:into:using:)``.
+    private func readBytes<Source: PropagationByteSource>(
+        from source: Source, memo: inout ByteExtractionMemo
+    ) -> (InboundSession, (context: ForwardedTraceContext?, rejections: [PropagationRejection])?) {
         var found = FoundHeaders()
         for index in 0..<source.headerCount {
             if let name = source.nameOfValuedHeader(at: index) { found.note(name, at: index) }
@@ -70,7 +85,7 @@ extension HighlightPropagator {
             session = resolveSession(request: found.request.map(text(at:)), baggage: values(found.baggages))
             if keepable { memo.keep(session, request: found.request, baggage: baggage, in: source, limits: configuration.limits) }
         }
-        restore(into: &context, session: session, forwarded: forwarded)
+        return (session, forwarded)
     }
 }
 

@@ -80,21 +80,47 @@ extension HighlightPropagator {
     ) {
         let forwarded = parsedTraceContext?.context
         // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
-        if session.request != nil || forwarded != nil || session.forwardedBaggage != nil || session.baggage?.isEmpty == false {
+        if restoresAnything(session, forwarded) {
             // An empty context (what every extraction starts from) is not looked up: nothing to keep, no span.
             let slot = context.slot
-            var values = slot?.values?.values ?? PropagatedValues()
-            if let request = session.request { values.request = request }
-            if let forwardedBaggage = session.forwardedBaggage {
-                values.baggageStorage = .forwarded(forwardedBaggage)
-            } else if let baggage = session.baggage, !baggage.isEmpty {
-                values.baggage = baggage
-            }
-            if let forwarded { values.forwarded = forwarded }
+            let values = Self.merged(slot?.values?.values ?? PropagatedValues(), session, forwarded)
             // An inbound trace is now the parent: a span of this process's tracer no longer is.
             context.slot = ContextSlot(values: PropagatedValuesBox(values), span: forwarded == nil ? slot?.span : nil)
         }
+        count(session, parsedTraceContext)
+    }
 
+    /// What ``restore(into:session:forwarded:)`` stores into an empty context; `nil` when it stores nothing. Counted
+    /// the same way.
+    func restoredValues(
+        session: InboundSession,
+        forwarded parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?
+    ) -> PropagatedValuesBox? {
+        defer { count(session, parsedTraceContext) }
+        let forwarded = parsedTraceContext?.context
+        guard restoresAnything(session, forwarded) else { return nil }
+        return PropagatedValuesBox(Self.merged(PropagatedValues(), session, forwarded))
+    }
+
+    private func restoresAnything(_ session: InboundSession, _ forwarded: ForwardedTraceContext?) -> Bool {
+        session.request != nil || forwarded != nil || session.forwardedBaggage != nil || session.baggage?.isEmpty == false
+    }
+
+    /// `values` with what the carrier sent in place of what it held.
+    private static func merged(_ values: PropagatedValues, _ session: InboundSession, _ forwarded: ForwardedTraceContext?) -> PropagatedValues {
+        var values = values
+        if let request = session.request { values.request = request }
+        if let forwardedBaggage = session.forwardedBaggage {
+            values.baggageStorage = .forwarded(forwardedBaggage)
+        } else if let baggage = session.baggage, !baggage.isEmpty {
+            values.baggage = baggage
+        }
+        if let forwarded { values.forwarded = forwarded }
+        return values
+    }
+
+    /// Counts the extraction and every refusal.
+    private func count(_ session: InboundSession, _ parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?) {
         statistics.recordExtraction(restoredHighlightRequest: session.request != nil)
         session.rejections.forEach(record)
         parsedTraceContext?.rejections.forEach(record)

@@ -119,6 +119,31 @@ public final class HighlightTracer: Tracer {
     ) -> HighlightSpan {
         let parentContext = context()
         let (parent, values) = parentContext.traceParentAndValues
+        return start(operationName, kind: kind, parentContext: parentContext, parent: parent, values: values, at: instant())
+    }
+
+    /// Starts a span in the context an extraction would give `extracted` (a child of its inbound trace, carrying its
+    /// session and baggage), without that context being made: the span's own ``HighlightSpan/context`` is the one
+    /// context made. Equal to starting it in `extracted.context`.
+    ///
+    /// - Parameters:
+    ///   - operationName: the span's name.
+    ///   - extracted: what the byte path extracted from the carrier.
+    ///   - kind: server, client, producer, consumer or internal.
+    /// - Returns: the span; end it once.
+    package func startSpan(_ operationName: String, extracted: ExtractedValues, ofKind kind: SpanKind) -> HighlightSpan {
+        start(operationName, kind: kind, parentContext: .topLevel, parent: extracted.traceParent, values: extracted.box, at: DefaultTracerClock.now)
+    }
+
+    /// Starts a span whose parent context is `parentContext`, read as `parent` and `values`.
+    private func start<Instant: TracerInstant>(
+        _ operationName: String,
+        kind: SpanKind,
+        parentContext: ServiceContext,
+        parent: SpanIdentity?,
+        values: PropagatedValuesBox?,
+        at instant: @autoclosure () -> Instant
+    ) -> HighlightSpan {
         let high = parent?.traceIDHigh ?? ids.next()
         let low = parent?.traceIDLow ?? ids.next()
         let sampled = configuration.sampler.isSampled(traceIDLow: low, parentFlags: parent?.flags)

@@ -82,6 +82,10 @@ struct KafkaHeadersByteSourceTests {
             let byteStatistics = PropagationStatistics()
             let reference = HighlightPropagator(configuration: configuration, statistics: PropagationStatistics())
             let byBytes = HighlightPropagator(configuration: configuration, statistics: byteStatistics)
+            // The values the traced consumer starts a span from, made into a context afterwards: the same context.
+            var valuesMemo = ByteExtractionMemo()
+            let valueStatistics = PropagationStatistics()
+            let byValues = HighlightPropagator(configuration: configuration, statistics: valueStatistics)
             for index in 0..<3_000 {
                 var headers = index % 3 == 0
                     ? Self.hostile(&generator)
@@ -100,9 +104,13 @@ struct KafkaHeadersByteSourceTests {
                     var viaBytes = ServiceContext.topLevel
                     byBytes.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &viaBytes, memo: &memo)
                     #expect(Self.summary(viaBytes, reference) == Self.summary(viaStrings, reference), "case \(index).\(repeat_): \(headers)")
+                    let viaValues = byValues.extractedValues(from: KafkaHeadersByteSource(headers: headers), memo: &valuesMemo)
+                    #expect(Self.summary(viaValues.context, reference) == Self.summary(viaStrings, reference), "values, case \(index).\(repeat_)")
+                    #expect(viaValues.request == viaStrings.highlightRequest)
                 }
             }
             #expect(byteStatistics.snapshot == stringStatistics.snapshot)
+            #expect(valueStatistics.snapshot == stringStatistics.snapshot)
             #expect(byteStatistics.snapshot.totalRejections > 100, "refusals were counted again on reuse: \(byteStatistics.snapshot)")
             #expect(memo.hits > 500, "the memo was used: \(memo.hits) hits")
         }

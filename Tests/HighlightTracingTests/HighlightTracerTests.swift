@@ -49,6 +49,42 @@ struct HighlightTracerTests {
         #expect(traceParent.contains("\(recorded.spanID)"))
     }
 
+    /// Byte headers for the propagator's byte path, as a Kafka message holds them.
+    struct ByteHeaders: PropagationByteSource {
+        let headers: [(name: String, value: [UInt8])]
+        var headerCount: Int { headers.count }
+        func nameOfValuedHeader(at index: Int) -> String? { headers[index].name }
+        func withValue<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            headers[index].value.withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// The traced consumer starts its span from the extracted values without making their context: the span must be
+    /// the one started in that context, its own ids apart.
+    @Test(arguments: [HighlightTracerTests.inbound, [:]])
+    func aSpanStartedFromExtractedValuesIsTheSpanStartedInTheirContext(headers: [String: String]) throws {
+        let (tracer, queue) = Self.tracer()
+        var memo = ByteExtractionMemo()
+        let source = ByteHeaders(headers: headers.map { ($0.key, Array($0.value.utf8)) })
+        let extracted = tracer.propagator.extractedValues(from: source, memo: &memo)
+        let fromValues = tracer.startSpan("process orders", extracted: extracted, ofKind: .consumer)
+        let inContext = tracer.startSpan("process orders", context: extracted.context, ofKind: .consumer)
+        #expect(extracted.context.isEmpty == headers.isEmpty)
+        #expect(fromValues.parentSpanID == inContext.parentSpanID)
+        #expect(fromValues.parentSpanID == (headers.isEmpty ? 0 : 0x00f0_67aa_0ba9_02b7))
+        if !headers.isEmpty { #expect(fromValues.traceID == inContext.traceID) }
+        #expect(fromValues.flags == inContext.flags)
+        #expect(fromValues.traceState == inContext.traceState)
+        #expect(fromValues.session?.headerValue == inContext.session?.headerValue)
+        var sent = Self.injected(fromValues.context, by: tracer)
+        var expected = Self.injected(inContext.context, by: tracer)
+        #expect(sent.removeValue(forKey: "traceparent") == "00-\(fromValues.traceID)-\(fromValues.spanID)-\(fromValues.flags)")
+        #expect(expected.removeValue(forKey: "traceparent") != nil)
+        #expect(sent == expected)
+        fromValues.end()
+        #expect(queue.takeAll().first?.ended?.operationName == "process orders")
+    }
+
     @Test func aContextKeepsItsSpanAndItsValuesTogetherThroughEveryChange() throws {
         let (tracer, queue) = Self.tracer()
         let span = tracer.startSpan("process", context: ServiceContext.extract(from: Self.inbound, instrument: tracer), ofKind: .consumer)

@@ -50,7 +50,15 @@ struct SessionOnEverySpanTests {
         await producer.shutdown()
 
         let worker = TracedKafkaConsumer(consumer: try TestKafka.groupMember(topic: topic, group: "every-span-\(topic)"), logger: TestKafka.logger)
-        try await withTimeout(.seconds(60)) { try await worker.run { _ in worker.triggerShutdown() } }
+        let carried = LockedArray<String>()
+        try await withTimeout(.seconds(60)) {
+            try await worker.run { traced in
+                // What the message carried, as the handler reads it (made on demand from what the span started from).
+                carried.append("\(traced.highlightRequest?.sessionSecureID ?? "-") \(traced.extractedContext.highlightRequest?.sessionSecureID ?? "-")")
+                worker.triggerShutdown()
+            }
+        }
+        #expect(carried.values == ["\(session) \(session)"])
 
         let expected: Set<String> = ["POST /orders/{id}", "POST", "POST /reserve", "send \(topic)", "process \(topic)"]
         try await withTimeout(.seconds(60)) {

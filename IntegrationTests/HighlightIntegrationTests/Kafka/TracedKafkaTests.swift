@@ -57,6 +57,8 @@ struct TracedKafkaTests {
         let observations = try await observe(3, try consumer(topic: topic))
         #expect(observations.map(\.session) == ["sessS", "sessS", "sessS"])
         #expect(observations.map(\.request) == ["reqR", "reqR", "reqR"])
+        #expect(observations.map(\.carriedSession) == ["sessS", "sessS", "sessS"])
+        #expect(observations.map(\.extractedContextSession) == ["sessS", "sessS", "sessS"])
         #expect(observations.map(\.tenant) == ["acme", "acme", "acme"])
         // Parent mode: each process span is the child of the send span of its message, in the same trace.
         for (observation, send) in zip(observations, sends) {

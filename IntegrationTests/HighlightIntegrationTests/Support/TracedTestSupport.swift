@@ -52,6 +52,9 @@ struct Observation: Sendable {
     let value: String?
     let spanTraceID: String?
     let spanParentID: String?
+    /// The session the message carried, as `KafkaTracedMessage` reports it and as its extracted context holds it.
+    let carriedSession: String?
+    let extractedContextSession: String?
 }
 
 extension KafkaTracedMessage {
@@ -66,7 +69,9 @@ extension KafkaTracedMessage {
             attempt: attempt,
             value: message.valueString,
             spanTraceID: current?.inMemorySpanContext?.traceID,
-            spanParentID: current?.inMemorySpanContext?.parentSpanID
+            spanParentID: current?.inMemorySpanContext?.parentSpanID,
+            carriedSession: highlightRequest?.sessionSecureID,
+            extractedContextSession: extractedContext.highlightRequest?.sessionSecureID
         )
     }
 }

@@ -22,16 +22,9 @@ struct KafkaHeadersByteSource: PropagationByteSource {
     /// `ServiceContext.resolvedInstrument`) extracts from `headers`: through the byte path when it is this package's
     /// propagator or tracer, through ``KafkaHeadersExtractor`` otherwise.
     static func extract(from headers: [KafkaHeader], resolved: any Instrument) -> ServiceContext {
-        var memo = ByteExtractionMemo.none
-        return extract(from: headers, resolved: resolved, memo: &memo)
-    }
-
-    /// The same for one reader of many messages: the byte path reuses the session and baggage kept in `memo` when
-    /// these headers send the same bytes (see ``ByteExtractionMemo``).
-    static func extract(from headers: [KafkaHeader], resolved: any Instrument, memo: inout ByteExtractionMemo) -> ServiceContext {
         var context = ServiceContext.topLevel
         let extracted: Void? = BytePath.withPropagator(of: resolved) { propagator in
-            propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context, memo: &memo)
+            propagator.extractBytes(from: KafkaHeadersByteSource(headers: headers), into: &context)
         }
         if extracted == nil {
             resolved.extract(headers, into: &context, using: KafkaHeadersExtractor())

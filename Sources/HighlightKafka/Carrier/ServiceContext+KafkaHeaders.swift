@@ -22,12 +22,6 @@ extension ServiceContext {
         KafkaHeadersByteSource.extract(from: headers, resolved: resolvedInstrument(instrument))
     }
 
-    /// ``extract(from:instrument:)`` for one reader of many messages (a partition's worker), keeping what it
-    /// resolved in `memo` for the next message that sends the same session and baggage.
-    static func extract(from headers: [KafkaHeader], instrument: (any Instrument)?, memo: inout ByteExtractionMemo) -> ServiceContext {
-        KafkaHeadersByteSource.extract(from: headers, resolved: resolvedInstrument(instrument), memo: &memo)
-    }
-
     /// Writes this context into Kafka message headers, replacing earlier headers of the names written. This package's
     /// instruments write the bytes directly (a span's `traceparent` is formatted straight into the header); any other
     /// goes through ``KafkaHeadersInjector``.

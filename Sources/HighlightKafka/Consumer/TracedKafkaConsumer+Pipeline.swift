@@ -14,7 +14,7 @@ extension TracedKafkaConsumer {
 
     /// What one call of the handler gets, with the context each message's headers carried.
     enum Delivery: Sendable {
-        case message(KafkaConsumerMessage, extracted: ServiceContext)
+        case message(KafkaConsumerMessage, extracted: ExtractedContext)
         case batch([KafkaConsumerMessage], extracted: [ServiceContext])
 
         var first: KafkaConsumerMessage {
@@ -194,11 +194,11 @@ extension TracedKafkaConsumer {
             await gate.waitWhileHeld()
             guard case .batch(let maximumSize, _) = handler else {
                 guard admits(first, through: gate, slot: slot) else { continue }
-                return .message(first, extracted: ServiceContext.extract(from: first.headers, instrument: configuration.instrument, memo: &memo))
+                return .message(first, extracted: ExtractedContext.extract(from: first.headers, instrument: configuration.instrument, memo: &memo))
             }
             let messages = ([first] + queue.takeAvailable(upTo: maximumSize - 1)).filter { admits($0, through: gate, slot: slot) }
             if messages.isEmpty { continue }
-            let extracted = messages.map { ServiceContext.extract(from: $0.headers, instrument: configuration.instrument, memo: &memo) }
+            let extracted = messages.map { ExtractedContext.extract(from: $0.headers, instrument: configuration.instrument, memo: &memo).context }
             return .batch(messages, extracted: extracted)
         }
     }

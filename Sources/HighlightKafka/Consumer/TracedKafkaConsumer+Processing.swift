@@ -83,14 +83,14 @@ extension TracedKafkaConsumer {
     private func invoke(_ handler: Handler, with delivery: Delivery, spanContext: ServiceContext, attempt: Int) async throws {
         switch (handler, delivery) {
         case (.single(let handler), .message(let message, let extracted)):
-            let traced = KafkaTracedMessage(message: message, extractedContext: extracted, context: spanContext, attempt: attempt)
+            let traced = KafkaTracedMessage(message: message, extracted: extracted, context: spanContext, attempt: attempt)
             // Without a limit the handler is called directly: the overrun report's closure (an allocation per message)
             // is made only when there is a limit to overrun.
             guard let limit = configuration.handlerTimeout else { return try await handler(traced) }
             try await withTimeLimit(limit, handler, traced, overran: reportOverrun)
         case (.batch(_, let handler), .batch(let messages, let extracted)):
             let traced = zip(messages, extracted).map { message, context in
-                KafkaTracedMessage(message: message, extractedContext: context, context: context, attempt: attempt)
+                KafkaTracedMessage(message: message, extracted: .context(context), context: context, attempt: attempt)
             }
             guard let limit = configuration.handlerTimeout else { return try await handler(traced) }
             try await withTimeLimit(limit, handler, traced, overran: reportOverrun)

@@ -33,4 +33,21 @@ enum MessageTracer {
         }
         return .other(InstrumentationSystem.tracer.startSpan(name, context: context, ofKind: kind))
     }
+
+    /// The same, in the context a message carried: through this package's tracer, started from the extracted values
+    /// without making that context (see ``ExtractedContext``).
+    static func startSpan(
+        _ name: String,
+        extracted: ExtractedContext,
+        ofKind kind: SpanKind,
+        bootstrapped: any Instrument = InstrumentationSystem.instrument
+    ) -> Started {
+        if let tracer = bootstrapped.exactly(HighlightTracer.self) {
+            switch extracted {
+            case .values(let values): return .highlight(tracer.startSpan(name, extracted: values, ofKind: kind))
+            case .context(let context): return .highlight(tracer.startSpan(name, context: context, ofKind: kind))
+            }
+        }
+        return .other(InstrumentationSystem.tracer.startSpan(name, context: extracted.context, ofKind: kind))
+    }
 }
