@@ -36,18 +36,10 @@ enum MessageTracer {
 
     /// The same, in the context a message carried: through this package's tracer, started from the extracted values
     /// without making that context (see ``ExtractedContext``).
-    static func startSpan(
-        _ name: String,
-        extracted: ExtractedContext,
-        ofKind kind: SpanKind,
-        bootstrapped: any Instrument = InstrumentationSystem.instrument
-    ) -> Started {
-        if let tracer = bootstrapped.exactly(HighlightTracer.self) {
-            switch extracted {
-            case .values(let values): return .highlight(tracer.startSpan(name, extracted: values, ofKind: kind))
-            case .context(let context): return .highlight(tracer.startSpan(name, context: context, ofKind: kind))
-            }
+    static func startSpan(_ name: String, extracted: ExtractedContext, ofKind kind: SpanKind) -> Started {
+        guard case .values(let values) = extracted, let tracer = InstrumentationSystem.instrument.exactly(HighlightTracer.self) else {
+            return startSpan(name, context: extracted.context, ofKind: kind)
         }
-        return .other(InstrumentationSystem.tracer.startSpan(name, context: extracted.context, ofKind: kind))
+        return .highlight(tracer.startSpan(name, extracted: values, ofKind: kind))
     }
 }
