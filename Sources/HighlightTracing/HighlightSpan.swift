@@ -10,16 +10,17 @@ import Synchronization
 /// waiting and without a task hop; an unsampled span records nothing and queues nothing, but its ``context`` still
 /// carries its ids to the next service.
 public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
+    /// What a span records while it runs; the exporter reads it in place once the span has ended (``withEnded(_:)``).
     package struct State {
-        var operationName: String
-        var attributes = SpanAttributes()
-        var events: [SpanEvent] = []
-        var droppedEvents = 0
-        var links: [Link] = []
-        var droppedLinks = 0
-        var status: SpanStatus?
-        var messaging: MessagingFields?
-        var endNanoseconds: UInt64?
+        package internal(set) var operationName: String
+        package internal(set) var attributes = SpanAttributes()
+        package internal(set) var events: [SpanEvent] = []
+        package internal(set) var droppedEvents = 0
+        package internal(set) var links: [Link] = []
+        package internal(set) var droppedLinks = 0
+        package internal(set) var status: SpanStatus?
+        package internal(set) var messaging: MessagingFields?
+        package internal(set) var endNanoseconds: UInt64?
     }
 
     /// A link as it is kept: the linked span's ids (`nil` when its context had none) and the link's attributes. Not the
@@ -208,15 +209,28 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         if first { pipeline.queue.push(self) }
     }
 
-    /// What the span recorded; `nil` until it has ended.
+    /// What the span recorded; `nil` until it has ended. A copy: the exporter reads it in place with ``withEnded(_:)``.
     package var ended: Ended? {
-        state.withLock { state in
-            guard let end = state.endNanoseconds else { return nil }
-            return Ended(
+        var ended: Ended?
+        withEnded { state, end in
+            ended = Ended(
                 operationName: state.operationName, attributes: state.attributes, events: state.events,
                 droppedEvents: state.droppedEvents, links: state.links, droppedLinks: state.droppedLinks,
                 status: state.status, messaging: state.messaging, endNanoseconds: end
             )
+        }
+        return ended
+    }
+
+    /// Runs `body` with what the span recorded and when it ended, in place under the span's lock (copying it, about
+    /// ten references retained and released, was a tenth of the exporter's encoding time); does nothing for a span
+    /// that has not ended.
+    ///
+    /// - Parameter body: reads the recorded data; it must not call back into this span.
+    package func withEnded(_ body: (_ recorded: State, _ endNanoseconds: UInt64) -> Void) {
+        state.withLock { state in
+            guard let end = state.endNanoseconds else { return }
+            body(state, end)
         }
     }
 }

@@ -18,7 +18,7 @@ struct OTLPEncodingTests {
 
     /// Two ended spans: a consumer span with every kind of attribute, an event, a link and an error status, in a
     /// session; and a root span with a long name (a message over 128 bytes, so lengths take two bytes).
-    static func spans() -> [(span: HighlightSpan, ended: HighlightSpan.Ended)] {
+    static func spans() -> [HighlightSpan] {
         let queue = TelemetryQueue<HighlightSpan>(capacity: 10, batchSize: 10) {}
         let tracer = HighlightTracer(queue: queue)
         let parent = ServiceContext.extract(
@@ -46,7 +46,7 @@ struct OTLPEncodingTests {
         span.end()
         let root = tracer.startSpan(String(repeating: "long name ", count: 20), context: .topLevel, ofKind: .producer)
         root.end()
-        return queue.takeAll().compactMap { span in span.ended.map { (span, $0) } }
+        return queue.takeAll()
     }
 
     static func attributes(_ list: Any?) -> [String: [String: Any]] {

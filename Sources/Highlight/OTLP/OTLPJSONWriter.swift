@@ -166,4 +166,19 @@ struct OTLPJSONWriter: OTLPEncoding {
         }
         body.append(UInt8(ascii: "]"))
     }
+
+    mutating func repeated(_ field: Int, _ name: StaticString, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void) {
+        var written = false
+        produce { content in
+            if written {
+                body.append(UInt8(ascii: ","))
+            } else {
+                key(name)
+                body.append(UInt8(ascii: "["))
+                written = true
+            }
+            object(content)
+        }
+        if written { body.append(UInt8(ascii: "]")) }
+    }
 }

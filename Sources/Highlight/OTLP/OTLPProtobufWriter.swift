@@ -119,4 +119,8 @@ struct OTLPProtobufWriter: OTLPEncoding {
             message(field, name) { content(&$0, element) }
         }
     }
+
+    mutating func repeated(_ field: Int, _ name: StaticString, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void) {
+        produce { content in message(field, name, content) }
+    }
 }

@@ -10,21 +10,25 @@ struct OTLPTraceDocument {
     let resource: OTLPResource
     let limits: SpanLimits
 
-    /// The request body for `spans`, which have all ended.
-    func encode<Encoding: OTLPEncoding>(_ spans: [(span: HighlightSpan, ended: HighlightSpan.Ended)], as _: Encoding.Type) -> [UInt8] {
+    /// The request body for those of `spans` that have ended (a span that has not is left out), each read in place.
+    func encode<Encoding: OTLPEncoding, Spans: Collection<HighlightSpan>>(_ spans: Spans, as _: Encoding.Type) -> [UInt8] {
         // About 400 bytes a span in protobuf with the messaging attributes, twice that in JSON.
         var writer = Encoding(capacity: 1024 + spans.count * 512)
         writer.one(1, "resourceSpans") { resourceSpans in
             resource.writeResource(into: &resourceSpans)
             resourceSpans.one(2, "scopeSpans") { scopeSpans in
                 resource.writeScope(into: &scopeSpans)
-                scopeSpans.repeated(2, "spans", spans) { writer, pair in write(pair.span, pair.ended, into: &writer) }
+                scopeSpans.repeated(2, "spans") { element in
+                    for span in spans {
+                        span.withEnded { recorded, end in element { write(span, recorded, end: end, into: &$0) } }
+                    }
+                }
             }
         }
         return writer.finish()
     }
 
-    private func write<Writer: OTLPWriter>(_ span: HighlightSpan, _ ended: HighlightSpan.Ended, into writer: inout Writer) {
+    private func write<Writer: OTLPWriter>(_ span: HighlightSpan, _ ended: HighlightSpan.State, end: UInt64, into writer: inout Writer) {
         let identity = span.identity
         Self.writeIDs(identity, into: &writer)
         writer.string(3, "traceState", identity.traceState ?? "")
@@ -32,20 +36,22 @@ struct OTLPTraceDocument {
         writer.string(5, "name", ended.operationName)
         writer.enumeration(6, "kind", Self.kind(span.kind))
         writer.fixed64(7, "startTimeUnixNano", span.startNanoseconds)
-        writer.fixed64(8, "endTimeUnixNano", ended.endNanoseconds)
+        writer.fixed64(8, "endTimeUnixNano", end)
 
         // Attributes: the span's own, then the typed messaging fields and the session, each unless the span set an
         // attribute of that name. Without attributes of its own (every Kafka span), the typed ones are written as
         // they are made; otherwise one list per span, written straight to the wire: no dictionary is built here.
         let typed = TypedAttributes(messaging: ended.messaging, session: span.session)
         if ended.attributes.isEmpty && limits.attributeCount >= TypedAttributes.maximumCount {
-            writer.repeated(9, "attributes", typed) { keyValue, entry in
-                OTLPAttributes.keyValue(entry.key, into: &keyValue) { entry.value.write(into: &$0) }
+            writer.repeated(9, "attributes") { element in
+                typed.forEach { key, value in
+                    element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
+                }
             }
             writer.uint32(10, "droppedAttributesCount", 0)
         } else {
             var attributes = AttributeList(ended.attributes, limit: limits.attributeCount)
-            for (key, value) in typed { attributes.add(key, value.spanAttribute) }
+            typed.forEach { key, value in attributes.add(key, value.spanAttribute) }
             attributes.write(9, into: &writer)
             writer.uint32(10, "droppedAttributesCount", UInt32(clamping: attributes.dropped))
         }

@@ -25,6 +25,9 @@ protocol OTLPWriter {
     mutating func message(_ field: Int, _ name: StaticString, _ body: (inout Self) -> Void)
     /// A repeated message field; nothing is written for no elements.
     mutating func repeated<Elements: Sequence>(_ field: Int, _ name: StaticString, _ elements: Elements, _ body: (inout Self, Elements.Element) -> Void)
+    /// A repeated message field whose elements `produce` writes in one pass: it calls the function it is given once
+    /// per element, with that element's content. Nothing is written for no elements.
+    mutating func repeated(_ field: Int, _ name: StaticString, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void)
 }
 
 /// A wire format: a writer that starts empty and hands its request body over at the end.
