@@ -118,13 +118,22 @@ extension ServiceContext {
     /// The instrument to use: `instrument` when given, else the bootstrapped one, else (nothing bootstrapped) a
     /// default ``HighlightPropagator`` so the highlight context is never silently dropped.
     package static func resolvedInstrument(_ instrument: (any Instrument)?) -> any Instrument {
+        instrument ?? resolvedInstrument(nil, bootstrapped: InstrumentationSystem.instrument)
+    }
+
+    /// The same, with the bootstrapped instrument already read.
+    package static func resolvedInstrument(_ instrument: (any Instrument)?, bootstrapped: any Instrument) -> any Instrument {
         if let instrument { return instrument }
-        let bootstrapped = InstrumentationSystem.instrument
+        return isNoOp(bootstrapped) ? HighlightPropagator.fallback : bootstrapped
+    }
+
+    /// Whether `instrument` is one of swift-distributed-tracing's no-ops, which `InstrumentationSystem` holds until
+    /// something is bootstrapped.
+    package static func isNoOp(_ instrument: any Instrument) -> Bool {
         // Both are structs, so comparing the dynamic type is exact; `is` would run a dynamic cast on every message
         // (profiled at 0.6% of a consumer's CPU).
-        let bootstrappedType = type(of: bootstrapped)
-        if bootstrappedType == NoOpInstrument.self || bootstrappedType == NoOpTracer.self { return HighlightPropagator.fallback }
-        return bootstrapped
+        let instrumentType = type(of: instrument)
+        return instrumentType == NoOpInstrument.self || instrumentType == NoOpTracer.self
     }
 }
 

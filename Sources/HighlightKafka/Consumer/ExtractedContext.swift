@@ -1,5 +1,6 @@
 import HighlightKafkaClient
 import HighlightPropagation
+import HighlightTracing
 import Instrumentation
 
 /// What a consumed message's headers carried, as the traced consumer keeps it until the handler runs. Through this
@@ -8,24 +9,26 @@ import Instrumentation
 /// extracted context is made when something reads it. Any other instrument gives a context.
 enum ExtractedContext: Sendable {
     case context(ServiceContext)
-    case values(ExtractedValues)
+    /// `tracer`: the bootstrapped tracer when it is this package's (the message's span starts through it), as the
+    /// worker found it; `nil` when it was not found.
+    case values(ExtractedValues, tracer: HighlightTracer?)
 
-    /// What `instrument` (`nil`: the bootstrapped one) extracts from `headers`; the byte path reuses the session and
+    /// What the worker's extracting instrument extracts from `headers`; the byte path reuses the session and
     /// baggage kept in `memo` when these headers send the same bytes (see `ByteExtractionMemo`).
-    static func extract(from headers: [KafkaHeader], instrument: (any Instrument)?, memo: inout ByteExtractionMemo) -> ExtractedContext {
-        let resolved = ServiceContext.resolvedInstrument(instrument)
-        let values = BytePath.withPropagator(of: resolved) { propagator in
+    static func extract(from headers: [KafkaHeader], instruments: inout WorkerInstruments, memo: inout ByteExtractionMemo) -> ExtractedContext {
+        instruments.update()
+        let values = BytePath.withPropagator(of: instruments.extracting) { propagator in
             propagator.extractedValues(from: KafkaHeadersByteSource(headers: headers), memo: &memo)
         }
-        if let values { return .values(values) }
-        return .context(KafkaHeadersByteSource.extract(from: headers, resolved: resolved))
+        if let values { return .values(values, tracer: instruments.tracer) }
+        return .context(KafkaHeadersByteSource.extract(from: headers, resolved: instruments.extracting))
     }
 
     /// The extracted context: made on each read of extracted values.
     var context: ServiceContext {
         switch self {
         case .context(let context): context
-        case .values(let values): values.context
+        case .values(let values, _): values.context
         }
     }
 
@@ -33,7 +36,7 @@ enum ExtractedContext: Sendable {
     var highlightRequest: HighlightRequestContext? {
         switch self {
         case .context(let context): context.highlightRequest
-        case .values(let values): values.request
+        case .values(let values, _): values.request
         }
     }
 }

@@ -172,9 +172,11 @@ extension TracedKafkaConsumer {
         }
         // The session and baggage of the last message read, for the next one of the same request.
         var memo = ByteExtractionMemo()
+        var instruments = WorkerInstruments(configured: configuration.instrument)
         while true {
             if Task.isCancelled { return .interrupted(pending: nil) }
-            guard let delivery = await nextDelivery(from: queue, handler: handler, gate: gate, slot: slot, memo: &memo) else {
+            guard let delivery = await nextDelivery(from: queue, handler: handler, gate: gate, slot: slot, instruments: &instruments, memo: &memo)
+            else {
                 return Task.isCancelled ? .interrupted(pending: nil) : .ended
             }
             let end = await deliver(delivery, handler: handler, resuming: nil)
@@ -187,18 +189,18 @@ extension TracedKafkaConsumer {
     /// A single handler gets `.message`, a batch handler `.batch` (a batch of one included: its span links).
     private func nextDelivery(
         from queue: AsyncBoundedQueue<KafkaConsumerMessage>, handler: Handler, gate: PartitionGate, slot: PartitionGate.Slot,
-        memo: inout ByteExtractionMemo
+        instruments: inout WorkerInstruments, memo: inout ByteExtractionMemo
     ) async -> Delivery? {
         while true {
             guard let first = await queue.next() else { return nil }
             await gate.waitWhileHeld()
             guard case .batch(let maximumSize, _) = handler else {
                 guard admits(first, through: gate, slot: slot) else { continue }
-                return .message(first, extracted: ExtractedContext.extract(from: first.headers, instrument: configuration.instrument, memo: &memo))
+                return .message(first, extracted: ExtractedContext.extract(from: first.headers, instruments: &instruments, memo: &memo))
             }
             let messages = ([first] + queue.takeAvailable(upTo: maximumSize - 1)).filter { admits($0, through: gate, slot: slot) }
             if messages.isEmpty { continue }
-            let extracted = messages.map { ExtractedContext.extract(from: $0.headers, instrument: configuration.instrument, memo: &memo).context }
+            let extracted = messages.map { ExtractedContext.extract(from: $0.headers, instruments: &instruments, memo: &memo).context }
             return .batch(messages, extracted: extracted)
         }
     }

@@ -34,10 +34,13 @@ enum MessageTracer {
         return .other(InstrumentationSystem.tracer.startSpan(name, context: context, ofKind: kind))
     }
 
-    /// The same, in the context a message carried: through this package's tracer, started from the extracted values
-    /// without making that context (see ``ExtractedContext``).
+    /// The same, in the context a message carried: through this package's tracer (the one the consumer's worker
+    /// found, or the bootstrapped one read now), started from the extracted values without making that context (see
+    /// ``ExtractedContext``).
     static func startSpan(_ name: String, extracted: ExtractedContext, ofKind kind: SpanKind) -> Started {
-        guard case .values(let values) = extracted, let tracer = InstrumentationSystem.instrument.exactly(HighlightTracer.self) else {
+        guard case .values(let values, let found) = extracted,
+            let tracer = found ?? InstrumentationSystem.instrument.exactly(HighlightTracer.self)
+        else {
             return startSpan(name, context: extracted.context, ofKind: kind)
         }
         return .highlight(tracer.startSpan(name, extracted: values, ofKind: kind))
