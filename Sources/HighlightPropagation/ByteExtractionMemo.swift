@@ -44,8 +44,8 @@ package struct ByteExtractionMemo {
     /// Keeps `session` as what these values resolve to.
     mutating func keep<Source: PropagationByteSource>(_ session: InboundSession, request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) {
         guard keeps else { return }
-        request = requestIndex.map { index in source.withValue(at: index) { Array($0) } }
-        baggage = baggageIndex.map { index in source.withValue(at: index) { Array($0) } }
+        request = requestIndex.map { Self.bytes(at: $0, in: source) }
+        baggage = baggageIndex.map { Self.bytes(at: $0, in: source) }
         self.limits = limits
         self.session = session
     }
@@ -55,13 +55,21 @@ package struct ByteExtractionMemo {
         switch (kept, index) {
         case (nil, nil): return true
         case (let kept?, let index?):
-            return kept.withUnsafeBufferPointer { kept in
+            var equal = false
+            kept.withUnsafeBufferPointer { kept in
                 source.withValue(at: index) { value in
                     // memcmp, not a loop of checked subscripts (1.5% of a propagating consumer's profile).
-                    kept.count == value.count && (kept.isEmpty || memcmp(kept.baseAddress!, value.baseAddress!, kept.count) == 0)
+                    equal = kept.count == value.count && (kept.isEmpty || memcmp(kept.baseAddress!, value.baseAddress!, kept.count) == 0)
                 }
             }
+            return equal
         default: return false
         }
+    }
+
+    private static func bytes<Source: PropagationByteSource>(at index: Int, in source: Source) -> [UInt8] {
+        var bytes: [UInt8] = []
+        source.withValue(at: index) { bytes = Array($0) }
+        return bytes
     }
 }

@@ -54,7 +54,11 @@ extension HighlightPropagator {
         for index in 0..<source.headerCount {
             if let name = source.nameOfValuedHeader(at: index) { found.note(name, at: index) }
         }
-        func text(at index: Int) -> String { source.withValue(at: index) { String(decoding: $0, as: UTF8.self) } }
+        func text(at index: Int) -> String {
+            var text = ""
+            source.withValue(at: index) { text = String(decoding: $0, as: UTF8.self) }
+            return text
+        }
         func values(_ indices: FoundHeaders.Indices) -> InboundValues {
             switch indices {
             case .none: .none
@@ -70,8 +74,8 @@ extension HighlightPropagator {
             case .one(let value): value
             case .many(let all): all.joined(separator: ",")
             }
-            forwarded = source.withValue(at: traceParent) {
-                W3CTraceContextParser.parseForwarding(traceParentBytes: $0, traceState: traceState)
+            source.withValue(at: traceParent) {
+                forwarded = W3CTraceContextParser.parseForwarding(traceParentBytes: $0, traceState: traceState)
             }
         }
 

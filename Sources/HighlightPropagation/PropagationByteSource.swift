@@ -10,5 +10,10 @@ package protocol PropagationByteSource {
     func nameOfValuedHeader(at index: Int) -> String?
     /// Calls `body` with the value of the header at `index`, one that ``nameOfValuedHeader(at:)`` named. The bytes
     /// are valid only during the call.
-    func withValue<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result
+    ///
+    /// Not generic, and nothing generic is built on it: the byte path runs as generic code outside the carrier's
+    /// module, unspecialised, and a generic `Result` here (or in a helper over it) was handled through its metadata
+    /// at every read, with the carrier's own implementation unspecialised too (a Kafka header copied per read).
+    /// Callers store what they make of the bytes in a local.
+    func withValue(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void)
 }

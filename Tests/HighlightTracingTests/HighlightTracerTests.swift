@@ -54,7 +54,7 @@ struct HighlightTracerTests {
         let headers: [(name: String, value: [UInt8])]
         var headerCount: Int { headers.count }
         func nameOfValuedHeader(at index: Int) -> String? { headers[index].name }
-        func withValue<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        func withValue(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
             headers[index].value.withUnsafeBufferPointer(body)
         }
     }

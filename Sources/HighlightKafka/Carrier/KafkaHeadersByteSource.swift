@@ -14,7 +14,7 @@ struct KafkaHeadersByteSource: PropagationByteSource {
         headers[index].hasValue ? headers[index].name : nil
     }
 
-    func withValue<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    func withValue(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         headers[index].withValueBytes { body($0!) }
     }
 

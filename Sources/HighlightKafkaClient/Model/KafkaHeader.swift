@@ -24,14 +24,19 @@ public struct KafkaHeader: Sendable {
     }
 
     /// Where the value's bytes are.
-    private enum Storage: Sendable {
+    @usableFromInline
+    enum Storage: Sendable {
         /// An array of its own; `nil` for no value.
         case own([UInt8]?)
         /// A range of a buffer that the other headers of the same message share.
         case shared([UInt8], Range<Int>)
     }
 
-    private var storage: Storage
+    // Visible to inlined code only: ``withValueBytes(_:)`` and ``hasValue`` are inlined into the traced consumer's
+    // header reading, which otherwise copied each header (two retains) to call them across the module boundary,
+    // unspecialised, for every header of every message.
+    @usableFromInline
+    var storage: Storage
 
     /// Creates a header with byte value.
     ///
@@ -59,6 +64,7 @@ public struct KafkaHeader: Sendable {
     }
 
     /// Whether the header has a value (an empty one included).
+    @inlinable
     public var hasValue: Bool {
         if case .own(nil) = storage { false } else { true }
     }
@@ -70,6 +76,7 @@ public struct KafkaHeader: Sendable {
     ///
     /// - Parameter body: reads the bytes; they are valid only during the call.
     /// - Returns: what `body` returned.
+    @inlinable
     public func withValueBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>?) throws -> Result) rethrows -> Result {
         switch storage {
         case .own(nil): return try body(nil)
