@@ -23,14 +23,19 @@ public struct HighlightRequestContext: Sendable, Hashable {
     ///
     /// Read from ``headerValue`` (which holds both ids) on each access: extraction then makes one `String` per
     /// message instead of three.
-    public var sessionSecureID: String {
-        String(Substring(headerValue.utf8.prefix(sessionLength)))
-    }
+    public var sessionSecureID: String { String(sessionSecureIDSlice) }
 
     /// The request id: 10 alphanumerics, or a 32-hex W3C trace id; `nil` when the sender only knew the session.
-    public var requestID: String? {
+    public var requestID: String? { requestIDSlice.map(String.init) }
+
+    /// ``sessionSecureID`` as a slice of ``headerValue``, with no `String` of its own: the exporter writes it from
+    /// here once per span.
+    package var sessionSecureIDSlice: Substring { Substring(headerValue.utf8.prefix(sessionLength)) }
+
+    /// ``requestID`` as a slice of ``headerValue``.
+    package var requestIDSlice: Substring? {
         let request = headerValue.utf8.dropFirst(sessionLength + 1)
-        return request.isEmpty ? nil : String(Substring(request))
+        return request.isEmpty ? nil : Substring(request)
     }
 
     /// The session id's length in bytes: ``headerValue`` is `<session>/<request>`.

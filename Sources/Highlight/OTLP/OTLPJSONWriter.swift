@@ -113,6 +113,10 @@ struct OTLPJSONWriter: OTLPEncoding {
         body.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "\"")])
     }
 
+    mutating func oneofString(_ field: Int, _ name: StaticString, _ value: Substring) {
+        oneofString(field, name, String(value))
+    }
+
     mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32) {
         guard value != 0 else { return }
         key(name)

@@ -84,6 +84,11 @@ struct OTLPProtobufWriter: OTLPEncoding {
         value.withUTF8 { lengthDelimited(field, $0) }
     }
 
+    mutating func oneofString(_ field: Int, _ name: StaticString, _ value: Substring) {
+        var value = value
+        value.withUTF8 { lengthDelimited(field, $0) }
+    }
+
     mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32) {
         guard value != 0 else { return }
         tag(field, .varint)

@@ -21,6 +21,8 @@ protocol OTLPWriter {
     mutating func oneofInt64(_ field: Int, _ name: StaticString, _ value: Int64)
     /// A oneof member (an `AnyValue`'s `string_value`): written even when empty, since a set member is the value.
     mutating func oneofString(_ field: Int, _ name: StaticString, _ value: String)
+    /// The same, from a slice of a string.
+    mutating func oneofString(_ field: Int, _ name: StaticString, _ value: Substring)
     /// A nested message, written even when empty (an `AnyValue` holding an empty string is still a value).
     mutating func message(_ field: Int, _ name: StaticString, _ body: (inout Self) -> Void)
     /// A repeated message field; nothing is written for no elements.

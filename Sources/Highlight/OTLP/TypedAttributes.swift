@@ -13,11 +13,15 @@ struct TypedAttributes {
     /// A value: every typed attribute is a string or an integer.
     enum Value {
         case string(String)
+        /// A slice of a longer string (the session's ids, from their `x-highlight-request` value): written without
+        /// a `String` of its own, which for a 28-byte session id was an allocation per span.
+        case slice(Substring)
         case int(Int64)
 
         var spanAttribute: SpanAttribute {
             switch self {
             case .string(let value): .string(value)
+            case .slice(let value): .string(String(value))
             case .int(let value): .int64(value)
             }
         }
@@ -26,6 +30,7 @@ struct TypedAttributes {
         func write<Writer: OTLPWriter>(into writer: inout Writer) {
             switch self {
             case .string(let value): writer.oneofString(1, "stringValue", value)
+            case .slice(let value): writer.oneofString(1, "stringValue", value)
             case .int(let value): writer.oneofInt64(3, "intValue", value)
             }
         }
@@ -57,8 +62,8 @@ struct TypedAttributes {
             if let attempt = messaging.attempt, attempt > 1 { body("highlight.kafka.attempt", .int(Int64(attempt))) }
         }
         if let session {
-            body(HighlightAttribute.sessionID, .string(session.sessionSecureID))
-            if let requestID = session.requestID { body(HighlightAttribute.traceID, .string(requestID)) }
+            body(HighlightAttribute.sessionID, .slice(session.sessionSecureIDSlice))
+            if let requestID = session.requestIDSlice { body(HighlightAttribute.traceID, .slice(requestID)) }
         }
     }
 }
