@@ -33,8 +33,8 @@ public struct KafkaHeader: Sendable {
     }
 
     // Visible to inlined code only: ``withValueBytes(_:)`` and ``hasValue`` are inlined into the traced consumer's
-    // header reading, which otherwise copied each header (two retains) to call them across the module boundary,
-    // unspecialised, for every header of every message.
+    // header reading instead of called across the module boundary (`withValueBytes` unspecialised), for every header
+    // of every message.
     @usableFromInline
     var storage: Storage
 
