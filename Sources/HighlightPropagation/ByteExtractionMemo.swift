@@ -12,16 +12,20 @@ import Darwin
 ///
 /// A hit is decided on the exact bytes (and on the limits they were checked against), so it restores what a fresh
 /// extraction would, and counts the same refusals again. A carrier with several `baggage` headers is never kept.
+///
+/// Its reading of a carrier is inlinable, specialised where the byte path is (see
+/// ``HighlightPropagator/readBytes(from:memo:)``).
+@usableFromInline
 package struct ByteExtractionMemo {
-    private var request: [UInt8]?
-    private var baggage: [UInt8]?
-    private var limits: PropagationLimits?
-    private var session: InboundSession?
+    @usableFromInline var request: [UInt8]?
+    @usableFromInline var baggage: [UInt8]?
+    @usableFromInline var limits: PropagationLimits?
+    @usableFromInline var session: InboundSession?
     /// How many extractions reused what was kept.
     package private(set) var hits = 0
 
     /// Whether ``keep(_:request:baggage:in:limits:)`` keeps anything.
-    private let keeps: Bool
+    @usableFromInline let keeps: Bool
 
     /// An empty memo.
     package init() { keeps = true }
@@ -29,19 +33,25 @@ package struct ByteExtractionMemo {
     private init(keeping: Bool) { keeps = keeping }
 
     /// A memo that keeps nothing, for a single extraction: keeping would copy the values' bytes for no later use.
+    @usableFromInline
     package static var none: ByteExtractionMemo { ByteExtractionMemo(keeping: false) }
 
     /// What was kept for these values, when they are the bytes it was kept for.
+    @inlinable
     mutating func session<Source: PropagationByteSource>(request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) -> InboundSession? {
         guard let session, limits == self.limits,
               Self.matches(request, requestIndex, in: source),
               Self.matches(baggage, baggageIndex, in: source)
         else { return nil }
-        hits += 1
+        countHit()
         return session
     }
 
+    @usableFromInline
+    mutating func countHit() { hits += 1 }
+
     /// Keeps `session` as what these values resolve to.
+    @inlinable
     mutating func keep<Source: PropagationByteSource>(_ session: InboundSession, request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) {
         guard keeps else { return }
         request = requestIndex.map { Self.bytes(at: $0, in: source) }
@@ -51,23 +61,28 @@ package struct ByteExtractionMemo {
     }
 
     /// Both absent, or both present with the same bytes.
-    private static func matches<Source: PropagationByteSource>(_ kept: [UInt8]?, _ index: Int?, in source: Source) -> Bool {
+    @inlinable
+    static func matches<Source: PropagationByteSource>(_ kept: [UInt8]?, _ index: Int?, in source: Source) -> Bool {
         switch (kept, index) {
         case (nil, nil): return true
         case (let kept?, let index?):
             var equal = false
-            kept.withUnsafeBufferPointer { kept in
-                source.withValue(at: index) { value in
-                    // memcmp, not a loop of checked subscripts (1.5% of a propagating consumer's profile).
-                    equal = kept.count == value.count && (kept.isEmpty || memcmp(kept.baseAddress!, value.baseAddress!, kept.count) == 0)
-                }
-            }
+            source.withValue(at: index) { equal = Self.equal(kept, $0) }
             return equal
         default: return false
         }
     }
 
-    private static func bytes<Source: PropagationByteSource>(at index: Int, in source: Source) -> [UInt8] {
+    /// memcmp, not a loop of checked subscripts (1.5% of a propagating consumer's profile).
+    @usableFromInline
+    static func equal(_ kept: [UInt8], _ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        kept.withUnsafeBufferPointer { kept in
+            kept.count == value.count && (kept.isEmpty || memcmp(kept.baseAddress!, value.baseAddress!, kept.count) == 0)
+        }
+    }
+
+    @inlinable
+    static func bytes<Source: PropagationByteSource>(at index: Int, in source: Source) -> [UInt8] {
         var bytes: [UInt8] = []
         source.withValue(at: index) { bytes = Array($0) }
         return bytes

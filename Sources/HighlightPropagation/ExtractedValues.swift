@@ -4,10 +4,12 @@ package import Instrumentation
 /// extraction into an empty context would write. A reader that goes on to start a span of this package's tracer
 /// starts it from these values (the tracer needs no context to read them from), so the only context made for the
 /// message is the span's; ``context`` makes the extracted one for whoever asks.
+@usableFromInline
 package struct ExtractedValues: Sendable {
     /// The restored values; `nil` when the carrier held nothing this package keeps.
     package let box: PropagatedValuesBox?
 
+    @usableFromInline
     init(_ box: PropagatedValuesBox?) {
         self.box = box
     }

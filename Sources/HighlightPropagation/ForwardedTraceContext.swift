@@ -2,6 +2,7 @@ import W3CTraceContext
 
 /// A trace context as the propagator forwards it: the `traceparent` parsed, the `tracestate` kept as validated text,
 /// turned into a `TraceState` only when read through `ServiceContext.w3cTraceContext`.
+@usableFromInline
 struct ForwardedTraceContext: Sendable {
     /// The trace context without its state.
     var parent: TraceContext

@@ -1,4 +1,4 @@
-package import Instrumentation
+public import Instrumentation
 
 extension HighlightPropagator {
     /// ``inject(_:into:using:)`` for a carrier that stores bytes (Kafka headers): the same values under the same rules,
@@ -27,6 +27,10 @@ extension HighlightPropagator {
     /// rules. Names are matched in one pass; `traceparent` is parsed from its bytes; the values kept (session,
     /// `tracestate`, `baggage`) become one `String` each, decoded as the `String` path decodes them (an invalid
     /// UTF-8 byte becomes U+FFFD, which the rules then refuse).
+    ///
+    /// Inlinable, as the rest of the byte path's reading: it is specialised for the carrier in the module that
+    /// calls it (see ``readBytes(from:memo:)``).
+    @inlinable
     package func extractBytes<Source: PropagationByteSource>(from source: Source, into context: inout ServiceContext) {
         var memo = ByteExtractionMemo.none
         extractBytes(from: source, into: &context, memo: &memo)
@@ -34,6 +38,7 @@ extension HighlightPropagator {
 
     /// ``extractBytes(from:into:)`` for one reader of many carriers: the session and baggage are taken from `memo`
     /// when this carrier sends the bytes it kept, and kept there otherwise.
+    @inlinable
     package func extractBytes<Source: PropagationByteSource>(from source: Source, into context: inout ServiceContext, memo: inout ByteExtractionMemo) {
         let (session, forwarded) = readBytes(from: source, memo: &memo)
         restore(into: &context, session: session, forwarded: forwarded)
@@ -41,91 +46,83 @@ extension HighlightPropagator {
 
     /// What ``extractBytes(from:into:memo:)`` would store into an empty context, without making the context (see
     /// ``ExtractedValues``). Counted and refused as that extraction is.
+    @inlinable
     package func extractedValues<Source: PropagationByteSource>(from source: Source, memo: inout ByteExtractionMemo) -> ExtractedValues {
         let (session, forwarded) = readBytes(from: source, memo: &memo)
         return ExtractedValues(restoredValues(session: session, forwarded: forwarded))
     }
 
     /// The session, baggage and trace context a byte carrier sends, by the rules of ``extract(_:into:using:)``.
-    private func readBytes<Source: PropagationByteSource>(
+    ///
+    /// Only what touches the carrier is here, inlinable so that it is specialised for the carrier where it is
+    /// called: unspecialised, every header read went through the carrier's metadata and witness table, and the
+    /// carrier's own code ran unspecialised too (the consumer's largest cost per message). The rules themselves
+    /// (``resolveSession(request:baggage:)``, the `traceparent` parser, ``FoundHeaders/note(_:at:)``) are ordinary
+    /// calls.
+    @inlinable
+    func readBytes<Source: PropagationByteSource>(
         from source: Source, memo: inout ByteExtractionMemo
     ) -> (InboundSession, (context: ForwardedTraceContext?, rejections: [PropagationRejection])?) {
         var found = FoundHeaders()
         for index in 0..<source.headerCount {
             if let name = source.nameOfValuedHeader(at: index) { found.note(name, at: index) }
         }
-        func text(at index: Int) -> String {
-            var text = ""
-            source.withValue(at: index) { text = String(decoding: $0, as: UTF8.self) }
-            return text
-        }
-        func values(_ indices: FoundHeaders.Indices) -> InboundValues {
-            switch indices {
-            case .none: .none
-            case .one(let index): .one(text(at: index))
-            case .many(let all): .many(all.map(text(at:)))
-            }
-        }
 
         var forwarded: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?
-        if configuration.forwardTraceContext, let traceParent = found.traceParent {
-            let traceState: String? = switch values(found.traceStates) {
+        if forwardsTraceContext, let traceParent = found.traceParent {
+            let traceState: String? = switch Self.values(found.traceStates, in: source) {
             case .none: nil
             case .one(let value): value
             case .many(let all): all.joined(separator: ",")
             }
-            source.withValue(at: traceParent) {
-                forwarded = W3CTraceContextParser.parseForwarding(traceParentBytes: $0, traceState: traceState)
-            }
+            source.withValue(at: traceParent) { forwarded = Self.parseForwarding(traceParent: $0, traceState: traceState) }
         }
 
         // Several baggage headers are never kept (see ByteExtractionMemo).
         let session: InboundSession
         let baggage: Int? = if case .one(let index) = found.baggages { index } else { nil }
         let keepable = if case .many = found.baggages { false } else { true }
-        if keepable, let kept = memo.session(request: found.request, baggage: baggage, in: source, limits: configuration.limits) {
+        let limits = self.limits
+        if keepable, let kept = memo.session(request: found.request, baggage: baggage, in: source, limits: limits) {
             session = kept
         } else {
-            session = resolveSession(request: found.request.map(text(at:)), baggage: values(found.baggages))
-            if keepable { memo.keep(session, request: found.request, baggage: baggage, in: source, limits: configuration.limits) }
+            session = resolveSession(request: found.request.map { Self.text(at: $0, in: source) }, baggage: Self.values(found.baggages, in: source))
+            if keepable { memo.keep(session, request: found.request, baggage: baggage, in: source, limits: limits) }
         }
         return (session, forwarded)
     }
-}
 
-/// Where the headers the propagator reads are in a byte carrier: the last `x-highlight-request` and `traceparent`,
-/// every `tracestate` and `baggage`. Names are compared ignoring ASCII case, as ``HeaderValuesExtractor``s do.
-private struct FoundHeaders {
-    enum Indices {
-        case none
-        case one(Int)
-        case many([Int])
+    /// The value at `index`, decoded as the `String` path decodes it.
+    @inlinable
+    static func text<Source: PropagationByteSource>(at index: Int, in source: Source) -> String {
+        var text = ""
+        source.withValue(at: index) { text = decoded($0) }
+        return text
+    }
 
-        mutating func append(_ index: Int) {
-            switch self {
-            case .none: self = .one(index)
-            case .one(let first): self = .many([first, index])
-            case .many(var all):
-                self = .none  // the array's only reference moves to `all`, so appending copies nothing
-                all.append(index)
-                self = .many(all)
-            }
+    @inlinable
+    static func values<Source: PropagationByteSource>(_ indices: FoundHeaders.Indices, in source: Source) -> InboundValues {
+        switch indices {
+        case .none: .none
+        case .one(let index): .one(text(at: index, in: source))
+        case .many(let all): .many(all.map { text(at: $0, in: source) })
         }
     }
 
-    var request: Int?
-    var traceParent: Int?
-    var traceStates = Indices.none
-    var baggages = Indices.none
-
-    /// The four names have four different lengths: one comparison at most per header.
-    mutating func note(_ name: String, at index: Int) {
-        switch name.utf8.count {
-        case 19 where name.equalsIgnoringASCIICase(PropagationHeader.highlightRequest): request = index
-        case 11 where name.equalsIgnoringASCIICase(PropagationHeader.traceParent): traceParent = index
-        case 10 where name.equalsIgnoringASCIICase(PropagationHeader.traceState): traceStates.append(index)
-        case 7 where name.equalsIgnoringASCIICase(PropagationHeader.baggage): baggages.append(index)
-        default: break
-        }
+    /// Invalid UTF-8 becomes U+FFFD, as in a `String` carrier.
+    @usableFromInline
+    static func decoded(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
     }
+
+    @usableFromInline
+    static func parseForwarding(traceParent: UnsafeBufferPointer<UInt8>, traceState: String?) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
+        W3CTraceContextParser.parseForwarding(traceParentBytes: traceParent, traceState: traceState)
+    }
+
+    @usableFromInline
+    var forwardsTraceContext: Bool { configuration.forwardTraceContext }
+
+    @usableFromInline
+    var limits: PropagationLimits { configuration.limits }
 }

@@ -1,9 +1,10 @@
-import Instrumentation
+public import Instrumentation
 import Logging
 
 /// The session and baggage a carrier's `x-highlight-request` and `baggage` values resolve to, with what was refused
 /// on the way. It depends on nothing else a carrier holds (the trace context is apart), so a reader can keep it for
 /// the next carrier sending the same values (``ByteExtractionMemo``).
+@usableFromInline
 struct InboundSession {
     var request: HighlightRequestContext?
     /// A baggage kept as received (its text is forwarded as it is).
@@ -20,6 +21,7 @@ extension HighlightPropagator {
     /// - Parameters:
     ///   - requestValue: the last `x-highlight-request` value.
     ///   - baggageValues: every `baggage` value, in carrier order.
+    @usableFromInline
     func resolveSession(request requestValue: String?, baggage baggageValues: InboundValues) -> InboundSession {
         var session = InboundSession()
         if let requestValue {
@@ -73,6 +75,7 @@ extension HighlightPropagator {
 
     /// Stores a resolved session and baggage, and the parsed trace context, into `context` with one write, and counts
     /// the extraction and every refusal (each time: a kept ``InboundSession`` counts its refusals again).
+    @usableFromInline
     func restore(
         into context: inout ServiceContext,
         session: InboundSession,
@@ -92,6 +95,7 @@ extension HighlightPropagator {
 
     /// What ``restore(into:session:forwarded:)`` stores into an empty context; `nil` when it stores nothing. Counted
     /// the same way.
+    @usableFromInline
     func restoredValues(
         session: InboundSession,
         forwarded parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?

@@ -130,6 +130,7 @@ public struct HighlightPropagator: Instrument {
     }
 
     /// The values one carrier holds, as either carrier kind reads them.
+    @usableFromInline
     enum InboundValues {
         case none
         case one(String)

@@ -31,6 +31,7 @@ struct PropagatedValues: Sendable {
 
 /// How ``PropagatedValues`` are stored in a `ServiceContext`: behind one reference, so that reading one field (the
 /// session, say) costs a retain instead of copying every field out of the context's existential box.
+@usableFromInline
 package final class PropagatedValuesBox: Sendable {
     let values: PropagatedValues
     /// What these values send, once a propagator has injected them (see ``OutgoingHeaders``).

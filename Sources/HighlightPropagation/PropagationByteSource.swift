@@ -2,6 +2,7 @@
 /// path: the same headers and rules as ``HighlightPropagator/extract(_:into:using:)``, found in one pass over the
 /// names, with no `String` made for a value nobody keeps (`traceparent` is parsed from the bytes) and no array per
 /// header name.
+@usableFromInline
 package protocol PropagationByteSource {
     /// How many headers the carrier holds, in order.
     var headerCount: Int { get }
