@@ -21,6 +21,8 @@ package struct ByteExtractionMemo {
     @usableFromInline var baggage: [UInt8]?
     @usableFromInline var limits: PropagationLimits?
     @usableFromInline var session: InboundSession?
+    /// What ``session`` restores, once made (see ``sessionValues(_:)``): `.none` until then.
+    @usableFromInline var values: PropagatedValuesBox??
     /// How many extractions reused what was kept.
     package private(set) var hits = 0
 
@@ -50,14 +52,26 @@ package struct ByteExtractionMemo {
     @usableFromInline
     mutating func countHit() { hits += 1 }
 
-    /// Keeps `session` as what these values resolve to.
+    /// Keeps `session` as what these values resolve to; `false` for a memo that keeps nothing.
     @inlinable
-    mutating func keep<Source: PropagationByteSource>(_ session: InboundSession, request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) {
-        guard keeps else { return }
+    mutating func keep<Source: PropagationByteSource>(_ session: InboundSession, request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) -> Bool {
+        guard keeps else { return false }
         request = requestIndex.map { Self.bytes(at: $0, in: source) }
         baggage = baggageIndex.map { Self.bytes(at: $0, in: source) }
         self.limits = limits
         self.session = session
+        values = .none
+        return true
+    }
+
+    /// What the kept session restores (its session and baggage), made by `make` the first time it is asked for and
+    /// the same reference after that, until another session is kept.
+    @usableFromInline
+    mutating func sessionValues(_ make: () -> PropagatedValuesBox?) -> PropagatedValuesBox? {
+        if let values { return values }
+        let made = make()
+        values = .some(made)
+        return made
     }
 
     /// Both absent, or both present with the same bytes.

@@ -40,7 +40,7 @@ extension HighlightPropagator {
     /// when this carrier sends the bytes it kept, and kept there otherwise.
     @inlinable
     package func extractBytes<Source: PropagationByteSource>(from source: Source, into context: inout ServiceContext, memo: inout ByteExtractionMemo) {
-        let (session, forwarded) = readBytes(from: source, memo: &memo)
+        let (session, forwarded, _) = readBytes(from: source, memo: &memo)
         restore(into: &context, session: session, forwarded: forwarded)
     }
 
@@ -48,11 +48,12 @@ extension HighlightPropagator {
     /// ``ExtractedValues``). Counted and refused as that extraction is.
     @inlinable
     package func extractedValues<Source: PropagationByteSource>(from source: Source, memo: inout ByteExtractionMemo) -> ExtractedValues {
-        let (session, forwarded) = readBytes(from: source, memo: &memo)
-        return ExtractedValues(restoredValues(session: session, forwarded: forwarded))
+        let (session, forwarded, kept) = readBytes(from: source, memo: &memo)
+        return extractedValues(session: session, forwarded: forwarded, memo: &memo, kept: kept)
     }
 
-    /// The session, baggage and trace context a byte carrier sends, by the rules of ``extract(_:into:using:)``.
+    /// The session, baggage and trace context a byte carrier sends, by the rules of ``extract(_:into:using:)``, and
+    /// whether the session is the one `memo` keeps now.
     ///
     /// Only what touches the carrier is here, inlinable so that it is specialised for the carrier where it is
     /// called: unspecialised, every header read went through the carrier's metadata and witness table, and the
@@ -62,7 +63,7 @@ extension HighlightPropagator {
     @inlinable
     func readBytes<Source: PropagationByteSource>(
         from source: Source, memo: inout ByteExtractionMemo
-    ) -> (InboundSession, (context: ForwardedTraceContext?, rejections: [PropagationRejection])?) {
+    ) -> (InboundSession, (context: ForwardedTraceContext?, rejections: [PropagationRejection])?, kept: Bool) {
         var found = FoundHeaders()
         for index in 0..<source.headerCount {
             if let name = source.nameOfValuedHeader(at: index) { found.note(name, at: index) }
@@ -80,16 +81,18 @@ extension HighlightPropagator {
 
         // Several baggage headers are never kept (see ByteExtractionMemo).
         let session: InboundSession
+        let kept: Bool
         let baggage: Int? = if case .one(let index) = found.baggages { index } else { nil }
         let keepable = if case .many = found.baggages { false } else { true }
         let limits = self.limits
-        if keepable, let kept = memo.session(request: found.request, baggage: baggage, in: source, limits: limits) {
-            session = kept
+        if keepable, let memorised = memo.session(request: found.request, baggage: baggage, in: source, limits: limits) {
+            session = memorised
+            kept = true
         } else {
             session = resolveSession(request: found.request.map { Self.text(at: $0, in: source) }, baggage: Self.values(found.baggages, in: source))
-            if keepable { memo.keep(session, request: found.request, baggage: baggage, in: source, limits: limits) }
+            kept = keepable && memo.keep(session, request: found.request, baggage: baggage, in: source, limits: limits)
         }
-        return (session, forwarded)
+        return (session, forwarded, kept)
     }
 
     /// The value at `index`, decoded as the `String` path decodes it.

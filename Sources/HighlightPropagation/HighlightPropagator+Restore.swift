@@ -83,7 +83,7 @@ extension HighlightPropagator {
     ) {
         let forwarded = parsedTraceContext?.context
         // One write for all three (what an earlier instrument stored for a value that is absent here is kept).
-        if restoresAnything(session, forwarded) {
+        if Self.restoresAnything(session, forwarded) {
             // An empty context (what every extraction starts from) is not looked up: nothing to keep, no span.
             let slot = context.slot
             let values = Self.merged(slot?.values?.values ?? PropagatedValues(), session, forwarded)
@@ -93,20 +93,28 @@ extension HighlightPropagator {
         count(session, parsedTraceContext)
     }
 
-    /// What ``restore(into:session:forwarded:)`` stores into an empty context; `nil` when it stores nothing. Counted
-    /// the same way.
+    /// What ``restore(into:session:forwarded:)`` stores into an empty context, in its two parts (see
+    /// ``ExtractedValues``). Counted the same way. When `kept`, `session` is the one `memo` keeps, and its values are
+    /// the memo's: made once for every carrier sending that session.
     @usableFromInline
-    func restoredValues(
+    func extractedValues(
         session: InboundSession,
-        forwarded parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?
-    ) -> PropagatedValuesBox? {
-        defer { count(session, parsedTraceContext) }
-        let forwarded = parsedTraceContext?.context
-        guard restoresAnything(session, forwarded) else { return nil }
-        return PropagatedValuesBox(Self.merged(PropagatedValues(), session, forwarded))
+        forwarded parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?,
+        memo: inout ByteExtractionMemo,
+        kept: Bool
+    ) -> ExtractedValues {
+        count(session, parsedTraceContext)
+        let values = kept ? memo.sessionValues { Self.sessionValues(session) } : Self.sessionValues(session)
+        return ExtractedValues(session: values, forwarded: parsedTraceContext?.context)
     }
 
-    private func restoresAnything(_ session: InboundSession, _ forwarded: ForwardedTraceContext?) -> Bool {
+    /// The session and baggage `session` restores; `nil` when it restores neither.
+    private static func sessionValues(_ session: InboundSession) -> PropagatedValuesBox? {
+        guard restoresAnything(session, nil) else { return nil }
+        return PropagatedValuesBox(merged(PropagatedValues(), session, nil))
+    }
+
+    private static func restoresAnything(_ session: InboundSession, _ forwarded: ForwardedTraceContext?) -> Bool {
         session.request != nil || forwarded != nil || session.forwardedBaggage != nil || session.baggage?.isEmpty == false
     }
 

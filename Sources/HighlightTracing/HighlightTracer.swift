@@ -124,7 +124,9 @@ public final class HighlightTracer: Tracer {
 
     /// Starts a span in the context an extraction would give `extracted` (a child of its inbound trace, carrying its
     /// session and baggage), without that context being made: the span's own ``HighlightSpan/context`` is the one
-    /// context made. Equal to starting it in `extracted.context`.
+    /// context made. Equal to starting it in `extracted.context`, but for one thing no reader sees: the span keeps the
+    /// session and baggage (shared by the messages of one session, see `ExtractedValues`) without the inbound trace
+    /// context, which it replaces as the trace parent of everything it propagates.
     ///
     /// - Parameters:
     ///   - operationName: the span's name.
@@ -132,7 +134,7 @@ public final class HighlightTracer: Tracer {
     ///   - kind: server, client, producer, consumer or internal.
     /// - Returns: the span; end it once.
     package func startSpan(_ operationName: String, extracted: ExtractedValues, ofKind kind: SpanKind) -> HighlightSpan {
-        start(operationName, kind: kind, parentContext: .topLevel, parent: extracted.traceParent, values: extracted.box, at: DefaultTracerClock.now)
+        start(operationName, kind: kind, parentContext: .topLevel, parent: extracted.traceParent, values: extracted.session, at: DefaultTracerClock.now)
     }
 
     /// Starts a span whose parent context is `parentContext`, read as `parent` and `values`.

@@ -116,6 +116,44 @@ struct KafkaHeadersByteSourceTests {
         }
     }
 
+    /// A worker's messages of one session share that session's values (one reference: what they send onward is
+    /// worked out once), each with its own trace parent; another session, or a carrier the memo does not keep (two
+    /// `baggage` headers), has values of its own, and a memo that keeps nothing shares nothing.
+    @Test func messagesOfOneSessionShareItsValues() throws {
+        let propagator = HighlightPropagator(statistics: PropagationStatistics())
+        func headers(_ session: String, parent: Int, baggage: [String] = ["tenant=acme"]) -> [KafkaHeader] {
+            [
+                KafkaHeader(name: "x-highlight-request", string: session),
+                KafkaHeader(name: "traceparent", string: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902\(String(format: "%02x", parent))-01"),
+            ] + baggage.map { KafkaHeader(name: "baggage", string: $0) }
+        }
+        func extract(_ headers: [KafkaHeader], _ memo: inout ByteExtractionMemo) -> ExtractedValues {
+            propagator.extractedValues(from: KafkaHeadersByteSource(headers: headers), memo: &memo)
+        }
+        var memo = ByteExtractionMemo()
+        let first = extract(headers("sess1/req1", parent: 1), &memo)
+        let second = extract(headers("sess1/req1", parent: 2), &memo)
+        let shared = try #require(first.session)
+        #expect(second.session === shared)
+        #expect(first.traceParent?.spanID != second.traceParent?.spanID)
+        #expect(second.context.traceParent?.spanID == 0x00f0_67aa_0ba9_0202, "the context made from shared values still holds its own trace parent")
+
+        let other = extract(headers("sess2/req2", parent: 3), &memo)
+        #expect(other.session !== shared)
+        #expect(other.request?.headerValue == "sess2/req2")
+        #expect(extract(headers("sess2/req2", parent: 4), &memo).session === other.session)
+
+        let twoBaggages = headers("sess2/req2", parent: 5, baggage: ["tenant=acme", "plan=pro"])
+        let unkept = [extract(twoBaggages, &memo), extract(twoBaggages, &memo)]
+        #expect(unkept[0].session !== unkept[1].session)
+        #expect(unkept[0].session !== other.session)
+        #expect(unkept[0].context.baggage?["plan"] == "pro")
+        #expect(extract(headers("sess2/req2", parent: 6), &memo).session === other.session, "the kept session is still kept")
+
+        var keepsNothing = ByteExtractionMemo.none
+        #expect(extract(headers("sess1/req1", parent: 1), &keepsNothing).session !== extract(headers("sess1/req1", parent: 1), &keepsNothing).session)
+    }
+
     @Test func anotherInstrumentReadsThroughTheExtractor() {
         struct Marker: Instrument {
             enum Key: ServiceContextKey { typealias Value = String }
