@@ -1,35 +1,41 @@
 import W3CTraceContext
 
-/// A trace context as the propagator forwards it: the `traceparent` parsed, the `tracestate` kept as validated text,
-/// turned into a `TraceState` only when read through `ServiceContext.w3cTraceContext`.
+/// A trace context as the propagator forwards it: the `traceparent`'s ids as integers (what a tracer of this package
+/// continues, with nothing to convert), the `tracestate` kept as validated text, turned into a W3C `TraceContext` and
+/// `TraceState` only when read through `ServiceContext.w3cTraceContext`.
 @usableFromInline
 struct ForwardedTraceContext: Sendable {
-    /// The trace context without its state.
-    var parent: TraceContext
-    /// The validated, normalized `tracestate` value, or `nil`.
-    var traceState: String?
+    /// The inbound ids, flags and validated, normalized `tracestate`.
+    let identity: SpanIdentity
     /// The inbound `traceparent` when it was already in the form it is sent in, so forwarding it formats nothing.
     private let inboundTraceParent: String?
-    init(parent: TraceContext, traceState: String?, encodedTraceParent: String? = nil) {
-        self.parent = parent
-        self.parent.state = TraceState()
-        self.traceState = traceState
+
+    init(identity: SpanIdentity, encodedTraceParent: String? = nil) {
+        self.identity = identity
         self.inboundTraceParent = encodedTraceParent
     }
 
     init(_ traceContext: TraceContext) {
-        self.init(parent: traceContext, traceState: traceContext.encodedTraceState)
+        self.init(identity: SpanIdentity(traceContext.withoutState, traceState: traceContext.encodedTraceState))
     }
+
+    /// The validated, normalized `tracestate` value, or `nil`.
+    var traceState: String? { identity.traceState }
 
     /// The `traceparent` to send.
     var encodedTraceParent: String {
-        inboundTraceParent ?? parent.encodedTraceParent
+        inboundTraceParent ?? identity.encodedTraceParent
     }
 
     /// The whole trace context, state included.
-    var traceContext: TraceContext {
-        var context = parent
-        if let traceState { context.state = W3CTraceContextParser.traceState(fromNormalized: traceState) }
+    var traceContext: TraceContext { identity.traceContext }
+}
+
+extension TraceContext {
+    /// The same ids and flags with an empty state.
+    var withoutState: TraceContext {
+        var context = self
+        context.state = TraceState()
         return context
     }
 }

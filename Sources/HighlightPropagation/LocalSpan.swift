@@ -20,9 +20,14 @@ package struct SpanIdentity: Sendable {
 
     /// The inbound context's ids, as a tracer reads its parent.
     init(forwarded: ForwardedTraceContext) {
-        let (high, low) = withUnsafeBytes(of: forwarded.parent.traceID.bytes) { ($0.load(as: UInt64.self).bigEndian, $0.load(fromByteOffset: 8, as: UInt64.self).bigEndian) }
-        let span = withUnsafeBytes(of: forwarded.parent.spanID.bytes) { $0.load(as: UInt64.self).bigEndian }
-        self.init(traceIDHigh: high, traceIDLow: low, spanID: span, flags: forwarded.parent.flags.rawValue, traceState: forwarded.traceState)
+        self = forwarded.identity
+    }
+
+    /// The ids and flags of a W3C trace context (its state is not read), with `traceState`.
+    init(_ context: TraceContext, traceState: String?) {
+        let (high, low) = withUnsafeBytes(of: context.traceID.bytes) { ($0.load(as: UInt64.self).bigEndian, $0.load(fromByteOffset: 8, as: UInt64.self).bigEndian) }
+        let span = withUnsafeBytes(of: context.spanID.bytes) { $0.load(as: UInt64.self).bigEndian }
+        self.init(traceIDHigh: high, traceIDLow: low, spanID: span, flags: context.flags.rawValue, traceState: traceState)
     }
 
     /// The length of a version-00 `traceparent`.

@@ -59,17 +59,20 @@ public enum W3CTraceContextParser {
     }
 
     private static func forwarding(
-        _ parsed: Swift.Result<TraceContext, PropagationRejection>,
+        _ parsed: Swift.Result<SpanIdentity, PropagationRejection>,
         canonical: String?,
         traceState: String?
     ) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
-        let parent: TraceContext
+        let parent: SpanIdentity
         switch parsed {
         case .success(let value): parent = value
         case .failure(let rejection): return (nil, [rejection])
         }
         func forwarded(_ state: String?) -> ForwardedTraceContext {
-            ForwardedTraceContext(parent: parent, traceState: state, encodedTraceParent: canonical)
+            ForwardedTraceContext(
+                identity: SpanIdentity(traceIDHigh: parent.traceIDHigh, traceIDLow: parent.traceIDLow, spanID: parent.spanID, flags: parent.flags, traceState: state),
+                encodedTraceParent: canonical
+            )
         }
         guard let traceState, !traceState.isEmpty else { return (forwarded(nil), []) }
         switch normalizedTraceState(traceState) {
@@ -120,7 +123,8 @@ public enum W3CTraceContextParser {
     }
 
     /// Reads a `traceparent`: trimmed of optional whitespace, version checked, the first 55 bytes of a later version.
-    private static func parseTraceParent(_ value: UnsafeBufferPointer<UInt8>) throws(PropagationRejection) -> TraceContext {
+    /// The ids are decoded straight into integers, as a tracer of this package continues them (without `tracestate`).
+    private static func parseTraceParent(_ value: UnsafeBufferPointer<UInt8>) throws(PropagationRejection) -> SpanIdentity {
         var start = 0
         var end = value.count
         while start < end, value[start].isOptionalWhitespace { start += 1 }
@@ -129,9 +133,9 @@ public enum W3CTraceContextParser {
         if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { throw PropagationRejection(.traceParent, .controlCharacter) }
         if bytes.contains(where: { $0 >= 0x80 }) { throw PropagationRejection(.traceParent, .nonASCII) }
         guard bytes.count >= 55 else { throw PropagationRejection(.traceParent, .malformed) }
-        let (high, low) = (hexDigit(bytes[0]), hexDigit(bytes[1]))
-        guard high.invalid | low.invalid == 0 else { throw PropagationRejection(.traceParent, .invalidCharacter) }
-        switch high.value << 4 | low.value {
+        let (versionHigh, versionLow) = (hexDigit(bytes[0]), hexDigit(bytes[1]))
+        guard versionHigh.invalid | versionLow.invalid == 0 else { throw PropagationRejection(.traceParent, .invalidCharacter) }
+        switch versionHigh.value << 4 | versionLow.value {
         case 0xFF: throw PropagationRejection(.traceParent, .unsupportedVersion)
         case 0x00: guard bytes.count == 55 else { throw PropagationRejection(.traceParent, .malformed) }
         default: guard bytes.count == 55 || bytes[55] == .hyphen else { throw PropagationRejection(.traceParent, .unsupportedVersion) }
@@ -139,18 +143,20 @@ public enum W3CTraceContextParser {
         guard bytes[2] == .hyphen, bytes[35] == .hyphen, bytes[52] == .hyphen else {
             throw PropagationRejection(.traceParent, .malformed)
         }
-        var traceID = TraceID.null
-        var spanID = SpanID.null
+        // Each id's hex is decoded into its integer's bytes in text order (big-endian), then read as a number.
+        var traceHigh: UInt64 = 0
+        var traceLow: UInt64 = 0
+        var span: UInt64 = 0
         var flags: UInt8 = 0
-        let valid = withUnsafeMutableBytes(of: &traceID) { traceBytes in
-            withUnsafeMutableBytes(of: &spanID) { spanBytes in
-                decodeHex(bytes, from: 3, into: traceBytes) && decodeHex(bytes, from: 36, into: spanBytes)
-                    && withUnsafeMutableBytes(of: &flags) { decodeHex(bytes, from: 53, into: $0) }
-            }
-        }
+        var valid = withUnsafeMutableBytes(of: &traceHigh) { decodeHex(bytes, from: 3, into: $0) }
+        valid = withUnsafeMutableBytes(of: &traceLow) { decodeHex(bytes, from: 19, into: $0) } && valid
+        valid = withUnsafeMutableBytes(of: &span) { decodeHex(bytes, from: 36, into: $0) } && valid
+        valid = withUnsafeMutableBytes(of: &flags) { decodeHex(bytes, from: 53, into: $0) } && valid
         guard valid else { throw PropagationRejection(.traceParent, .invalidCharacter) }
-        guard traceID != .null, spanID != .null else { throw PropagationRejection(.traceParent, .allZeroIdentifier) }
-        return TraceContext(traceID: traceID, spanID: spanID, flags: TraceFlags(rawValue: flags), state: TraceState())
+        guard traceHigh | traceLow != 0, span != 0 else { throw PropagationRejection(.traceParent, .allZeroIdentifier) }
+        return SpanIdentity(
+            traceIDHigh: UInt64(bigEndian: traceHigh), traceIDLow: UInt64(bigEndian: traceLow), spanID: UInt64(bigEndian: span), flags: flags, traceState: nil
+        )
     }
 
     /// Decodes `output.count` bytes from lowercase hex starting at `offset`; false on any other character.
