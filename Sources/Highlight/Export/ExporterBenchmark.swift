@@ -38,10 +38,12 @@ package enum ExporterBenchmark {
             ],
             instrument: tracer
         )
+        let endpoint = MessagingEndpoint(
+            operationType: "process", destination: "orders", clientID: "bench", serverAddress: "127.0.0.1", consumerGroup: "workers"
+        )
         for offset in 0..<count {
             let span = tracer.startSpan("process orders", context: parent, ofKind: .consumer)
-            var fields = MessagingFields(operationType: "process", destination: "orders", clientID: "bench", serverAddress: "127.0.0.1")
-            fields.consumerGroup = "workers"
+            var fields = MessagingFields(endpoint: endpoint)
             fields.partition = Int32(offset % 64)
             fields.offset = Int64(offset)
             fields.bodySize = 100

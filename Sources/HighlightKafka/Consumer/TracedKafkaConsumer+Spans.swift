@@ -38,19 +38,19 @@ extension TracedKafkaConsumer {
             // No span: the handler runs in the message's context (a new trace's for a batch), nothing else is worked out.
             return NoOpTracer.NoOpSpan(context: parented ? extracted.context : extracted.context.sessionAndBaggage)
         }
+        let spans = spanCache.entry(for: topic)
         let started: MessageTracer.Started
         if parented {
-            started = MessageTracer.startSpan(spanNames.name(for: topic), extracted: extracted, ofKind: .consumer)
+            started = MessageTracer.startSpan(spans.name, extracted: extracted, ofKind: .consumer)
         } else {
             // A new trace, still carrying the session and baggage (of the first message, for a batch).
             let context = extracted.context
-            started = MessageTracer.startSpan(spanNames.name(for: topic), context: context.sessionAndBaggage, ofKind: .consumer)
+            started = MessageTracer.startSpan(spans.name, context: context.sessionAndBaggage, ofKind: .consumer)
             for linked in batch ?? [context] { started.span.addLink(SpanLink(context: linked, attributes: [:])) }
         }
         if case .highlight(let span) = started {
             // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
-            var fields = MessagingFields(operationType: "process", destination: topic, clientID: consumer.configuration.clientID, serverAddress: serverHost)
-            fields.consumerGroup = consumer.configuration.groupID
+            var fields = MessagingFields(endpoint: spans.endpoint)
             if let batch {
                 fields.batchCount = batch.count
             } else {

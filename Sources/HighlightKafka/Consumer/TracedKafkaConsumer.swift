@@ -38,8 +38,8 @@ public final class TracedKafkaConsumer: Service, Sendable {
     let logger: Logger
     /// Worked out once: every span carries it.
     let serverHost: String?
-    /// `process <topic>`, made once per topic.
-    let spanNames = SpanNameCache(operation: "process")
+    /// `process <topic>` and the messaging attributes every span on the topic shares, made once per topic.
+    let spanCache: MessagingSpanCache
     let deadLetterProducer: Locked<KafkaProducer?>
 
     /// Wraps an existing consumer.
@@ -54,6 +54,9 @@ public final class TracedKafkaConsumer: Service, Sendable {
         self.queueBudget = QueueBudget(capacity: configuration.totalQueueCapacity)
         self.logger = logger
         self.serverHost = firstServerHost(consumer.configuration.bootstrapServers)
+        self.spanCache = MessagingSpanCache(
+            operation: "process", clientID: consumer.configuration.clientID, serverAddress: serverHost, consumerGroup: consumer.configuration.groupID
+        )
         self.deadLetterProducer = Locked(configuration.deadLetterProducer)
     }
 

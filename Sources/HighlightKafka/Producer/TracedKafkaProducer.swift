@@ -57,7 +57,8 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     /// Worked out once: every span carries them.
     private let serverHost: String?
-    private let spanNames = SpanNameCache(operation: "send")
+    /// `send <topic>` and the messaging attributes every span on the topic shares, made once per topic.
+    private let spanCache: MessagingSpanCache
 
     /// Wraps an existing producer.
     ///
@@ -68,6 +69,7 @@ public final class TracedKafkaProducer: Service, Sendable {
         self.producer = producer
         self.configuration = configuration
         self.serverHost = firstServerHost(producer.configuration.bootstrapServers)
+        self.spanCache = MessagingSpanCache(operation: "send", clientID: producer.configuration.clientID, serverAddress: serverHost)
     }
 
     /// Creates the plain producer and wraps it.
@@ -212,10 +214,11 @@ public final class TracedKafkaProducer: Service, Sendable {
         let bootstrapped = configuration.instrument == nil ? injecting : InstrumentationSystem.instrument
         let inject = injectContext ?? configuration.injectContext
         var traced = record
-        switch MessageTracer.startSpan(spanNames.name(for: record.topic), context: parent, ofKind: .producer, bootstrapped: bootstrapped) {
+        let spans = spanCache.entry(for: record.topic)
+        switch MessageTracer.startSpan(spans.name, context: parent, ofKind: .producer, bootstrapped: bootstrapped) {
         case .highlight(let span):
             // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
-            var fields = MessagingFields(operationType: "send", destination: record.topic, clientID: producer.configuration.clientID, serverAddress: serverHost)
+            var fields = MessagingFields(endpoint: spans.endpoint)
             fields.key = record.key
             fields.bodySize = record.value?.count ?? 0
             fields.partition = record.partition
