@@ -25,8 +25,8 @@ public final class TracedKafkaProducer: Service, Sendable {
         /// Inject the current context into every record's headers. Default on; ``TracedKafkaProducer/send(_:injectContext:)``
         /// can turn it off per record.
         public var injectContext: Bool
-        /// The instrument used for injection; `nil` resolves `InstrumentationSystem.instrument` on every send (a
-        /// default `HighlightPropagator` when nothing was bootstrapped).
+        /// The instrument used for injection; `nil` for `InstrumentationSystem.instrument`, looked up on every send
+        /// until something is bootstrapped and kept from then on (a default `HighlightPropagator` until then).
         public var instrument: (any Instrument)?
         /// Start a `send <topic>` span for every record. Default on. Off, the current context (the caller's span,
         /// session and baggage) is injected as it is, and the consumer's span continues the caller's span: the
@@ -59,6 +59,8 @@ public final class TracedKafkaProducer: Service, Sendable {
     private let serverHost: String?
     /// `send <topic>` and the messaging attributes every span on the topic shares, made once per topic.
     private let spanCache: MessagingSpanCache
+    /// The instruments every record uses, kept once something is bootstrapped.
+    private let instruments: ProducerInstruments
 
     /// Wraps an existing producer.
     ///
@@ -70,6 +72,7 @@ public final class TracedKafkaProducer: Service, Sendable {
         self.configuration = configuration
         self.serverHost = firstServerHost(producer.configuration.bootstrapServers)
         self.spanCache = MessagingSpanCache(operation: "send", clientID: producer.configuration.clientID, serverAddress: serverHost)
+        self.instruments = ProducerInstruments(configured: configuration.instrument)
     }
 
     /// Creates the plain producer and wraps it.
@@ -199,8 +202,9 @@ public final class TracedKafkaProducer: Service, Sendable {
     ///   one, the headers not yet injected when its writer does it.
     private func startSpan(for record: KafkaProducerRecord, injectContext: Bool?, direct: Bool = false) -> (any Span, KafkaProducerRecord, Direct?) {
         let parent = ServiceContext.current ?? .topLevel
-        // Resolved once per record: the injection's instrument and, unless one is configured, the tracer's too.
-        let injecting = ServiceContext.resolvedInstrument(configuration.instrument)
+        // The injection's instrument and the bootstrapped one, kept once something is bootstrapped.
+        let resolved = instruments.resolve()
+        let injecting = resolved.injecting
         guard configuration.createSpans else {
             var traced = record
             if injectContext ?? configuration.injectContext {
@@ -211,7 +215,7 @@ public final class TracedKafkaProducer: Service, Sendable {
             }
             return (NoOpTracer.NoOpSpan(context: parent), traced, nil)
         }
-        let bootstrapped = configuration.instrument == nil ? injecting : InstrumentationSystem.instrument
+        let bootstrapped = resolved.bootstrapped
         let inject = injectContext ?? configuration.injectContext
         var traced = record
         let spans = spanCache.entry(for: record.topic)
