@@ -79,6 +79,9 @@ extension TracedKafkaConsumer {
     /// meanwhile is still refused by the gate, as one waiting in a queue is.
     static var dispatchBatch: Int { 256 }
 
+    /// How many deliveries a partition's worker handles before it yields its thread (see `work`).
+    static var yieldInterval: Int { 64 }
+
     /// The one pipeline behind ``run(_:)`` (batches of one) and ``runBatches(maximumSize:_:)``: a dispatcher reads
     /// the consumer's messages into one bounded queue per partition; each partition has a worker, a child task,
     /// that takes one message (or up to a batch's maximum size) at a time through the gate, the handler and the error policy.
@@ -173,8 +176,17 @@ extension TracedKafkaConsumer {
         // The session and baggage of the last message read, for the next one of the same request.
         var memo = ByteExtractionMemo()
         var instruments = WorkerInstruments(configured: configuration.instrument)
+        var sinceYield = 0
         while true {
             if Task.isCancelled { return .interrupted(pending: nil) }
+            // A worker whose queue never empties never suspends: it would keep its thread of the cooperative pool for
+            // as long as messages come, and the exporter (high priority) and the application's other tasks would wait
+            // for a thread. Every `yieldInterval` deliveries it lets them run first.
+            sinceYield += 1
+            if sinceYield == Self.yieldInterval {
+                sinceYield = 0
+                await Task.yield()
+            }
             guard let delivery = await nextDelivery(from: queue, handler: handler, gate: gate, slot: slot, instruments: &instruments, memo: &memo)
             else {
                 return Task.isCancelled ? .interrupted(pending: nil) : .ended
