@@ -16,7 +16,7 @@ struct ForwardedTraceContext: Sendable {
     }
 
     init(_ traceContext: TraceContext) {
-        self.init(identity: SpanIdentity(traceContext.withoutState, traceState: traceContext.encodedTraceState))
+        self.init(identity: SpanIdentity(traceContext, traceState: traceContext.encodedTraceState))
     }
 
     /// The validated, normalized `tracestate` value, or `nil`.
@@ -29,13 +29,4 @@ struct ForwardedTraceContext: Sendable {
 
     /// The whole trace context, state included.
     var traceContext: TraceContext { identity.traceContext }
-}
-
-extension TraceContext {
-    /// The same ids and flags with an empty state.
-    var withoutState: TraceContext {
-        var context = self
-        context.state = TraceState()
-        return context
-    }
 }
