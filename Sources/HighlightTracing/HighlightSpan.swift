@@ -97,6 +97,15 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         return context
     }
 
+    /// ``context``, made in `reusable` when the span started in an empty context (a consumed message's span; see
+    /// ``ReusableSpanContext``), and as a new copy otherwise.
+    ///
+    /// - Parameter reusable: the owner's context storage, rebound to this span when it fits.
+    /// - Returns: the span's context.
+    package func context(reusing reusable: inout ReusableSpanContext) -> ServiceContext {
+        parentContext.isEmpty ? reusable.context(ofSpanStartedInEmptyContext: self) : context
+    }
+
     /// The span's name; setting it renames the span until it ends.
     public var operationName: String {
         get { state.withLock { $0.operationName } }

@@ -85,6 +85,43 @@ struct HighlightTracerTests {
         #expect(queue.takeAll().first?.ended?.operationName == "process orders")
     }
 
+    /// A context the application keeps (a message stored, a task started) must keep its own span when the worker
+    /// rebinds its reused storage to the next one; a span started in a non-empty context does not use the storage.
+    @Test func contextsMadeInOneReusedStorageEachKeepTheirOwnSpan() throws {
+        enum Tenant: ServiceContextKey { typealias Value = String }
+        let (tracer, queue) = Self.tracer()
+        var memo = ByteExtractionMemo()
+        var reusable = ReusableSpanContext()
+        let first = tracer.startSpan(
+            "process", extracted: tracer.propagator.extractedValues(from: ByteHeaders(headers: Self.inbound.map { ($0.key, Array($0.value.utf8)) }), memo: &memo),
+            ofKind: .consumer)
+        let kept = first.context(reusing: &reusable)
+        let second = tracer.startSpan(
+            "process", extracted: tracer.propagator.extractedValues(from: ByteHeaders(headers: [("x-highlight-request", Array("sessionB/requestB".utf8))]), memo: &memo),
+            ofKind: .consumer)
+        let next = second.context(reusing: &reusable)
+        #expect(kept.localSpan === first)
+        #expect(next.localSpan === second)
+        #expect(Self.injected(kept, by: tracer) == Self.injected(first.context, by: tracer))
+        #expect(Self.injected(next, by: tracer) == Self.injected(second.context, by: tracer))
+        #expect(Self.injected(kept, by: tracer)["x-highlight-request"] == "sessionA/requestA")
+        #expect(Self.injected(next, by: tracer)["x-highlight-request"] == "sessionB/requestB")
+
+        var parent = ServiceContext.topLevel
+        parent[Tenant.self] = "acme"
+        let inParent = tracer.startSpan("child", context: parent, ofKind: .internal)
+        let inParentContext = inParent.context(reusing: &reusable)
+        #expect(inParentContext[Tenant.self] == "acme")
+        #expect(inParentContext.localSpan === inParent)
+        let third = tracer.startSpan("process", extracted: tracer.propagator.extractedValues(from: ByteHeaders(headers: []), memo: &memo), ofKind: .consumer)
+        let afterParent = third.context(reusing: &reusable)
+        #expect(afterParent[Tenant.self] == nil, "the storage never held the other span's parent entries")
+        #expect(afterParent.localSpan === third)
+        #expect(next.localSpan === second)
+        for span in [first, second, inParent, third] { span.end() }
+        #expect(queue.takeAll().count == 4)
+    }
+
     @Test func aContextKeepsItsSpanAndItsValuesTogetherThroughEveryChange() throws {
         let (tracer, queue) = Self.tracer()
         let span = tracer.startSpan("process", context: ServiceContext.extract(from: Self.inbound, instrument: tracer), ofKind: .consumer)

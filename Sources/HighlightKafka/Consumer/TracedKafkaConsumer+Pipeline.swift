@@ -169,8 +169,10 @@ extension TracedKafkaConsumer {
         stop: FirstFailure,
         resuming interrupted: InterruptedDelivery?
     ) async -> WorkerEnd {
+        // The contexts of this worker's spans, one after another in one storage.
+        var contexts = ReusableSpanContext()
         if let interrupted {
-            let end = await deliver(interrupted.delivery, handler: handler, resuming: interrupted)
+            let end = await deliver(interrupted.delivery, handler: handler, resuming: interrupted, contexts: &contexts)
             if let workerEnd = finish(interrupted.delivery, end, queue: queue, gate: gate, slot: slot, stop: stop) { return workerEnd }
         }
         // The session and baggage of the last message read, for the next one of the same request.
@@ -191,7 +193,7 @@ extension TracedKafkaConsumer {
             else {
                 return Task.isCancelled ? .interrupted(pending: nil) : .ended
             }
-            let end = await deliver(delivery, handler: handler, resuming: nil)
+            let end = await deliver(delivery, handler: handler, resuming: nil, contexts: &contexts)
             if let workerEnd = finish(delivery, end, queue: queue, gate: gate, slot: slot, stop: stop) { return workerEnd }
         }
     }

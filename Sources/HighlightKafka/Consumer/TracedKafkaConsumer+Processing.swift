@@ -21,7 +21,11 @@ extension TracedKafkaConsumer {
 
     /// Takes a delivery through the handler and the error policy, performing what ``DeliveryStateMachine`` decides,
     /// until its offsets may be stored, the consumer must stop, or the run is cancelled.
-    func deliver(_ delivery: Delivery, handler: Handler, resuming interrupted: InterruptedDelivery?) async -> DeliveryEnd {
+    ///
+    /// - Parameter contexts: the worker's storage for its spans' contexts (see ``ReusableSpanContext``).
+    func deliver(
+        _ delivery: Delivery, handler: Handler, resuming interrupted: InterruptedDelivery?, contexts: inout ReusableSpanContext
+    ) async -> DeliveryEnd {
         var machine: DeliveryStateMachine
         var action: DeliveryStateMachine.Action
         /// The failure that a stop reports: the handler's last error, or the dead-letter send's.
@@ -38,8 +42,9 @@ extension TracedKafkaConsumer {
             switch action {
             case .runHandler(let attempt):
                 if attempt > 1 { counters.retries.add(1, ordering: .relaxed) }
-                let span = startProcessSpan(for: delivery, attempt: attempt)
-                let spanContext = span.context
+                let started = startProcessSpan(for: delivery, attempt: attempt)
+                let span = started.span
+                let spanContext = started.context(reusing: &contexts)
                 do {
                     try await ServiceContext.withValue(spanContext) {
                         try await invoke(handler, with: delivery, spanContext: spanContext, attempt: attempt)

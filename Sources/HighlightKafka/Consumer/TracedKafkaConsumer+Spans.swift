@@ -7,7 +7,7 @@ import Tracing
 extension TracedKafkaConsumer {
     /// Starts the CONSUMER span of a delivery: for one message, a child of the producer's context (or a new trace
     /// linked to it); for a batch, a new trace linked to every message's context.
-    func startProcessSpan(for delivery: Delivery, attempt: Int) -> any Span {
+    func startProcessSpan(for delivery: Delivery, attempt: Int) -> MessageTracer.Started {
         switch delivery {
         case .message(let message, let extracted):
             return startProcessSpan(first: message, topic: message.topic, extracted: extracted, batch: nil, attempt: attempt)
@@ -31,12 +31,12 @@ extension TracedKafkaConsumer {
         extracted: ExtractedContext,
         batch: [ServiceContext]?,
         attempt: Int
-    ) -> any Span {
+    ) -> MessageTracer.Started {
         // A batch always links (even a batch of one), so its span has one link per message.
         let parented = batch == nil && configuration.spanRelation == .parent
         if !configuration.createSpans {
             // No span: the handler runs in the message's context (a new trace's for a batch), nothing else is worked out.
-            return NoOpTracer.NoOpSpan(context: parented ? extracted.context : extracted.context.sessionAndBaggage)
+            return .other(NoOpTracer.NoOpSpan(context: parented ? extracted.context : extracted.context.sessionAndBaggage))
         }
         let spans = spanCache.entry(for: topic)
         let started: MessageTracer.Started
@@ -61,7 +61,7 @@ extension TracedKafkaConsumer {
             }
             fields.attempt = attempt
             span.setMessaging(fields)
-            return span
+            return started
         }
         let span = started.span
         span.updateAttributes { attributes in
@@ -85,6 +85,6 @@ extension TracedKafkaConsumer {
         }
         // The message's session (the first message's, for a batch), whatever tracer made the span.
         span.setHighlightSession(from: extracted.context)
-        return span
+        return started
     }
 }

@@ -19,6 +19,14 @@ enum MessageTracer {
             case .other(let span): span
             }
         }
+
+        /// The span's context, made in `reusable` when it fits (see ``ReusableSpanContext``).
+        func context(reusing reusable: inout ReusableSpanContext) -> ServiceContext {
+            switch self {
+            case .highlight(let span): span.context(reusing: &reusable)
+            case .other(let span): span.context
+            }
+        }
     }
 
     /// - Parameter bootstrapped: `InstrumentationSystem.instrument`, when the caller has already read it.
