@@ -71,6 +71,21 @@ public final class TelemetryQueue<Element: Sendable>: Sendable {
         }
     }
 
+    /// Everything queued now, oldest first, in `batch`, whose storage the queue keeps for what comes next: an
+    /// exporter that passes the same array each time allocates nothing in the steady state. What `batch` held is
+    /// released first, outside the lock.
+    ///
+    /// A fresh array per take allocated a batch's worth of storage (4 KB for 512 spans) on the exporter's thread, and
+    /// an allocation that size makes glibc merge every small freed block the thread holds first: 8% of a traced
+    /// consumer's worker threads went to it.
+    ///
+    /// - Parameter batch: emptied, then given what is queued.
+    public func takeAll(into batch: inout [Element]) {
+        batch.removeAll(keepingCapacity: true)
+        if batch.capacity < batchSize { batch.reserveCapacity(batchSize) }
+        state.withLock { swap(&$0.elements, &batch) }
+    }
+
     /// How many elements are queued.
     public var count: Int { state.withLock { $0.elements.count } }
 

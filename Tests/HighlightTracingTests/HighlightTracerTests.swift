@@ -289,6 +289,31 @@ struct TelemetryQueueTests {
         #expect(queue.push(3))
     }
 
+    /// An exporter passing the same array each time: the two storages trade places, none is allocated after the first
+    /// take, and nothing taken before is taken again.
+    @Test func takingIntoOneArrayTradesStoragesWithTheQueue() {
+        let queue = TelemetryQueue<Int>(capacity: 100, batchSize: 8) {}
+        var batch: [Int] = []
+        queue.takeAll(into: &batch)
+        #expect(batch.isEmpty)
+        #expect(batch.capacity >= 8, "the first take gives the array room for a batch, which the queue gets next")
+        for value in 0..<5 { queue.push(value) }
+        queue.takeAll(into: &batch)
+        #expect(batch == [0, 1, 2, 3, 4])
+        let first = batch.withUnsafeBufferPointer { $0.baseAddress }
+        for value in 5..<8 { queue.push(value) }
+        queue.takeAll(into: &batch)
+        #expect(batch == [5, 6, 7], "what the array held before is gone")
+        let second = batch.withUnsafeBufferPointer { $0.baseAddress }
+        for value in 8..<10 { queue.push(value) }
+        queue.takeAll(into: &batch)
+        #expect(batch == [8, 9])
+        #expect(batch.withUnsafeBufferPointer { $0.baseAddress } == first, "the storage given back is used again")
+        queue.takeAll(into: &batch)
+        #expect(batch.isEmpty)
+        #expect(batch.withUnsafeBufferPointer { $0.baseAddress } == second)
+    }
+
     @Test func theExporterIsWokenOncePerBatchNotPerElement() {
         let wakeups = Atomic(0)
         let queue = TelemetryQueue<Int>(capacity: 100, batchSize: 10) { wakeups.add(1, ordering: .relaxed) }

@@ -51,14 +51,15 @@ final class TelemetryExporter: Sendable {
     func run(until shutdown: ShutdownRequest, shutdownTimeout: Duration) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
+                var batches = Batches()
                 while !shutdown.isRequested {
                     if self.spans.count < self.spans.batchSize && self.logs.count < self.logs.batchSize {
                         await self.wakeup.wait(timeout: self.settings.batchDelay)
                     }
                     if shutdown.isRequested { break }
-                    await self.exportQueued()
+                    await self.exportQueued(reusing: &batches)
                 }
-                await self.exportQueued()
+                await self.exportQueued(reusing: &batches)
                 return true
             }
             group.addTask {
@@ -81,12 +82,32 @@ final class TelemetryExporter: Sendable {
         wakeup.signal()
     }
 
+    /// The arrays an export loop takes its queues into, kept from one export to the next (see
+    /// ``TelemetryQueue/takeAll(into:)``).
+    struct Batches {
+        var spans: [HighlightSpan] = []
+        var logs: [OTLPLogRecord] = []
+    }
+
     /// Everything queued now, in requests of at most `batchSize` records, up to `concurrentRequests` of them in
     /// flight at once (encoded here, one after the other; sent side by side).
     func exportQueued() async {
+        var batches = Batches()
+        await exportQueued(reusing: &batches)
+    }
+
+    /// The same, taking the queues into `batches`, which are emptied again once their records are sent.
+    func exportQueued(reusing batches: inout Batches) async {
         reportDrops()
-        let spans = self.spans.takeAll()
-        let logs = self.logs.takeAll()
+        spans.takeAll(into: &batches.spans)
+        logs.takeAll(into: &batches.logs)
+        await send(batches.spans, batches.logs)
+        // The records sent (or dropped) are released now, not kept until the next export.
+        batches.spans.removeAll(keepingCapacity: true)
+        batches.logs.removeAll(keepingCapacity: true)
+    }
+
+    private func send(_ spans: [HighlightSpan], _ logs: [OTLPLogRecord]) async {
         guard !spans.isEmpty || !logs.isEmpty else { return }
         let traceDocument = OTLPTraceDocument(resource: settings.resource, limits: settings.limits)
         let logDocument = OTLPLogDocument(resource: settings.resource)

@@ -100,7 +100,12 @@ final class BatchDrain: Service, Sendable {
     func run() async throws {
         let queue = self.queue.withLock { $0 }
         await withGracefulShutdownHandler {
-            for await _ in batches { _ = queue?.takeAll() }
+            // One array, as the exporter keeps one (`TelemetryQueue.takeAll(into:)`): emptied at each take.
+            var batch: [HighlightSpan] = []
+            for await _ in batches {
+                queue?.takeAll(into: &batch)
+                batch.removeAll(keepingCapacity: true)
+            }
         } onGracefulShutdown: {
             self.continuation.finish()
         }
