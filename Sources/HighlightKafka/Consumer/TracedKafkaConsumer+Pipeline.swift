@@ -54,6 +54,14 @@ extension TracedKafkaConsumer {
             case .batch(let messages, _): messages.forEach(body)
             }
         }
+
+        /// Hands the messages back to `consumer`, to be released on its poll thread (see `KafkaConsumer.release(_:)`).
+        consuming func release(to consumer: KafkaConsumer) {
+            switch consume self {
+            case .message(let message, _): consumer.release(message)
+            case .batch(let messages, _): for message in messages { consumer.release(message) }
+            }
+        }
     }
 
     /// A delivery whose handler failed in a task that was then found cancelled: what the next worker of the
@@ -173,7 +181,9 @@ extension TracedKafkaConsumer {
         var contexts = ReusableSpanContext()
         if let interrupted {
             let end = await deliver(interrupted.delivery, handler: handler, resuming: interrupted, contexts: &contexts)
-            if let workerEnd = finish(interrupted.delivery, end, queue: queue, gate: gate, slot: slot, stop: stop) { return workerEnd }
+            let workerEnd = finish(interrupted.delivery, end, queue: queue, gate: gate, slot: slot, stop: stop)
+            interrupted.delivery.release(to: consumer)
+            if let workerEnd { return workerEnd }
         }
         // The session and baggage of the last message read, for the next one of the same request.
         var memo = ByteExtractionMemo()
@@ -194,7 +204,10 @@ extension TracedKafkaConsumer {
                 return Task.isCancelled ? .interrupted(pending: nil) : .ended
             }
             let end = await deliver(delivery, handler: handler, resuming: nil, contexts: &contexts)
-            if let workerEnd = finish(delivery, end, queue: queue, gate: gate, slot: slot, stop: stop) { return workerEnd }
+            let workerEnd = finish(delivery, end, queue: queue, gate: gate, slot: slot, stop: stop)
+            // Freed here, the message's buffers would go back to the poll thread's malloc arena under its lock.
+            delivery.release(to: consumer)
+            if let workerEnd { return workerEnd }
         }
     }
 

@@ -36,6 +36,7 @@ public final class KafkaConsumer: Service, Sendable {
     let callbacks: ConsumerCallbacks
     let buffer: MessageBuffer<KafkaConsumerMessage>
     let pollThread = PollThreadControl()
+    let releases = MessageReleaseQueue()
     let lifecycle = Locked(Lifecycle())
     let logger: Logger
 
@@ -86,6 +87,7 @@ public final class KafkaConsumer: Service, Sendable {
             callbacks: callbacks,
             buffer: buffer,
             control: pollThread,
+            releases: releases,
             configuration: configuration,
             waker: FetchPauseWaker(messageThreshold: fetchThresholds.messages, byteThreshold: fetchThresholds.bytes)
         )
@@ -106,6 +108,15 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     /// How often the poll thread restarted fetching after draining librdkafka's queue (see `FetchPauseWaker`).
+    /// Hands back a message its reader is done with, to be released on the poll thread that copied it (see
+    /// ``MessageReleaseQueue``): for a reader on another thread that drops many messages, cheaper than letting them go
+    /// where it is.
+    ///
+    /// - Parameter message: a message read from this consumer.
+    package func release(_ message: consuming KafkaConsumerMessage) {
+        releases.giveBack(message)
+    }
+
     package var fetchWakeUps: Int { callbacks.fetchWakeUps.load(ordering: .relaxed) }
 
     /// Waits for at least one message, then returns up to `maximum` that are already fetched; empty after shutdown.

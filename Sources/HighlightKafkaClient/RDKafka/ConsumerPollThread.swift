@@ -15,6 +15,7 @@ enum ConsumerPollThread {
         callbacks: ConsumerCallbacks,
         buffer: MessageBuffer<KafkaConsumerMessage>,
         control: PollThreadControl,
+        releases: MessageReleaseQueue,
         configuration: KafkaConsumerConfiguration,
         waker: FetchPauseWaker
     ) {
@@ -29,6 +30,7 @@ enum ConsumerPollThread {
             var batch: [KafkaConsumerMessage] = []
             var topicNames = RDKafkaTopicNames()
             var headerNames = RDKafkaHeaderNames()
+            var released: [KafkaConsumerMessage] = []
             /// Takes up to `slots[range]` messages, waiting at most `timeout` ms for them all: copies of the messages
             /// into `batch`, partition EOFs and errors onto the events.
             func take(_ range: Range<Int>, timeout: Int32) -> Bool {
@@ -70,6 +72,9 @@ enum ConsumerPollThread {
                 // batch held messages back for up to 100 ms whenever fewer were queued. Instead: wait for the first
                 // (the 100 ms bound only lets the thread notice a stop request), then take what is already queued.
                 batch.removeAll(keepingCapacity: true)
+                // The messages handed back since the last turn are released here, on the thread that copied them.
+                releases.take(into: &released)
+                released.removeAll(keepingCapacity: true)
                 if take(0..<1, timeout: 100) && slots.count > 1 { _ = take(1..<slots.count, timeout: 0) }
                 if waker.batchTaken(batch.count, leaving: rd_kafka_queue_length(queue), wake: client.wakeAssignedLeaders) {
                     callbacks.fetchWakeUps.add(1, ordering: .relaxed)
@@ -77,6 +82,7 @@ enum ConsumerPollThread {
                 if !batch.isEmpty && !buffer.push(batch, shouldStop: { control.shouldStop }) { break polling }
             }
             rd_kafka_queue_destroy(queue)
+            _ = releases.close()
             control.markExited()
         }
         thread.name = "highlight-kafka-consumer"
