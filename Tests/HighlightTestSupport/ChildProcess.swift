@@ -69,10 +69,17 @@ package final class ChildProcess: Sendable {
         _ executable: URL, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil
     ) async throws -> Result {
         let child = try ChildProcess(executable, arguments, environment: environment, input: input, errors: .collect)
-        var output: [String] = []
-        for await line in child.lines { output.append(line) }
-        let status = await child.exitStatus()
-        return Result(status: status, output: output.joined(separator: "\n"), errors: await child.collectedErrors())
+        let pid = child.process.processIdentifier
+        return await withTaskCancellationHandler {
+            var output: [String] = []
+            for await line in child.lines { output.append(line) }
+            let status = await child.exitStatus()
+            return Result(status: status, output: output.joined(separator: "\n"), errors: await child.collectedErrors())
+        } onCancel: {
+            // A test past its time limit is cancelled: a child that hangs is killed with it, and what it wrote until
+            // then is still returned (status 9), instead of the test run waiting for it without end.
+            kill(pid, SIGKILL)
+        }
     }
 
     /// Waits for the child to end and returns its termination status.

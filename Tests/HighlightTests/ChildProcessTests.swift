@@ -1,0 +1,22 @@
+import Foundation
+import HighlightTestSupport
+import Testing
+
+@Suite("ChildProcess")
+struct ChildProcessTests {
+    /// A test cancelled past its time limit must not wait for a child that never ends: the child is killed and the run
+    /// returns, with the child's status showing how it ended.
+    @Test func cancellingARunKillsTheChildAndReturns() async throws {
+        let run = Task { try await ChildProcess.run(URL(fileURLWithPath: "/bin/sleep"), ["3600"]) }
+        run.cancel()
+        let result = try await run.value
+        #expect(result.status == SIGKILL)
+    }
+
+    @Test func aRunThatEndsReturnsItsOutputAndStatus() async throws {
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo out; echo err >&2; exit 3"])
+        #expect(result.status == 3)
+        #expect(result.output == "out")
+        #expect(result.errors == "err\n")
+    }
+}
