@@ -31,11 +31,15 @@ extension TracedKafkaConsumer {
             }
         }
 
-        /// The last message (a batch holds one partition's messages in order): its position is the one to store.
-        var last: KafkaConsumerMessage {
+        /// Stores the offset after the last message (a batch holds one partition's messages in order). The message is
+        /// read in place: a property returning it would copy it, four retains and four releases per delivery.
+        ///
+        /// - Parameter consumer: the consumer that read the messages.
+        /// - Throws: `KafkaError` when the partition is no longer assigned, or the consumer is closed.
+        func storeLastOffset(in consumer: KafkaConsumer) throws(KafkaError) {
             switch self {
-            case .message(let message, _): message
-            case .batch(let messages, _): messages[messages.count - 1]
+            case .message(let message, _): try consumer.storeOffset(for: message)
+            case .batch(let messages, _): try consumer.storeOffset(for: messages[messages.count - 1])
             }
         }
 
@@ -109,17 +113,24 @@ extension TracedKafkaConsumer {
                     var batch: [KafkaConsumerMessage] = []
                     batch.reserveCapacity(Self.dispatchBatch)
                     while await consumer.messages.nextBatch(into: &batch, maximum: Self.dispatchBatch) {
-                        var start = batch.startIndex
-                        while start < batch.endIndex {
-                            let first = batch[start]
-                            let end = batch[start...].firstIndex { $0.partition != first.partition || $0.topic != first.topic } ?? batch.endIndex
-                            let (queue, created) = queues.queue(for: first.topicPartition, capacity: capacity)
+                        // Reversed in place (the elements are moved, not copied), so that each partition's run is
+                        // moved into its queue from the end, in the order it was read (see `send(poppingLast:from:)`).
+                        batch.withUnsafeMutableBufferPointer { $0.reverse() }
+                        while !batch.isEmpty {
+                            let last = batch.count - 1
+                            let partition = KafkaTopicPartition(topic: batch[last].topic, partition: batch[last].partition)
+                            var start = last
+                            while start > 0, batch[start - 1].partition == partition.partition, batch[start - 1].topic == partition.topic {
+                                start -= 1
+                            }
+                            let (queue, created) = queues.queue(for: partition, capacity: capacity)
                             if created {
-                                let slot = gate.slot(of: first.topicPartition)
+                                let slot = gate.slot(of: partition)
                                 workers.addTask { await self.superviseWorker(of: queue, gate: gate, slot: slot, handler: handler, stop: stop) }
                             }
-                            await queue.send(contentsOf: batch[start..<end])
-                            start = end
+                            // Every message of the run leaves the batch: moved into the queue, or dropped (never
+                            // committed, read again) once the queue is finished.
+                            await queue.send(poppingLast: batch.count - start, from: &batch)
                         }
                         // The queues hold what was sent; this array's capacity is kept for the next batch.
                         batch.removeAll(keepingCapacity: true)
@@ -240,7 +251,7 @@ extension TracedKafkaConsumer {
         switch end {
         case .done:
             do {
-                try consumer.storeOffset(for: delivery.last)
+                try delivery.storeLastOffset(in: consumer)
                 delivery.forEach { gate.end($0, in: slot, stored: true) }
             } catch {
                 delivery.forEach { gate.end($0, in: slot, stored: false) }

@@ -114,7 +114,7 @@ public final class KafkaConsumer: Service, Sendable {
     ///
     /// - Parameter message: a message read from this consumer.
     package func release(_ message: consuming KafkaConsumerMessage) {
-        releases.giveBack(message)
+        releases.giveBack(consume message)
     }
 
     package var fetchWakeUps: Int { callbacks.fetchWakeUps.load(ordering: .relaxed) }

@@ -28,10 +28,11 @@ package final class MessageReleaseQueue: Sendable {
     /// - Parameter message: a message its reader is done with.
     package func giveBack(_ message: consuming KafkaConsumerMessage) {
         // Left here (and released on return, outside the lock) when the poll thread has stopped.
-        var pending: KafkaConsumerMessage? = message
+        // `consume` and `take()`: moved in, never copied (a copy is four retains here and four releases later).
+        var pending = Optional(consume message)
         state.withLock { state in
             guard !state.closed, let message = pending.take() else { return }
-            state.messages.append(message)
+            state.messages.append(consume message)
         }
     }
 

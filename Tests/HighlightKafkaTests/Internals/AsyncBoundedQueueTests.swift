@@ -128,7 +128,9 @@ struct AsyncBoundedQueueTests {
         let queue = AsyncBoundedQueue<Int>(capacity: 5, budget: budget)
         let receiver = Task { await queue.next() }
         await eventually("the receiver waits") { queue.hasWaitingReceiver }
-        #expect(await queue.send(contentsOf: [1, 2, 3]) == 3)
+        var run = [3, 2, 1]
+        #expect(await queue.send(poppingLast: 3, from: &run) == 3)
+        #expect(run.isEmpty)
         #expect(await receiver.value == 1)
         #expect(queue.count == 2, "the rest stored by the same send")
         #expect(budget.used == 2, "the element handed over holds no slot")
@@ -142,7 +144,10 @@ struct AsyncBoundedQueueTests {
         let other = AsyncBoundedQueue<Int>(capacity: 10, budget: budget)
         #expect(await other.send(100))
         let queue = AsyncBoundedQueue<Int>(capacity: 10, budget: budget)
-        let sender = Task { await queue.send(contentsOf: 1...5) }
+        let sender = Task {
+            var run = [5, 4, 3, 2, 1]
+            return await queue.send(poppingLast: 5, from: &run)
+        }
         await eventually("the run waits for the budget") { budget.waiting == 1 }
         #expect(queue.count == 2, "only what the budget had room for is stored")
         #expect(budget.used == 3)
@@ -157,14 +162,34 @@ struct AsyncBoundedQueueTests {
     @Test func aRunSentToAFinishedQueueOrCutShortByItsFinishSaysHowManyWereTaken() async {
         let finished = AsyncBoundedQueue<Int>(capacity: 5)
         finished.finish(discardingPending: false)
-        #expect(await finished.send(contentsOf: [1, 2]) == 0)
+        var refused = [2, 1]
+        #expect(await finished.send(poppingLast: 2, from: &refused) == 0)
+        #expect(refused.isEmpty, "what was not taken is dropped")
 
         let budget = QueueBudget(capacity: 10)
         let queue = AsyncBoundedQueue<Int>(capacity: 2, budget: budget)
-        let sender = Task { await queue.send(contentsOf: [1, 2, 3, 4]) }
+        let sender = Task {
+            var run = [4, 3, 2, 1]
+            let taken = await queue.send(poppingLast: 4, from: &run)
+            return (taken, run)
+        }
         await eventually("the third waits for room") { queue.waitingSenders == 1 }
         queue.finish(discardingPending: true)
-        #expect(await sender.value == 2, "the two stored were taken, the rest was not")
+        let (taken, left) = await sender.value
+        #expect(taken == 2, "the two stored were taken, the rest was not")
+        #expect(left.isEmpty, "the rest was dropped")
         #expect(budget.used == 0, "the dropped ones gave their slots back")
+    }
+
+    /// The dispatcher's batch is reversed and each partition's run taken from its end: only the run leaves it, in the
+    /// order it was read, and what precedes it stays for the next run.
+    @Test func sendingFromTheEndTakesOnlyTheRunInTheOrderItWasRead() async {
+        let queue = AsyncBoundedQueue<Int>(capacity: 10)
+        var batch = [20, 10, 3, 2, 1]
+        #expect(await queue.send(poppingLast: 3, from: &batch) == 3)
+        #expect(batch == [20, 10])
+        #expect(queue.takeAvailable(upTo: 10) == [1, 2, 3])
+        #expect(await queue.send(poppingLast: 0, from: &batch) == 0)
+        #expect(batch == [20, 10], "a run of none takes nothing")
     }
 }
