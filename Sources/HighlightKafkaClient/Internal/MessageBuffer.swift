@@ -21,15 +21,21 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Appends a batch, blocking the calling thread while the buffer holds `capacity` or more elements.
+    /// Moves a batch in, in order, blocking the calling thread while the buffer holds `capacity` or more elements.
     ///
     /// Waits on the condition without a timer: what frees room (a take below the capacity, a removal) and
     /// ``finish(discardingBuffered:)``, which every stop of the consumer calls, broadcast it.
     ///
-    /// - Parameter shouldStop: checked before each wait; returning true abandons the batch.
+    /// Moved, not copied: appending a copy retained every buffer of every message (its topic, key, value and headers)
+    /// and emptying the batch released them again, which was a quarter of the consumer poll thread's samples in a
+    /// traced consumer's profile. The batch is reversed in place (elements moved, no reference counted) and taken from
+    /// its end.
+    ///
+    /// - Parameters:
+    ///   - batch: the elements; emptied (its capacity kept) when they are taken, left as it is otherwise.
+    ///   - shouldStop: checked before each wait; returning true abandons the batch.
     /// - Returns: false when the buffer was finished (or `shouldStop` said so) and the batch was not taken.
-    func push(_ batch: [Element], shouldStop: () -> Bool) -> Bool {
-        var batch = batch[...]
+    func push(moving batch: inout [Element], shouldStop: () -> Bool) -> Bool {
         var resumed: [(CheckedContinuation<Element?, Never>, Element)] = []
         condition.lock()
         while items.count >= capacity && !finished {
@@ -45,11 +51,11 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
             condition.unlock()
             return false
         }
-        while !waiters.isEmpty, let first = batch.first {
+        batch.withUnsafeMutableBufferPointer { $0.reverse() }
+        while !waiters.isEmpty, let first = batch.popLast() {
             resumed.append((waiters.removeFirst().continuation, first))
-            batch = batch.dropFirst()
         }
-        items.append(contentsOf: batch)
+        while let element = batch.popLast() { items.append(element) }
         condition.unlock()
         for (continuation, element) in resumed { continuation.resume(returning: element) }
         return true
@@ -171,6 +177,13 @@ final class MessageBuffer<Element: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return blockedPushes
+    }
+
+    /// Tasks waiting for an element.
+    var waitingTasks: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiters.count
     }
 
     /// Elements waiting to be taken.

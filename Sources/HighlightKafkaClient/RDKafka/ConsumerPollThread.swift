@@ -79,7 +79,7 @@ enum ConsumerPollThread {
                 if waker.batchTaken(batch.count, leaving: rd_kafka_queue_length(queue), wake: client.wakeAssignedLeaders) {
                     callbacks.fetchWakeUps.add(1, ordering: .relaxed)
                 }
-                if !batch.isEmpty && !buffer.push(batch, shouldStop: { control.shouldStop }) { break polling }
+                if !batch.isEmpty && !buffer.push(moving: &batch, shouldStop: { control.shouldStop }) { break polling }
             }
             rd_kafka_queue_destroy(queue)
             _ = releases.close()

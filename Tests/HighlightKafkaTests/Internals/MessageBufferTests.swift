@@ -92,4 +92,31 @@ struct MessageBufferTests {
         #expect(buffer.removeAll { $0.isMultiple(of: 2) } == 2)
         #expect(await buffer.nextBatch(maximum: 10) == [1, 3])
     }
+
+    /// The poll thread's batch is moved in: emptied with its capacity kept when taken, the first element to a task
+    /// already waiting and the rest in order; a finished buffer leaves it as it was.
+    @Test func aBatchIsMovedInInOrderAndLeftAsItWasWhenRefused() async {
+        let buffer = MessageBuffer<Int>(capacity: 10)
+        let waiting = Task { await buffer.next() }
+        await eventually("the task waits") { buffer.waitingTasks == 1 }
+        var batch = [1, 2, 3]
+        batch.reserveCapacity(16)
+        #expect(buffer.push(moving: &batch, shouldStop: { false }))
+        #expect(batch.isEmpty && batch.capacity >= 16, "emptied, its storage kept for the next batch")
+        #expect(await waiting.value == 1)
+        #expect(await buffer.nextBatch(maximum: 10) == [2, 3])
+
+        buffer.finish(discardingBuffered: false)
+        var refused = [4, 5]
+        #expect(buffer.push(moving: &refused, shouldStop: { false }) == false)
+        #expect(refused == [4, 5])
+    }
+}
+
+extension MessageBuffer {
+    /// A batch pushed by value (the tests' literals).
+    fileprivate func push(_ elements: [Element], shouldStop: () -> Bool) -> Bool {
+        var batch = elements
+        return push(moving: &batch, shouldStop: shouldStop)
+    }
 }
