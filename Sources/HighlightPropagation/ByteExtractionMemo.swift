@@ -38,15 +38,15 @@ package struct ByteExtractionMemo {
     @usableFromInline
     package static var none: ByteExtractionMemo { ByteExtractionMemo(keeping: false) }
 
-    /// What was kept for these values, when they are the bytes it was kept for.
+    /// Whether the session kept is the one for these values (they are the bytes it was kept for); a hit is counted.
     @inlinable
-    mutating func session<Source: PropagationByteSource>(request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) -> InboundSession? {
-        guard let session, limits == self.limits,
+    mutating func holds<Source: PropagationByteSource>(request requestIndex: Int?, baggage baggageIndex: Int?, in source: Source, limits: PropagationLimits) -> Bool {
+        guard session != nil, limits == self.limits,
               Self.matches(request, requestIndex, in: source),
               Self.matches(baggage, baggageIndex, in: source)
-        else { return nil }
+        else { return false }
         countHit()
-        return session
+        return true
     }
 
     @usableFromInline
@@ -70,6 +70,22 @@ package struct ByteExtractionMemo {
     mutating func sessionValues(_ make: () -> PropagatedValuesBox?) -> PropagatedValuesBox? {
         if let values { return values }
         let made = make()
+        values = .some(made)
+        return made
+    }
+
+    /// For a hit: `count` reads the kept session, in place, and its values are returned (made by `make` from it the
+    /// first time, as ``sessionValues(_:)`` does).
+    ///
+    /// - Parameters:
+    ///   - count: records the session's extraction and refusals.
+    ///   - make: what the session restores.
+    @usableFromInline
+    mutating func keptValues(count: (InboundSession) -> Void, make: (InboundSession) -> PropagatedValuesBox?) -> PropagatedValuesBox? {
+        guard session != nil else { return nil }
+        count(session!)
+        if let values { return values }
+        let made = make(session!)
         values = .some(made)
         return made
     }

@@ -12,6 +12,10 @@ struct InboundSession {
     /// A baggage parsed into members (several headers, a refused session mirror, or a value past the fast check).
     var baggage: W3CBaggage?
     var rejections: [PropagationRejection] = []
+
+    /// Nothing resolved, nothing refused.
+    @usableFromInline
+    init() {}
 }
 
 extension HighlightPropagator {
@@ -94,18 +98,23 @@ extension HighlightPropagator {
     }
 
     /// What ``restore(into:session:forwarded:)`` stores into an empty context, in its two parts (see
-    /// ``ExtractedValues``). Counted the same way. When `kept`, `session` is the one `memo` keeps, and its values are
-    /// the memo's: made once for every carrier sending that session.
+    /// ``ExtractedValues``). Counted the same way. When `kept`, the session is the one `memo` keeps (`session` is `nil`
+    /// when the memo already held it), and its values are the memo's: made once for every carrier sending that session.
     @usableFromInline
     func extractedValues(
-        session: InboundSession,
+        session: InboundSession?,
         forwarded parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?,
         memo: inout ByteExtractionMemo,
         kept: Bool
     ) -> ExtractedValues {
+        guard let session else {
+            // A hit: the session is the memo's, read there.
+            let values = memo.keptValues(count: { count($0, parsedTraceContext) }, make: Self.sessionValues)
+            return ExtractedValues(session: values, forwarded: Self.context(of: parsedTraceContext))
+        }
         count(session, parsedTraceContext)
         let values = kept ? memo.sessionValues { Self.sessionValues(session) } : Self.sessionValues(session)
-        return ExtractedValues(session: values, forwarded: parsedTraceContext?.context)
+        return ExtractedValues(session: values, forwarded: Self.context(of: parsedTraceContext))
     }
 
     /// The session and baggage `session` restores; `nil` when it restores neither.
@@ -132,6 +141,15 @@ extension HighlightPropagator {
     }
 
     /// Counts the extraction and every refusal.
+    /// The parsed trace context, read out of the pair with a `switch`: `parsedTraceContext?.context` copied the whole
+    /// pair through the runtime's generic tuple copy first.
+    private static func context(of parsed: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?) -> ForwardedTraceContext? {
+        switch parsed {
+        case .some(let parsed): parsed.context
+        case .none: nil
+        }
+    }
+
     private func count(_ session: InboundSession, _ parsedTraceContext: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?) {
         statistics.recordExtraction(restoredHighlightRequest: session.request != nil)
         session.rejections.forEach(record)

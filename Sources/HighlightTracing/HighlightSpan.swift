@@ -135,9 +135,11 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     public var isRecording: Bool { pipeline != nil }
 
     /// Sets the messaging attributes as typed fields (see ``MessagingFields``).
-    package func setMessaging(_ fields: MessagingFields) {
+    package func setMessaging(_ fields: consuming MessagingFields) {
         guard pipeline != nil else { return }
-        state.withLock { $0.messaging = fields }
+        // Moved in: captured as it is, the fields were copied into the state (two retains and releases per span).
+        var pending = Optional(consume fields)
+        state.withLock { $0.messaging = pending.take() }
     }
 
     /// Records where a produced message landed.

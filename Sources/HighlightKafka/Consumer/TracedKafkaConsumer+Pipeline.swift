@@ -232,9 +232,15 @@ extension TracedKafkaConsumer {
         while true {
             guard let first = await queue.next() else { return nil }
             await gate.waitWhileHeld()
-            guard case .batch(let maximumSize, _) = handler else {
+            // A `switch`, not `guard case`, here and wherever a message passes: a `guard case` or `if case` pattern
+            // copies its subject (here the handler's closure, a retain and a release per message).
+            let maximumSize: Int
+            switch handler {
+            case .single:
                 guard admits(first, through: gate, slot: slot) else { continue }
                 return .message(first, extracted: ExtractedContext.extract(from: first.headers, instruments: &instruments, memo: &memo))
+            case .batch(let size, _):
+                maximumSize = size
             }
             let messages = ([first] + queue.takeAvailable(upTo: maximumSize - 1)).filter { admits($0, through: gate, slot: slot) }
             if messages.isEmpty { continue }

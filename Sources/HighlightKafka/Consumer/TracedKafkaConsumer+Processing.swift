@@ -90,12 +90,17 @@ extension TracedKafkaConsumer {
         // consumer's worker threads).
         switch delivery {
         case .message(let message, let extracted):
-            guard case .single(let handler) = handler else { preconditionFailure(Self.pairing) }
-            let traced = KafkaTracedMessage(message: message, extracted: extracted, context: spanContext, attempt: attempt)
-            // Without a limit the handler is called directly: the overrun report's closure (an allocation per message)
-            // is made only when there is a limit to overrun.
-            guard let limit = configuration.handlerTimeout else { return try await handler(traced) }
-            try await withTimeLimit(limit, handler, traced, overran: reportOverrun)
+            // A `switch`, the call inside it: a `guard case` pattern copies the handler's closure (see `nextDelivery`).
+            switch handler {
+            case .single(let handler):
+                let traced = KafkaTracedMessage(message: message, extracted: extracted, context: spanContext, attempt: attempt)
+                // Without a limit the handler is called directly: the overrun report's closure (an allocation per
+                // message) is made only when there is a limit to overrun.
+                guard let limit = configuration.handlerTimeout else { return try await handler(traced) }
+                try await withTimeLimit(limit, handler, traced, overran: reportOverrun)
+            case .batch:
+                preconditionFailure(Self.pairing)
+            }
         case .batch(let messages, let extracted):
             guard case .batch(_, let handler) = handler else { preconditionFailure(Self.pairing) }
             let traced = zip(messages, extracted).map { message, context in

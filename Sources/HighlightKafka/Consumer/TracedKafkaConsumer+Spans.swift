@@ -48,7 +48,10 @@ extension TracedKafkaConsumer {
             started = MessageTracer.startSpan(spans.name, context: context.sessionAndBaggage, ofKind: .consumer)
             for linked in batch ?? [context] { started.span.addLink(SpanLink(context: linked, attributes: [:])) }
         }
-        if case .highlight(let span) = started {
+        // A `switch`: an `if case` pattern copies the started span (see `nextDelivery`).
+        switch started {
+        case .other: break
+        case .highlight(let span):
             // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
             var fields = MessagingFields(endpoint: spans.endpoint)
             if let batch {

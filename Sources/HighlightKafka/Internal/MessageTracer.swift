@@ -46,11 +46,16 @@ enum MessageTracer {
     /// found, or the bootstrapped one read now), started from the extracted values without making that context (see
     /// ``ExtractedContext``).
     static func startSpan(_ name: String, extracted: ExtractedContext, ofKind kind: SpanKind) -> Started {
-        guard case .values(let values, let found) = extracted,
-            let tracer = found ?? InstrumentationSystem.instrument.exactly(HighlightTracer.self)
-        else {
-            return startSpan(name, context: extracted.context, ofKind: kind)
+        // A `switch`, not `guard case`: the pattern of a `guard case` copied the values and the tracer (four retains
+        // and four releases per message); a `switch` reads them in place.
+        switch extracted {
+        case .values(let values, let found):
+            if let tracer = found ?? InstrumentationSystem.instrument.exactly(HighlightTracer.self) {
+                return .highlight(tracer.startSpan(name, extracted: values, ofKind: kind))
+            }
+            return startSpan(name, context: values.context, ofKind: kind)
+        case .context(let context):
+            return startSpan(name, context: context, ofKind: kind)
         }
-        return .highlight(tracer.startSpan(name, extracted: values, ofKind: kind))
     }
 }

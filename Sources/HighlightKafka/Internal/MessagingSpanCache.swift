@@ -7,11 +7,18 @@ import Synchronization
 /// copied field by field) for every message. It keeps the last topic's: a client that alternates between topics makes
 /// them again at each change, as it would without the cache.
 final class MessagingSpanCache: Sendable {
-    struct Entry: Sendable {
+    /// A class: reading the cached entry retains one reference, not its three strings and the endpoint.
+    final class Entry: Sendable {
         let topic: String
         /// `"<operation> <topic>"`.
         let name: String
         let endpoint: MessagingEndpoint
+
+        init(topic: String, name: String, endpoint: MessagingEndpoint) {
+            self.topic = topic
+            self.name = name
+            self.endpoint = endpoint
+        }
     }
 
     private let operation: String
