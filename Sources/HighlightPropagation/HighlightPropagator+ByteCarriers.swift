@@ -16,9 +16,13 @@ extension HighlightPropagator {
     }
 
     private static func write<Sink: PropagationByteSink>(_ name: String, _ value: OutgoingValue, into sink: inout Sink) {
-        if case .shared(let shared) = value, let bytes = shared.bytes {
-            sink.set(name, sharedBytes: bytes)
-        } else {
+        // A `switch` reads the shared value in place: an `if case` pattern copied it (a retain and a release per
+        // header).
+        switch value {
+        case .shared(let shared):
+            if let bytes = shared.bytes { return sink.set(name, sharedBytes: bytes) }
+            value.withUTF8 { sink.set(name, bytes: $0) }
+        case .text, .traceParent:
             value.withUTF8 { sink.set(name, bytes: $0) }
         }
     }

@@ -142,6 +142,21 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         state.withLock { $0.messaging = pending.take() }
     }
 
+    /// Sets the messaging attributes, made in place in the span's state: `fill` sets the fields beyond the endpoint.
+    /// A value made outside and passed in was copied on its way (its initialiser copies what it builds: the endpoint
+    /// and key retained and released once more per message).
+    ///
+    /// - Parameters:
+    ///   - endpoint: the operation, topic, client, server and group.
+    ///   - fill: sets the message's fields; it must not call back into this span.
+    package func setMessaging(endpoint: MessagingEndpoint, _ fill: (inout MessagingFields) -> Void) {
+        guard pipeline != nil else { return }
+        state.withLock { state in
+            state.messaging = MessagingFields(endpoint: endpoint)
+            fill(&state.messaging!)
+        }
+    }
+
     /// Records where a produced message landed.
     package func setDelivered(partition: Int32, offset: Int64) {
         guard pipeline != nil else { return }

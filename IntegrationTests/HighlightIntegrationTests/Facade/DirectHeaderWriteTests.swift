@@ -83,4 +83,30 @@ struct DirectHeaderWriteTests {
         #expect(sent["traceparent"] == "00-\(traceID)-00f067aa0ba902b7-01", "the caller's span, forwarded")
         #expect(sent["x-highlight-request"] == "quiet/r1")
     }
+
+    @Test func withInjectionOffPerRecordTheRecordTravelsAsItCameAndItsSpanStillEnds() async throws {
+        let receiver = try await TestHighlight.ready()
+        let topic = try await TestKafka.makeTopic("direct-headers-no-inject")
+        let traceID = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let context = ServiceContext.extract(from: ["x-highlight-request": "off/r2", "traceparent": "00-\(traceID)-00f067aa0ba902b7-01"])
+        let producer = TracedKafkaProducer(producer: try TestKafka.producer())
+        let record = KafkaProducerRecord(topic: topic, partition: 0, value: "v", headers: [KafkaHeader(name: "traceparent", string: "own")])
+        _ = try await ServiceContext.withValue(context) { try await producer.sendAndForget(record, injectContext: false) }
+        try await producer.flush()
+        await producer.shutdown()
+
+        let reader = try TestKafka.reader(topic: topic)
+        let message = try #require(try await collect(1, from: reader).first)
+        await reader.shutdown()
+        #expect(message.headers.map(\.name) == ["traceparent"], "nothing injected")
+        #expect(message.headers.first.map { String(decoding: $0.value ?? [], as: UTF8.self) } == "own")
+
+        // The span is still the delivery's observer: it ends with where the message landed.
+        try await withTimeout(.seconds(30)) {
+            await receiver.waitForSpans { spans in spans.contains { $0.traceID == traceID && $0.name == "send \(topic)" } }
+        }
+        let span = try #require(receiver.spans.first { $0.traceID == traceID && $0.name == "send \(topic)" })
+        #expect(span.attributes["messaging.kafka.offset"] == "\(message.offset)")
+        #expect(span.attributes["highlight.session_id"] == "off")
+    }
 }

@@ -53,17 +53,17 @@ extension TracedKafkaConsumer {
         case .other: break
         case .highlight(let span):
             // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
-            var fields = MessagingFields(endpoint: spans.endpoint)
-            if let batch {
-                fields.batchCount = batch.count
-            } else {
-                fields.partition = first.partition
-                fields.offset = first.offset
-                fields.bodySize = first.value?.count ?? 0
-                fields.key = first.key
+            span.setMessaging(endpoint: spans.endpoint) { fields in
+                if let batch {
+                    fields.batchCount = batch.count
+                } else {
+                    fields.partition = first.partition
+                    fields.offset = first.offset
+                    fields.bodySize = first.value?.count ?? 0
+                    fields.key = first.key
+                }
+                fields.attempt = attempt
             }
-            fields.attempt = attempt
-            span.setMessaging(fields)
             return started
         }
         let span = started.span

@@ -58,9 +58,9 @@ public final class TracedKafkaProducer: Service, Sendable {
     /// Worked out once: every span carries them.
     private let serverHost: String?
     /// `send <topic>` and the messaging attributes every span on the topic shares, made once per topic.
-    private let spanCache: MessagingSpanCache
+    let spanCache: MessagingSpanCache
     /// The instruments every record uses, kept once something is bootstrapped.
-    private let instruments: ProducerInstruments
+    let instruments: ProducerInstruments
 
     /// Wraps an existing producer.
     ///
@@ -114,7 +114,7 @@ public final class TracedKafkaProducer: Service, Sendable {
         _ record: KafkaProducerRecord,
         injectContext: Bool? = nil
     ) async throws(KafkaError) -> (receipt: KafkaDeliveryReceipt, headers: [KafkaHeader]) {
-        let (span, traced, _) = startSpan(for: record, injectContext: injectContext)
+        let (span, traced) = startSpan(for: record, injectContext: injectContext)
         do {
             let receipt = try await producer.send(traced)
             Self.end(span, with: .success(receipt))
@@ -143,12 +143,9 @@ public final class TracedKafkaProducer: Service, Sendable {
     ) async throws(KafkaError) -> UInt64 {
         // Without a closure to call, this package's span is told of the delivery itself, and its headers are
         // written into the message as it is queued.
-        let (span, traced, direct) = startSpan(for: record, injectContext: injectContext, direct: onDelivery == nil)
+        if onDelivery == nil, let id = try await sendDirect(record, injectContext: injectContext) { return id }
+        let (span, traced) = startSpan(for: record, injectContext: injectContext)
         do {
-            if let direct {
-                if let writer = direct.writer { return try await producer.sendAndForget(traced, headers: writer, observer: direct.span) }
-                if let span = direct.span { return try await producer.sendAndForget(traced, observer: span) }
-            }
             guard configuration.createSpans else {
                 if let onDelivery { return try await producer.sendAndForget(traced, onDelivery: onDelivery) }
                 return try await producer.sendAndForget(traced)
@@ -190,30 +187,15 @@ public final class TracedKafkaProducer: Service, Sendable {
 
     // MARK: Spans
 
-    /// A record sent without a closure: this package's span, if any, is the delivery's observer, and `writer` (when
-    /// the byte path applies) writes the headers as the message is queued.
-    private struct Direct {
-        /// `nil` without spans (``Configuration/createSpans`` off).
-        let span: HighlightSpan?
-        let writer: PropagationHeaderWriter?
-    }
-
-    /// - Parameter direct: the caller can send a ``Direct``: this package's span (or no span) then comes back as
-    ///   one, the headers not yet injected when its writer does it.
-    private func startSpan(for record: KafkaProducerRecord, injectContext: Bool?, direct: Bool = false) -> (any Span, KafkaProducerRecord, Direct?) {
+    private func startSpan(for record: KafkaProducerRecord, injectContext: Bool?) -> (any Span, KafkaProducerRecord) {
         let parent = ServiceContext.current ?? .topLevel
         // The injection's instrument and the bootstrapped one, kept once something is bootstrapped.
         let resolved = instruments.resolve()
         let injecting = resolved.injecting
         guard configuration.createSpans else {
             var traced = record
-            if injectContext ?? configuration.injectContext {
-                if direct, let writer = PropagationHeaderWriter(parent, span: nil, resolved: injecting) {
-                    return (NoOpTracer.NoOpSpan(context: parent), traced, Direct(span: nil, writer: writer))
-                }
-                KafkaHeadersByteSink.inject(parent, into: &traced.headers, resolved: injecting)
-            }
-            return (NoOpTracer.NoOpSpan(context: parent), traced, nil)
+            if injectContext ?? configuration.injectContext { KafkaHeadersByteSink.inject(parent, into: &traced.headers, resolved: injecting) }
+            return (NoOpTracer.NoOpSpan(context: parent), traced)
         }
         let bootstrapped = resolved.bootstrapped
         let inject = injectContext ?? configuration.injectContext
@@ -221,17 +203,11 @@ public final class TracedKafkaProducer: Service, Sendable {
         let spans = spanCache.entry(for: record.topic)
         switch MessageTracer.startSpan(spans.name, context: parent, ofKind: .producer, bootstrapped: bootstrapped) {
         case .highlight(let span):
-            // This package's tracer keeps the messaging attributes as typed fields: no dictionary per message.
-            var fields = MessagingFields(endpoint: spans.endpoint)
-            fields.key = record.key
-            fields.bodySize = record.value?.count ?? 0
-            fields.partition = record.partition
-            span.setMessaging(fields)
+            setMessaging(on: span, endpoint: spans.endpoint, for: record)
             // The span's context is the one that travels (the consumer's span continues this one), written from its
             // ids without making the context itself.
-            let writer = direct && inject ? PropagationHeaderWriter(parent, span: span, resolved: injecting) : nil
-            if inject && writer == nil { KafkaHeadersByteSink.inject(parent, span: span, into: &traced.headers, resolved: injecting) }
-            return (span, traced, direct ? Direct(span: span, writer: writer) : nil)
+            if inject { KafkaHeadersByteSink.inject(parent, span: span, into: &traced.headers, resolved: injecting) }
+            return (span, traced)
         case .other(let span):
             span.updateAttributes { attributes in
                 attributes.setKafka(
@@ -247,7 +223,7 @@ public final class TracedKafkaProducer: Service, Sendable {
             }
             span.setHighlightSession(from: parent)
             if inject { KafkaHeadersByteSink.inject(span.context, into: &traced.headers, resolved: injecting) }
-            return (span, traced, nil)
+            return (span, traced)
         }
     }
 
