@@ -43,8 +43,18 @@ struct OTLPProtobufWriter: OTLPEncoding {
 
     mutating func string(_ field: Int, _ name: StaticString, _ value: String) {
         guard !value.isEmpty else { return }
-        var value = value
-        value.withUTF8 { lengthDelimited(field, $0) }
+        utf8(field, value)
+    }
+
+    /// `value`'s UTF-8 as a length-delimited field, read where it is: `withUTF8` needs a `var`, and the copy made
+    /// for it retained and released the string's storage (about 25 times a span: every key and string value). Only
+    /// a string without contiguous UTF-8 (one bridged from elsewhere) is copied.
+    private mutating func utf8<Text: StringProtocol>(_ field: Int, _ value: Text) {
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { lengthDelimited(field, $0) }
+        if written == nil {
+            var copy = String(value)
+            copy.withUTF8 { lengthDelimited(field, $0) }
+        }
     }
 
     mutating func id<Bytes: Collection<UInt8>>(_ field: Int, _ name: StaticString, _ value: Bytes) {
@@ -80,13 +90,11 @@ struct OTLPProtobufWriter: OTLPEncoding {
     }
 
     mutating func oneofString(_ field: Int, _ name: StaticString, _ value: String) {
-        var value = value
-        value.withUTF8 { lengthDelimited(field, $0) }
+        utf8(field, value)
     }
 
     mutating func oneofString(_ field: Int, _ name: StaticString, _ value: Substring) {
-        var value = value
-        value.withUTF8 { lengthDelimited(field, $0) }
+        utf8(field, value)
     }
 
     mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32) {

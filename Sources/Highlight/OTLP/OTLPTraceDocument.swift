@@ -18,9 +18,12 @@ struct OTLPTraceDocument {
             resource.writeResource(into: &resourceSpans)
             resourceSpans.one(2, "scopeSpans") { scopeSpans in
                 resource.writeScope(into: &scopeSpans)
+                // Static, given the limits alone: a closure calling a method captured `self`, and copied its resource
+                // (six references retained and released) for every span.
+                let limits = self.limits
                 scopeSpans.repeated(2, "spans") { element in
                     for span in spans {
-                        span.withEnded { recorded, end in element { write(span, recorded, end: end, into: &$0) } }
+                        span.withEnded { recorded, end in element { Self.write(span, recorded, end: end, limits: limits, into: &$0) } }
                     }
                 }
             }
@@ -28,7 +31,9 @@ struct OTLPTraceDocument {
         return writer.finish()
     }
 
-    private func write<Writer: OTLPWriter>(_ span: HighlightSpan, _ ended: HighlightSpan.State, end: UInt64, into writer: inout Writer) {
+    private static func write<Writer: OTLPWriter>(
+        _ span: HighlightSpan, _ ended: HighlightSpan.State, end: UInt64, limits: SpanLimits, into writer: inout Writer
+    ) {
         let identity = span.identity
         Self.writeIDs(identity, into: &writer)
         writer.string(3, "traceState", identity.traceState ?? "")
@@ -41,17 +46,17 @@ struct OTLPTraceDocument {
         // Attributes: the span's own, then the typed messaging fields and the session, each unless the span set an
         // attribute of that name. Without attributes of its own (every Kafka span), the typed ones are written as
         // they are made; otherwise one list per span, written straight to the wire: no dictionary is built here.
-        let typed = TypedAttributes(messaging: ended.messaging, session: span.session)
+        let session = span.session
         if ended.attributes.isEmpty && limits.attributeCount >= TypedAttributes.maximumCount {
             writer.repeated(9, "attributes") { element in
-                typed.forEach { key, value in
+                TypedAttributes.forEach(messaging: ended.messaging, session: session) { key, value in
                     element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
                 }
             }
             writer.uint32(10, "droppedAttributesCount", 0)
         } else {
             var attributes = AttributeList(ended.attributes, limit: limits.attributeCount)
-            typed.forEach { key, value in attributes.add(key, value.spanAttribute) }
+            TypedAttributes.forEach(messaging: ended.messaging, session: session) { key, value in attributes.add(key, value.spanAttribute) }
             attributes.write(9, into: &writer)
             writer.uint32(10, "droppedAttributesCount", UInt32(clamping: attributes.dropped))
         }
@@ -91,7 +96,7 @@ struct OTLPTraceDocument {
     }
 
     /// Writes up to `limit` of `attributes` and returns how many were left out.
-    private func writeAttributes<Writer: OTLPWriter>(_ attributes: SpanAttributes, field: Int, limit: Int, into writer: inout Writer) -> Int {
+    private static func writeAttributes<Writer: OTLPWriter>(_ attributes: SpanAttributes, field: Int, limit: Int, into writer: inout Writer) -> Int {
         let list = AttributeList(attributes, limit: limit)
         list.write(field, into: &writer)
         return list.dropped
