@@ -143,8 +143,8 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     }
 
     /// Sets the messaging attributes, made in place in the span's state: `fill` sets the fields beyond the endpoint.
-    /// A value made outside and passed in was copied on its way (its initialiser copies what it builds: the endpoint
-    /// and key retained and released once more per message).
+    /// A value made outside and passed in was copied on its way in (the endpoint and key retained and released once
+    /// more per message).
     ///
     /// - Parameters:
     ///   - endpoint: the operation, topic, client, server and group.

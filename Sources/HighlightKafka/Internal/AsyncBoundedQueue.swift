@@ -15,9 +15,8 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         /// The most elements held since the storage was last let go (a `Deque` never shrinks on its own).
         var peak = 0
 
-        /// Storage for this many elements is kept when the queue drains; above it, it is let go. Without this, each
-        /// partition's queue would keep the storage of its busiest moment for good: with hundreds of partitions
-        /// whose backlogs come and go, memory grew by several MB per million messages.
+        /// Storage for this many elements is kept when the queue drains; above it, it is let go (kept for good, the
+        /// busiest moments of hundreds of partitions grew memory by several MB per million messages).
         static var retainedStorage: Int { 32 }
 
         /// Lets the storage go once the queue is empty, when it had grown past what is worth keeping.
@@ -28,8 +27,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         }
     }
 
-    /// What a send found (no payload: an enum carrying the generic continuation was copied through runtime
-    /// metadata lookups, 1% of a consumer's CPU).
+    /// What a send found (no payload: one with the continuation was copied via metadata lookups, 1% of consumer CPU).
     private enum SendStep {
         case delivered
         case handedOver
@@ -83,8 +81,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
                 return .full
             }
             switch step {
-            case .delivered:
-                return true
+            case .delivered: return true
             case .handedOver:
                 budget?.release()
                 if let element = pending.take() { receiver?.resume(returning: consume element) }
@@ -106,10 +103,9 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     /// partition's messages in runs; a wake-up per message was a task switch per message). What does not fit is sent
     /// one by one, waiting for room.
     ///
-    /// Moved, not copied: the dispatcher keeps its batch reversed and hands each run over from the end. Copying a
-    /// consumed message retains its four buffers, and letting the batch's copy go releases them again, on a thread that
-    /// is not the one the queue's reader runs on: those reference counts were a tenth of a traced consumer's worker
-    /// samples.
+    /// Moved, not copied: the dispatcher keeps its batch reversed and hands each run over from the end. A copy of a
+    /// consumed message retained its four buffers and released them again on another thread than the reader's: a
+    /// tenth of a traced consumer's worker samples.
     ///
     /// - Parameters:
     ///   - count: how many elements to take from the end of `elements`; all of them leave it.
