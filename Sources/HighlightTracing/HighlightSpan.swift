@@ -13,7 +13,9 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     /// What a span records while it runs; the exporter reads it in place once the span has ended (``withEnded(_:)``).
     package struct State {
         package internal(set) var operationName: String
-        package internal(set) var attributes = SpanAttributes()
+        /// Empty through `init(_:)`: `SpanAttributes()` is the dictionary literal's initializer, which builds the empty
+        /// dictionary element by element from a variadic array (a call into the standard library's merge per span).
+        package internal(set) var attributes = SpanAttributes([:])
         package internal(set) var events: [SpanEvent] = []
         package internal(set) var droppedEvents = 0
         package internal(set) var links: [Link] = []
@@ -157,13 +159,20 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
         }
     }
 
-    /// Records where a produced message landed.
-    package func setDelivered(partition: Int32, offset: Int64) {
-        guard pipeline != nil else { return }
-        state.withLock { state in
+    /// Records where a produced message landed and ends the span, in one turn of its lock (recording it, then ending,
+    /// took two, on the thread that serves delivery reports while the sending thread starts the next spans); a span
+    /// that has already ended is left as it was.
+    package func endDelivered(partition: Int32, offset: Int64) {
+        guard let pipeline else { return }
+        let end = DefaultTracerClock.now.nanosecondsSinceEpoch
+        let first = state.withLock { state in
+            guard state.endNanoseconds == nil else { return false }
             state.messaging?.partition = partition
             state.messaging?.offset = offset
+            state.endNanoseconds = end
+            return true
         }
+        if first { pipeline.queue.push(self) }
     }
 
     /// Sets the span's status; an `ok` status is not replaced by a later `error` (OpenTelemetry's rule).

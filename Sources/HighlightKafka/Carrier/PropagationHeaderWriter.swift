@@ -13,13 +13,14 @@ struct PropagationHeaderWriter: KafkaHeaderWriter {
     private let span: HighlightSpan?
     private let propagator: HighlightPropagator
 
-    /// `nil` unless `resolved` is this package's tracer or propagator (another instrument gets the `String` path).
+    /// A writer of `propagator`'s headers: the byte path of this package's tracer or propagator (`BytePath`; another
+    /// instrument gets the `String` path).
     ///
     /// - Parameters:
     ///   - context: the context sent when there is no span; with one, the context the span was started in.
     ///   - span: the span whose context is sent.
-    init?(_ context: ServiceContext, span: HighlightSpan?, resolved: any Instrument) {
-        guard let propagator = BytePath.withPropagator(of: resolved, { $0 }) else { return nil }
+    ///   - propagator: writes the headers.
+    init(_ context: ServiceContext, span: HighlightSpan?, propagator: HighlightPropagator) {
         self.propagator = propagator
         self.context = context
         self.span = span

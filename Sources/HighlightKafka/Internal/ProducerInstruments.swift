@@ -19,10 +19,17 @@ final class ProducerInstruments: Sendable {
         let injecting: any Instrument
         /// The bootstrapped instrument: a record's span starts through it when it is this package's tracer.
         let bootstrapped: any Instrument
+        /// `bootstrapped` when it is this package's tracer, found once: asked per record, the existential was copied
+        /// (a retain and a release) to be compared.
+        let tracer: HighlightTracer?
+        /// The propagator whose byte path stands in for `injecting`, when there is one (see `BytePath`), found once.
+        let bytePropagator: HighlightPropagator?
 
         init(injecting: any Instrument, bootstrapped: any Instrument) {
             self.injecting = injecting
             self.bootstrapped = bootstrapped
+            self.tracer = bootstrapped.exactly(HighlightTracer.self)
+            self.bytePropagator = BytePath.withPropagator(of: injecting) { $0 }
         }
     }
 

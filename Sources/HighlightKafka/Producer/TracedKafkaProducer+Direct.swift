@@ -20,12 +20,11 @@ extension TracedKafkaProducer {
         let resolved = instruments.resolve()
         let inject = injectContext ?? configuration.injectContext
         guard configuration.createSpans else {
-            guard inject, let writer = PropagationHeaderWriter(ServiceContext.current ?? .topLevel, span: nil, resolved: resolved.injecting) else {
-                return nil
-            }
+            guard inject, let propagator = resolved.bytePropagator else { return nil }
+            let writer = PropagationHeaderWriter(ServiceContext.current ?? .topLevel, span: nil, propagator: propagator)
             return try await producer.sendAndForget(record, headers: writer)
         }
-        guard let tracer = resolved.bootstrapped.exactly(HighlightTracer.self) else { return nil }
+        guard let tracer = resolved.tracer else { return nil }
         let parent = ServiceContext.current ?? .topLevel
         let spans = spanCache.entry(for: record.topic)
         let span = tracer.startSpan(spans.name, context: parent, ofKind: .producer)
@@ -34,7 +33,8 @@ extension TracedKafkaProducer {
             guard inject else { return try await producer.sendAndForget(record, observer: span) }
             // The span's context is the one that travels (the consumer's span continues this one), written from its
             // ids without making the context itself.
-            if let writer = PropagationHeaderWriter(parent, span: span, resolved: resolved.injecting) {
+            if let propagator = resolved.bytePropagator {
+                let writer = PropagationHeaderWriter(parent, span: span, propagator: propagator)
                 return try await producer.sendAndForget(record, headers: writer, observer: span)
             }
             var traced = record

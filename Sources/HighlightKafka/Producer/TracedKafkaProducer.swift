@@ -230,10 +230,11 @@ public final class TracedKafkaProducer: Service, Sendable {
     /// Ends this package's span with its message's outcome: the typed fields, no cast.
     static func end(_ span: HighlightSpan, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
         switch result {
-        case .success(let receipt): span.setDelivered(partition: receipt.partition, offset: receipt.offset)
-        case .failure(let error): recordFailure(error, on: span)
+        case .success(let receipt): span.endDelivered(partition: receipt.partition, offset: receipt.offset)
+        case .failure(let error):
+            recordFailure(error, on: span)
+            span.end()
         }
-        span.end()
     }
 
     static func end(_ span: any Span, with result: Result<KafkaDeliveryReceipt, KafkaError>) {
