@@ -7,14 +7,14 @@ SWIFT_BUILD_FLAGS ?=
 VENV := .build-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # chromium: the demo page's test drives a real headless browser.
-APT_PACKAGES := librdkafka-dev zlib1g-dev pkg-config kcat chromium
+APT_PACKAGES := librdkafka-dev libdeflate-dev pkg-config kcat chromium
 
 .PHONY: all deps build test docs demo bench bench-memory bench-thresholds soak fuzz sanitize help
 
 all: build
 
 help:
-	@echo "make deps   install librdkafka-dev, zlib1g-dev, pkg-config, kcat and chromium when missing (apt)"
+	@echo "make deps   install librdkafka-dev, libdeflate-dev, pkg-config, kcat and chromium when missing (apt)"
 	@echo "make build  debug build of the package and its tests"
 	@echo "make test   unit and integration tests (embedded librdkafka mock cluster), then make docs"
 	@echo "make docs   the documentation of every product as a static site in .build/docs (DocC warnings fail it)"
@@ -27,7 +27,7 @@ help:
 deps:
 	@missing=""; \
 	pkg-config --exists rdkafka 2>/dev/null || missing="$$missing librdkafka-dev"; \
-	pkg-config --exists zlib 2>/dev/null || missing="$$missing zlib1g-dev"; \
+	pkg-config --exists libdeflate 2>/dev/null || missing="$$missing libdeflate-dev"; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	command -v kcat >/dev/null 2>&1 || missing="$$missing kcat"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \

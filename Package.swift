@@ -164,11 +164,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: zlib, from the system (Debian: zlib1g-dev), for gzip request bodies.
+        // MARK: libdeflate, from the system (Debian: libdeflate-dev), for gzip request bodies: whole buffers at once,
+        // about 1.8 times zlib's speed at level 1 on OTLP bodies, and smaller (Benchmarks/README.md).
         .systemLibrary(
-            name: "CZlib",
-            pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
         ),
 
         // MARK: librdkafka, from the system (Debian: librdkafka-dev).
@@ -213,7 +214,7 @@ let package = Package(
             name: "Highlight",
             dependencies: [
                 "HighlightSynchronization",
-                "CZlib",
+                "CDeflate",
                 "HighlightPropagation",
                 "HighlightTracing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -57,16 +57,16 @@ struct OTLPEncodingTests {
         return result
     }
 
-    /// The exporter keeps its deflate streams between requests: a stream reused for another body compresses that
-    /// body alone (nothing of the one before in it), and only one stream is kept for one request at a time.
-    @Test func aReusedDeflateStreamCompressesEachBodyAlone() async throws {
+    /// The exporter keeps its compressors between requests: one reused for another body compresses that body alone
+    /// (nothing of the one before in it), and only one is kept for one request at a time.
+    @Test func aReusedCompressorCompressesEachBodyAlone() async throws {
         let pool = GzipPool(keep: 1)
         let document = OTLPTraceDocument(resource: Self.resource, limits: SpanLimits())
         let spans = Self.spans()
         let bodies = [document.encode(spans, as: OTLPProtobufWriter.self), document.encode(spans.prefix(1), as: OTLPProtobufWriter.self)]
         for (index, body) in bodies.enumerated() {
             let compressed = try #require(pool.compress(body))
-            #expect(pool.idleCount == 1, "one stream, kept after body \(index)")
+            #expect(pool.idleCount == 1, "one compressor, kept after body \(index)")
             let decoded = try await OfficialSchema.decode(Array(compressed.readableBytesView), as: .traces, input: .gzipProtobuf)
             let resourceSpans = try #require((decoded["resource_spans"] as? [[String: Any]])?.first)
             let scopeSpans = try #require((resourceSpans["scope_spans"] as? [[String: Any]])?.first)

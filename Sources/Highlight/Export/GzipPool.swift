@@ -1,21 +1,20 @@
-import CZlib
 import HighlightSynchronization
 import NIOCore
 import Synchronization
 
-/// The deflate streams the exporter's requests compress with, kept between requests (see ``GzipDeflater``): one per
+/// The compressors the exporter's requests compress with, kept between requests (see ``GzipDeflater``): one per
 /// request compressing at the same time, at most ``keep`` idle ones.
 final class GzipPool: Sendable {
     private let level: Int32
     private let keep: Int
     private let idle = Locked<[GzipDeflater]>([])
 
-    init(level: Int32 = Z_BEST_SPEED, keep: Int = 4) {
+    init(level: Int32 = 1, keep: Int = 4) {
         self.level = level
         self.keep = keep
     }
 
-    /// `input` compressed as gzip; `nil` when zlib fails (the caller then sends the body uncompressed).
+    /// `input` compressed as gzip; `nil` when libdeflate fails (the caller then sends the body uncompressed).
     func compress(_ input: [UInt8]) -> ByteBuffer? {
         guard let deflater = idle.withLock({ $0.popLast() }) ?? GzipDeflater(level: level) else { return nil }
         let compressed = deflater.compress(input)
@@ -23,6 +22,6 @@ final class GzipPool: Sendable {
         return compressed
     }
 
-    /// How many streams wait for the next request.
+    /// How many compressors wait for the next request.
     var idleCount: Int { idle.withLock { $0.count } }
 }
