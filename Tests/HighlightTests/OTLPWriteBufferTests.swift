@@ -19,18 +19,22 @@ struct OTLPWriteBufferTests {
         }
     }
 
-    @Test(arguments: [0, 1, 127, 128, 300, 16_383, 16_384, 70_000])
-    func aNestedMessageOfAnyLengthKeepsItsContentAfterItsLength(length: Int) {
+    /// Whatever width the writer foresaw for a length (`lengthBytes`), the length is written in its shortest form and
+    /// the content follows it intact: a length narrower than foreseen moves the content left, a wider one right.
+    @Test(arguments: [0, 1, 127, 128, 300, 16_383, 16_384, 70_000], [1, 2, 3])
+    func aNestedMessageOfAnyLengthKeepsItsContentAfterItsLength(length: Int, lengthBytes: Int) {
         // A small first capacity: the longer messages make the buffer grow while the length is being widened.
         var writer = OTLPProtobufWriter(capacity: 8)
         let content = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-        writer.message(3, "outer") { $0.bytes(1, "content", content) }
+        writer.message(3, "outer", lengthBytes: lengthBytes) { $0.bytes(1, "content", content) }
         writer.uint32(4, "after", 5)
         let bytes = writer.finish()
 
         #expect(bytes[0] == 3 << 3 | 2)
         let (outerLength, outerStart) = varint(bytes, at: 1)
         #expect(Int(outerLength) == bytes.count - outerStart - 2, "the outer length covers exactly its content")
+        let shortest = outerLength < 1 << 7 ? 1 : outerLength < 1 << 14 ? 2 : outerLength < 1 << 21 ? 3 : 4
+        #expect(outerStart - 1 == shortest, "the length in its shortest form, whatever was foreseen")
         if length == 0 {
             #expect(outerLength == 0)  // an empty bytes field is not written
         } else {

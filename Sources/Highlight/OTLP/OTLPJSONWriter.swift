@@ -145,7 +145,7 @@ struct OTLPJSONWriter: OTLPEncoding {
         }
     }
 
-    mutating func message(_ field: Int, _ name: StaticString, _ content: (inout Self) -> Void) {
+    mutating func message(_ field: Int, _ name: StaticString, lengthBytes: Int, _ content: (inout Self) -> Void) {
         key(name)
         object(content)
     }
@@ -171,7 +171,9 @@ struct OTLPJSONWriter: OTLPEncoding {
         body.append(UInt8(ascii: "]"))
     }
 
-    mutating func repeated(_ field: Int, _ name: StaticString, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void) {
+    mutating func repeated(
+        _ field: Int, _ name: StaticString, lengthBytes: Int, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
+    ) {
         var written = false
         produce { content in
             if written {

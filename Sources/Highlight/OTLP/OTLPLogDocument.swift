@@ -7,9 +7,9 @@ struct OTLPLogDocument {
 
     func encode<Encoding: OTLPEncoding>(_ records: [OTLPLogRecord], as _: Encoding.Type) -> [UInt8] {
         var writer = Encoding(capacity: 1024 + records.count * 384)
-        writer.one(1, "resourceLogs") { resourceLogs in
+        writer.one(1, "resourceLogs", lengthBytes: 3) { resourceLogs in
             resource.writeResource(into: &resourceLogs)
-            resourceLogs.one(2, "scopeLogs") { scopeLogs in
+            resourceLogs.one(2, "scopeLogs", lengthBytes: 3) { scopeLogs in
                 resource.writeScope(into: &scopeLogs)
                 scopeLogs.repeated(2, "logRecords", records) { writer, record in write(record, into: &writer) }
             }

@@ -119,12 +119,11 @@ struct OTLPProtobufWriter: OTLPEncoding {
         littleEndian(value.bitPattern)
     }
 
-    mutating func message(_ field: Int, _ name: StaticString, _ content: (inout Self) -> Void) {
+    mutating func message(_ field: Int, _ name: StaticString, lengthBytes: Int, _ content: (inout Self) -> Void) {
         tag(field, .lengthDelimited)
-        let lengthIndex = body.count
-        body.append(0)
+        let lengthIndex = body.reserveLength(lengthBytes)
         content(&self)
-        body.patchLength(at: lengthIndex)
+        body.patchLength(at: lengthIndex, reserved: lengthBytes)
     }
 
     mutating func repeated<Elements: Sequence>(_ field: Int, _ name: StaticString, _ elements: Elements, _ content: (inout Self, Elements.Element) -> Void) {
@@ -133,7 +132,9 @@ struct OTLPProtobufWriter: OTLPEncoding {
         }
     }
 
-    mutating func repeated(_ field: Int, _ name: StaticString, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void) {
-        produce { content in message(field, name, content) }
+    mutating func repeated(
+        _ field: Int, _ name: StaticString, lengthBytes: Int, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
+    ) {
+        produce { content in message(field, name, lengthBytes: lengthBytes, content) }
     }
 }

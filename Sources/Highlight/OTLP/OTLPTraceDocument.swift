@@ -14,14 +14,15 @@ struct OTLPTraceDocument {
     func encode<Encoding: OTLPEncoding, Spans: Collection<HighlightSpan>>(_ spans: Spans, as _: Encoding.Type) -> [UInt8] {
         // About 400 bytes a span in protobuf with the messaging attributes, twice that in JSON.
         var writer = Encoding(capacity: 1024 + spans.count * 512)
-        writer.one(1, "resourceSpans") { resourceSpans in
+        // Lengths foreseen: a batch's body in 3 bytes (16 KB to 2 MB), each span's in 2 (128 bytes to 16 KB).
+        writer.one(1, "resourceSpans", lengthBytes: 3) { resourceSpans in
             resource.writeResource(into: &resourceSpans)
-            resourceSpans.one(2, "scopeSpans") { scopeSpans in
+            resourceSpans.one(2, "scopeSpans", lengthBytes: 3) { scopeSpans in
                 resource.writeScope(into: &scopeSpans)
                 // Static, given the limits alone: a closure calling a method captured `self`, and copied its resource
                 // (six references retained and released) for every span.
                 let limits = self.limits
-                scopeSpans.repeated(2, "spans") { element in
+                scopeSpans.repeated(2, "spans", lengthBytes: 2) { element in
                     for span in spans {
                         span.withEnded { recorded, end in element { Self.write(span, recorded, end: end, limits: limits, into: &$0) } }
                     }

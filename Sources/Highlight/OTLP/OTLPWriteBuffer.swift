@@ -64,26 +64,34 @@ final class OTLPWriteBuffer {
         return position + 1 - first
     }
 
-    /// Writes the length of what follows the one byte reserved at `index` into that byte, widening it to the length's
-    /// varint (and moving what follows right) when the length is 128 or more.
-    func patchLength(at index: Int) {
-        let contentStart = index + 1
+    /// Makes room for a length of `width` bytes, to be written by ``patchLength(at:reserved:)``; returns its index.
+    func reserveLength(_ width: Int) -> Int {
+        reserve(width)
+        let index = count
+        count += width
+        return index
+    }
+
+    /// Writes the length of what follows the `reserved` bytes at `index` into them, as its shortest varint. A length of
+    /// another width moves what follows (left when shorter, right when longer): a message whose size the caller
+    /// foresaw is not moved at all, where a one-byte guess moved every message of 128 bytes or more, the batch's whole
+    /// body included, once per level of nesting.
+    func patchLength(at index: Int, reserved: Int) {
+        let contentStart = index + reserved
         let length = count - contentStart
-        if length < 0x80 {
-            start[index] = UInt8(length)
-            return
-        }
         var width = 1
         var rest = UInt64(length) >> 7
         while rest > 0 {
             width += 1
             rest >>= 7
         }
-        reserve(width - 1)
-        // The regions overlap: copyMemory moves as memmove does.
-        UnsafeMutableRawPointer(start + index + width).copyMemory(from: start + contentStart, byteCount: length)
+        if width != reserved {
+            if width > reserved { reserve(width - reserved) }
+            // The regions overlap: copyMemory moves as memmove does.
+            UnsafeMutableRawPointer(start + index + width).copyMemory(from: start + contentStart, byteCount: length)
+            count += width - reserved
+        }
         _ = writeVarint(UInt64(length), at: index)
-        count += width - 1
     }
 
     @inline(__always)

@@ -23,13 +23,18 @@ protocol OTLPWriter {
     mutating func oneofString(_ field: Int, _ name: StaticString, _ value: String)
     /// The same, from a slice of a string.
     mutating func oneofString(_ field: Int, _ name: StaticString, _ value: Substring)
-    /// A nested message, written even when empty (an `AnyValue` holding an empty string is still a value).
-    mutating func message(_ field: Int, _ name: StaticString, _ body: (inout Self) -> Void)
+    /// A nested message, written even when empty (an `AnyValue` holding an empty string is still a value). In protobuf
+    /// its length takes `lengthBytes` bytes when the message turns out of the size that foresees (1: under 128 bytes;
+    /// 2: under 16 KB; 3: under 2 MB); another size is right too, at the cost of moving the message by the difference.
+    mutating func message(_ field: Int, _ name: StaticString, lengthBytes: Int, _ body: (inout Self) -> Void)
     /// A repeated message field; nothing is written for no elements.
     mutating func repeated<Elements: Sequence>(_ field: Int, _ name: StaticString, _ elements: Elements, _ body: (inout Self, Elements.Element) -> Void)
     /// A repeated message field whose elements `produce` writes in one pass: it calls the function it is given once
     /// per element, with that element's content. Nothing is written for no elements.
-    mutating func repeated(_ field: Int, _ name: StaticString, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void)
+    /// `lengthBytes` foresees each element's size, as for ``message(_:_:lengthBytes:_:)``.
+    mutating func repeated(
+        _ field: Int, _ name: StaticString, lengthBytes: Int, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
+    )
 }
 
 /// A wire format: a writer that starts empty and hands its request body over at the end.
@@ -42,8 +47,22 @@ protocol OTLPEncoding: OTLPWriter {
 }
 
 extension OTLPWriter {
-    /// A repeated message field holding one element (a JSON array of one object; in protobuf, one message).
-    mutating func one(_ field: Int, _ name: StaticString, _ body: (inout Self) -> Void) {
-        repeated(field, name, CollectionOfOne(())) { writer, _ in body(&writer) }
+    /// A nested message foreseen under 128 bytes (see ``message(_:_:lengthBytes:_:)``).
+    mutating func message(_ field: Int, _ name: StaticString, _ body: (inout Self) -> Void) {
+        message(field, name, lengthBytes: 1, body)
+    }
+
+    /// Elements foreseen under 128 bytes each (see ``repeated(_:_:lengthBytes:producedBy:)``).
+    mutating func repeated(_ field: Int, _ name: StaticString, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void) {
+        repeated(field, name, lengthBytes: 1, producedBy: produce)
+    }
+
+    /// A repeated message field holding one element (a JSON array of one object; in protobuf, one message), its size
+    /// foreseen as for ``message(_:_:lengthBytes:_:)``.
+    mutating func one(_ field: Int, _ name: StaticString, lengthBytes: Int = 1, _ body: (inout Self) -> Void) {
+        // The element function is called once, before `repeated` returns: `body` does not outlive this call.
+        withoutActuallyEscaping(body) { body in
+            repeated(field, name, lengthBytes: lengthBytes, producedBy: { element in element(body) })
+        }
     }
 }
