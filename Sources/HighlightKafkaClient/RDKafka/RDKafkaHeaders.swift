@@ -33,13 +33,20 @@ enum RDKafkaHeaders {
     /// Appends one header to `list`; a `nil` value is a header without a value, and an empty one keeps a non-null
     /// pointer so that "empty" stays distinct from "no value".
     static func add(_ name: String, value: UnsafeRawBufferPointer?, to list: OpaquePointer) {
-        var name = name
-        name.withUTF8 { name in
-            if let value {
-                _ = rd_kafka_header_add(list, cName(name), name.count, value.baseAddress ?? UnsafeRawPointer(emptyValue), value.count)
-            } else {
-                _ = rd_kafka_header_add(list, cName(name), name.count, nil, 0)
-            }
+        // The name's UTF-8 where it is: `withUTF8` needs a `var`, and the copy retained the string (a header's name is
+        // this package's constant, written for every message).
+        let added: Void? = name.utf8.withContiguousStorageIfAvailable { add(name: $0, value: value, to: list) }
+        if added == nil {
+            var name = name
+            name.withUTF8 { add(name: $0, value: value, to: list) }
+        }
+    }
+
+    private static func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeRawBufferPointer?, to list: OpaquePointer) {
+        if let value {
+            _ = rd_kafka_header_add(list, cName(name), name.count, value.baseAddress ?? UnsafeRawPointer(emptyValue), value.count)
+        } else {
+            _ = rd_kafka_header_add(list, cName(name), name.count, nil, 0)
         }
     }
 
