@@ -261,7 +261,8 @@ public enum Highlight {
         )
         let settings = TelemetryExporter.Settings(
             batchDelay: resolved.batchDelay,
-            queueCapacity: resolved.options.exportQueueSize,
+            spanQueueCapacity: resolved.spanQueueSize,
+            logQueueCapacity: resolved.logQueueSize,
             batchSize: 512,
             concurrentRequests: 4,
             protobuf: protobuf,

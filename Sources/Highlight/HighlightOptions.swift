@@ -55,7 +55,9 @@ extension Highlight {
         /// are spans too, so sample only where the volume of ordinary spans calls for it.
         public var sampler: HighlightSampler
         /// How many spans (errors) and log records each wait at most; past that new ones are dropped and counted.
-        /// Default 10,000.
+        /// Default 32,768: about a tenth of a second of spans at 300,000 a second, the time the exporter may wait for a
+        /// core on a busy machine, and at most about 13 MB of spans (a queued span holds about 400 bytes).
+        /// `OTEL_BSP_MAX_QUEUE_SIZE` (spans) and `OTEL_BLRP_MAX_QUEUE_SIZE` (log records) take precedence.
         public var exportQueueSize: Int
         /// OTLP, console or nothing; default ``Export/otlp``.
         public var export: Export
@@ -85,7 +87,7 @@ extension Highlight {
             self.serviceName = serviceName
             self.exportBatchDelay = .seconds(1)
             self.sampler = .parentBased(root: .always)
-            self.exportQueueSize = 10_000
+            self.exportQueueSize = 32_768
             self.export = .otlp
             self.shutdownTimeout = .seconds(5)
             self.promptErrorExportInterval = .milliseconds(250)
@@ -107,6 +109,7 @@ extension Highlight {
             }
             let delays = ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY"].compactMap { variables[$0].flatMap(Int64.init) }.filter { $0 > 0 }
             let batchDelay = delays.min().map { Duration.milliseconds($0) } ?? exportBatchDelay
+            func queueSize(_ name: String) -> Int { variables[name].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? exportQueueSize }
             let shutdownWait = variables["HIGHLIGHT_SHUTDOWN_TIMEOUT"].flatMap(Int64.init).flatMap { $0 > 0 ? Duration.milliseconds($0) : nil }
             return Resolved(
                 projectID: projectID ?? variables["HIGHLIGHT_PROJECT_ID"],
@@ -117,6 +120,8 @@ extension Highlight {
                 otlpProtocol: OTLPProtocol(rawValue: protocolName) ?? .httpProtobuf,
                 gzip: gzip ?? (variables["OTEL_EXPORTER_OTLP_COMPRESSION"].map { $0.lowercased() != "none" } ?? true),
                 batchDelay: batchDelay,
+                spanQueueSize: queueSize("OTEL_BSP_MAX_QUEUE_SIZE"),
+                logQueueSize: queueSize("OTEL_BLRP_MAX_QUEUE_SIZE"),
                 shutdownTimeout: shutdownWait ?? shutdownTimeout,
                 options: self,
                 debugLogger: debugLogger
@@ -134,6 +139,10 @@ extension Highlight {
         let otlpProtocol: Options.OTLPProtocol
         let gzip: Bool
         let batchDelay: Duration
+        /// How many spans wait at most (``Options/exportQueueSize``, or `OTEL_BSP_MAX_QUEUE_SIZE`).
+        let spanQueueSize: Int
+        /// How many log records wait at most (``Options/exportQueueSize``, or `OTEL_BLRP_MAX_QUEUE_SIZE`).
+        let logQueueSize: Int
         let shutdownTimeout: Duration
         let options: Options
         let debugLogger: Logger?

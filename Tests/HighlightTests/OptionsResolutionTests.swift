@@ -16,4 +16,21 @@ struct OptionsResolutionTests {
             #expect(options.resolved(environment: ["HIGHLIGHT_SHUTDOWN_TIMEOUT": ignored]).shutdownTimeout == .seconds(2), "\(ignored)")
         }
     }
+
+    /// The queues hold 32,768 records each unless the code says otherwise; OpenTelemetry's batch processors' variables
+    /// set the span and log queues apart, and win over the code.
+    @Test func theQueueSizesComeFromTheOptionUnlessOpenTelemetrysVariablesSetThem() {
+        let defaults = Highlight.Options().resolved(environment: [:])
+        #expect(defaults.spanQueueSize == 32_768 && defaults.logQueueSize == 32_768)
+        var options = Highlight.Options()
+        options.exportQueueSize = 500
+        let coded = options.resolved(environment: [:])
+        #expect(coded.spanQueueSize == 500 && coded.logQueueSize == 500)
+        let set = options.resolved(environment: ["OTEL_BSP_MAX_QUEUE_SIZE": "100000", "OTEL_BLRP_MAX_QUEUE_SIZE": "2048"])
+        #expect(set.spanQueueSize == 100_000 && set.logQueueSize == 2_048)
+        // Not a positive whole number: the option stands.
+        for ignored in ["", "many", "0", "-1", "1e5"] {
+            #expect(options.resolved(environment: ["OTEL_BSP_MAX_QUEUE_SIZE": ignored]).spanQueueSize == 500, "\(ignored)")
+        }
+    }
 }

@@ -10,7 +10,8 @@ import Synchronization
 final class TelemetryExporter: Sendable {
     struct Settings: Sendable {
         var batchDelay: Duration
-        var queueCapacity: Int
+        var spanQueueCapacity: Int
+        var logQueueCapacity: Int
         var batchSize: Int
         /// Export requests in flight at once.
         var concurrentRequests: Int
@@ -32,8 +33,8 @@ final class TelemetryExporter: Sendable {
     init(settings: Settings, sender: OTLPHTTPSender, counters: HighlightCounters, debugLogger: Logger?) {
         let wakeup = ExportWakeup()
         self.wakeup = wakeup
-        self.spans = TelemetryQueue(capacity: settings.queueCapacity, batchSize: settings.batchSize) { wakeup.signal() }
-        self.logs = TelemetryQueue(capacity: settings.queueCapacity, batchSize: settings.batchSize) { wakeup.signal() }
+        self.spans = TelemetryQueue(capacity: settings.spanQueueCapacity, batchSize: settings.batchSize) { wakeup.signal() }
+        self.logs = TelemetryQueue(capacity: settings.logQueueCapacity, batchSize: settings.batchSize) { wakeup.signal() }
         self.sender = sender
         self.settings = settings
         self.counters = counters
@@ -153,9 +154,10 @@ final class TelemetryExporter: Sendable {
         }
         guard due else { return }
         Logger(label: "highlight.export").warning(
-            "Telemetry queue full: records dropped. Raise Options.exportQueueSize, lower the batch delay, or sample fewer spans",
+            "Telemetry queue full: records dropped. Raise Options.exportQueueSize (or OTEL_BSP_MAX_QUEUE_SIZE), lower the batch delay, or sample fewer spans",
             metadata: [
-                "spans": "\(droppedSpans)", "logRecords": "\(droppedLogs)", "queueSize": "\(settings.queueCapacity)",
+                "spans": "\(droppedSpans)", "logRecords": "\(droppedLogs)",
+                "spanQueueSize": "\(settings.spanQueueCapacity)", "logQueueSize": "\(settings.logQueueCapacity)",
                 "spansDroppedInAll": "\(counters.spansDropped.count)", "logRecordsDroppedInAll": "\(counters.logRecordsDropped.count)",
             ]
         )
