@@ -186,6 +186,28 @@ struct HighlightTracerTests {
         #expect(queue.count == 0)
     }
 
+    /// A produced message's span records where the message landed as it ends, once: ending it again, or reporting a
+    /// delivery for a span that has already ended, changes nothing and queues nothing more.
+    @Test func aDeliveredSpanRecordsWhereItsMessageLandedAndEndsOnce() throws {
+        let (tracer, queue) = Self.tracer()
+        let endpoint = MessagingEndpoint(operationType: "send", destination: "orders", clientID: "c", serverAddress: nil)
+        let delivered = tracer.startSpan("send orders", context: .topLevel, ofKind: .producer)
+        delivered.setMessaging(endpoint: endpoint) { $0.bodySize = 3 }
+        delivered.endDelivered(partition: 2, offset: 41)
+        delivered.endDelivered(partition: 5, offset: 99)
+        delivered.end()
+        let ended = try #require(queue.takeAll().first { $0 === delivered }?.ended)
+        #expect(ended.messaging?.partition == 2 && ended.messaging?.offset == 41 && ended.messaging?.bodySize == 3)
+
+        let endedFirst = tracer.startSpan("send orders", context: .topLevel, ofKind: .producer)
+        endedFirst.setMessaging(endpoint: endpoint) { _ in }
+        endedFirst.end()
+        endedFirst.endDelivered(partition: 7, offset: 1)
+        let spans = queue.takeAll()
+        #expect(spans.count == 1, "queued once")
+        #expect(spans.first?.ended?.messaging?.partition == nil, "an ended span is left as it was")
+    }
+
     @Test(arguments: [("01", true), ("00", false)])
     func parentBasedSamplingFollowsTheCaller(flags: String, sampled: Bool) {
         let (tracer, queue) = Self.tracer(.init(sampler: .parentBased(root: .never)))

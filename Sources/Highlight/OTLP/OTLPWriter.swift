@@ -24,8 +24,8 @@ protocol OTLPWriter {
     /// The same, from a slice of a string.
     mutating func oneofString(_ field: Int, _ name: StaticString, _ value: Substring)
     /// A nested message, written even when empty (an `AnyValue` holding an empty string is still a value). In protobuf
-    /// its length takes `lengthBytes` bytes when the message turns out of the size that foresees (1: under 128 bytes;
-    /// 2: under 16 KB; 3: under 2 MB); another size is right too, at the cost of moving the message by the difference.
+    /// `lengthBytes` is the width foreseen for its length (1: under 128 bytes; 2: under 16 KB; 3: under 2 MB): a
+    /// message of another size is written as correctly, moved by the difference once its length is known.
     mutating func message(_ field: Int, _ name: StaticString, lengthBytes: Int, _ body: (inout Self) -> Void)
     /// A repeated message field; nothing is written for no elements.
     mutating func repeated<Elements: Sequence>(_ field: Int, _ name: StaticString, _ elements: Elements, _ body: (inout Self, Elements.Element) -> Void)
