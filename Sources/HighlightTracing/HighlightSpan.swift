@@ -163,16 +163,11 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     /// took two, on the thread that serves delivery reports while the sending thread starts the next spans); a span
     /// that has already ended is left as it was.
     package func endDelivered(partition: Int32, offset: Int64) {
-        guard let pipeline else { return }
-        let end = DefaultTracerClock.now.nanosecondsSinceEpoch
-        let first = state.withLock { state in
-            guard state.endNanoseconds == nil else { return false }
+        guard pipeline != nil else { return }
+        finish(at: DefaultTracerClock.now.nanosecondsSinceEpoch) { state in
             state.messaging?.partition = partition
             state.messaging?.offset = offset
-            state.endNanoseconds = end
-            return true
         }
-        if first { pipeline.queue.push(self) }
     }
 
     /// Sets the span's status; an `ok` status is not replaced by a later `error` (OpenTelemetry's rule).
@@ -234,10 +229,18 @@ public final class HighlightSpan: HighlightSessionRecordingSpan, LocalSpan {
     ///
     /// - Parameter instant: when the span ended.
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
+        // Checked first: an unsampled span skips the clock.
+        guard pipeline != nil else { return }
+        finish(at: instant().nanosecondsSinceEpoch) { _ in }
+    }
+
+    /// Records the end, and what `record` sets, under one turn of the lock, then queues the span; a span that has
+    /// already ended is left as it was.
+    private func finish(at end: UInt64, recording record: (inout State) -> Void) {
         guard let pipeline else { return }
-        let end = instant().nanosecondsSinceEpoch
         let first = state.withLock { state in
             guard state.endNanoseconds == nil else { return false }
+            record(&state)
             state.endNanoseconds = end
             return true
         }
