@@ -54,8 +54,11 @@ enum TypedAttributes {
         case .some(let messaging):
             body("messaging.system", .string("kafka"))
             body("messaging.destination.name", .string(messaging.destination))
-            body("messaging.operation.type", .string(messaging.operationType))
-            body("messaging.operation.name", .string(messaging.operationType))
+            // Read once for both keys: each read of a field of the endpoint, which lives in another module, is a call
+            // that returns a retained string.
+            let operation = messaging.operationType
+            body("messaging.operation.type", .string(operation))
+            body("messaging.operation.name", .string(operation))
             body("messaging.client.id", .string(messaging.clientID))
             if let address = messaging.serverAddress { body("server.address", .string(address)) }
             if let group = messaging.consumerGroup { body("messaging.consumer.group.name", .string(group)) }
