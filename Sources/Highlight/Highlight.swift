@@ -55,7 +55,7 @@ public enum Highlight {
         let resolved = options.resolved(environment: environment)
         let exporter = options.export == .otlp ? makeExporter(resolved) : nil
 
-        var tracing = HighlightTracer.Configuration(sampler: options.sampler)
+        var tracing = HighlightTracer.Configuration(sampler: resolved.sampler)
         if let debug = resolved.debugLogger { tracing.propagation.logger = debug }
         let tracer = HighlightTracer(configuration: tracing, queue: exporter?.spans, flush: { exporter?.requestExport() })
         InstrumentationSystem.bootstrap(tracer)
@@ -91,6 +91,10 @@ public enum Highlight {
         logger.logLevel = .trace
         let promptExport = options.promptErrorExportInterval.map(PromptExportGate.init(interval:))
         state.withLock { $0 = State(resolved: resolved, tracer: tracer, logger: logger, exporter: exporter, promptExport: promptExport) }
+        // After logging is bootstrapped, so that the warnings are exported as well as printed.
+        for warning in resolved.warnings {
+            Logger(label: "highlight").warning("Environment variable ignored: \(warning)")
+        }
         resolved.debugLogger?.debug(
             "Highlight bootstrapped",
             metadata: ["endpoint": "\(resolved.endpoint)", "export": "\(options.export)", "project": "\(resolved.projectID ?? "-")"]
@@ -263,7 +267,8 @@ public enum Highlight {
             batchDelay: resolved.batchDelay,
             spanQueueCapacity: resolved.spanQueueSize,
             logQueueCapacity: resolved.logQueueSize,
-            batchSize: 512,
+            spanBatchSize: resolved.spanBatchSize,
+            logBatchSize: resolved.logBatchSize,
             concurrentRequests: 4,
             protobuf: protobuf,
             resource: OTLPResource(attributes: resource, scopeName: "swift-highlight-propagation", scopeVersion: HighlightVersion.current),

@@ -52,13 +52,21 @@ extension Highlight {
         public var exportBatchDelay: Duration
         /// Which spans are recorded; default `.parentBased(root: .always)` (every span of every trace a caller did not
         /// decline). `.parentBased(root: .ratio(0.1))` keeps one new trace in ten; errors reported with `consumeError`
-        /// are spans too, so sample only where the volume of ordinary spans calls for it.
+        /// are spans too, so sample only where the volume of ordinary spans calls for it. OpenTelemetry's
+        /// `OTEL_TRACES_SAMPLER` (`always_on`, `always_off`, `traceidratio`, `parentbased_always_on`,
+        /// `parentbased_always_off`, `parentbased_traceidratio`) with `OTEL_TRACES_SAMPLER_ARG` (the ratio, 0 to 1)
+        /// takes precedence, so an operator can sample less without a rebuild.
         public var sampler: HighlightSampler
         /// How many spans (errors) and log records each wait at most; past that new ones are dropped and counted.
         /// Default 32,768: about a tenth of a second of spans at 300,000 a second, the time the exporter may wait for a
         /// core on a busy machine, and at most about 13 MB of spans (a queued span holds about 400 bytes).
         /// `OTEL_BSP_MAX_QUEUE_SIZE` (spans) and `OTEL_BLRP_MAX_QUEUE_SIZE` (log records) take precedence.
         public var exportQueueSize: Int
+        /// The most spans or log records in one export request; default 512, as OpenTelemetry's batch processors.
+        /// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (spans) and `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE` (log records) take
+        /// precedence; a batch larger than its queue is cut to the queue's size. A full batch wakes the exporter before
+        /// ``exportBatchDelay`` is up.
+        public var exportBatchSize: Int
         /// OTLP, console or nothing; default ``Export/otlp``.
         public var export: Export
         /// The longest shutdown waits for the last export; default 5 s. It bounds every way ``HighlightService`` stops:
@@ -88,6 +96,7 @@ extension Highlight {
             self.exportBatchDelay = .seconds(1)
             self.sampler = .parentBased(root: .always)
             self.exportQueueSize = 32_768
+            self.exportBatchSize = 512
             self.export = .otlp
             self.shutdownTimeout = .seconds(5)
             self.promptErrorExportInterval = .milliseconds(250)
@@ -97,34 +106,58 @@ extension Highlight {
         /// highlight's cloud OTLP/HTTP endpoint.
         public static let highlightCloudEndpoint = "https://otel.highlight.io:4318"
 
-        /// The options with every unset field resolved from `environment`, then from the defaults.
+        /// The options with every unset field resolved from `environment`, then from the defaults; each variable set
+        /// to a value it cannot take is ignored and named in ``Resolved/warnings``.
         func resolved(environment variables: [String: String]) -> Resolved {
-            let endpoint = otlpEndpoint ?? variables["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? Self.highlightCloudEndpoint
-            let protocolName = otlpProtocol?.rawValue ?? variables["OTEL_EXPORTER_OTLP_PROTOCOL"] ?? OTLPProtocol.httpProtobuf.rawValue
+            var reader = EnvironmentReader(variables)
+            let endpoint = otlpEndpoint ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT") ?? Self.highlightCloudEndpoint
+            let protocolName = otlpProtocol?.rawValue ?? reader.string("OTEL_EXPORTER_OTLP_PROTOCOL") ?? OTLPProtocol.httpProtobuf.rawValue
             var debugLogger = self.debugLogger
-            if debugLogger == nil, let flag = variables["HIGHLIGHT_DEBUG"], ["1", "true", "yes"].contains(flag.lowercased()) {
+            if debugLogger == nil, let flag = reader.string("HIGHLIGHT_DEBUG"), ["1", "true", "yes"].contains(flag.lowercased()) {
                 var logger = Logger(label: "highlight.debug")
                 logger.logLevel = .debug
                 debugLogger = logger
             }
-            let delays = ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY"].compactMap { variables[$0].flatMap(Int64.init) }.filter { $0 > 0 }
-            let batchDelay = delays.min().map { Duration.milliseconds($0) } ?? exportBatchDelay
-            func queueSize(_ name: String) -> Int { variables[name].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? exportQueueSize }
-            let shutdownWait = variables["HIGHLIGHT_SHUTDOWN_TIMEOUT"].flatMap(Int64.init).flatMap { $0 > 0 ? Duration.milliseconds($0) : nil }
+            let delays = ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY"].compactMap { reader.positiveInteger($0, "milliseconds") }
+            let batchDelay = delays.min().map { Duration.milliseconds(Int64($0)) } ?? exportBatchDelay
+            let spanQueueSize = reader.positiveInteger("OTEL_BSP_MAX_QUEUE_SIZE", "spans") ?? exportQueueSize
+            let logQueueSize = reader.positiveInteger("OTEL_BLRP_MAX_QUEUE_SIZE", "log records") ?? exportQueueSize
+            func batchSize(_ name: String, _ what: String, queue: Int) -> Int {
+                let size = reader.positiveInteger(name, what) ?? exportBatchSize
+                guard size > queue else { return size }
+                reader.warn("an export batch of \(size) \(what) (Options.exportBatchSize or \(name)) exceeds its queue of \(queue): batches of \(queue)")
+                return queue
+            }
+            let spanBatchSize = batchSize("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "spans", queue: spanQueueSize)
+            let logBatchSize = batchSize("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "log records", queue: logQueueSize)
+            let shutdownWait = reader.positiveInteger("HIGHLIGHT_SHUTDOWN_TIMEOUT", "milliseconds").map { Duration.milliseconds(Int64($0)) }
+            let sampling = SamplerVariables.read(variables)
+            for warning in sampling.warnings { reader.warn(warning) }
+            let compression = reader.string("OTEL_EXPORTER_OTLP_COMPRESSION")?.lowercased()
+            if let compression, compression != "gzip" && compression != "none" {
+                reader.warn("OTEL_EXPORTER_OTLP_COMPRESSION=\(compression) is neither gzip nor none: gzip")
+            }
+            if otlpProtocol == nil, let name = reader.string("OTEL_EXPORTER_OTLP_PROTOCOL"), OTLPProtocol(rawValue: name) == nil {
+                reader.warn("OTEL_EXPORTER_OTLP_PROTOCOL=\(name) is not one this package speaks (http/protobuf, http/json): http/protobuf")
+            }
             return Resolved(
-                projectID: projectID ?? variables["HIGHLIGHT_PROJECT_ID"],
-                serviceName: serviceName ?? variables["OTEL_SERVICE_NAME"] ?? "unknown_service",
+                projectID: projectID ?? reader.string("HIGHLIGHT_PROJECT_ID"),
+                serviceName: serviceName ?? reader.string("OTEL_SERVICE_NAME") ?? "unknown_service",
                 serviceVersion: serviceVersion,
                 environment: environment,
                 endpoint: endpoint,
                 otlpProtocol: OTLPProtocol(rawValue: protocolName) ?? .httpProtobuf,
-                gzip: gzip ?? (variables["OTEL_EXPORTER_OTLP_COMPRESSION"].map { $0.lowercased() != "none" } ?? true),
+                gzip: gzip ?? (compression.map { $0 != "none" } ?? true),
                 batchDelay: batchDelay,
-                spanQueueSize: queueSize("OTEL_BSP_MAX_QUEUE_SIZE"),
-                logQueueSize: queueSize("OTEL_BLRP_MAX_QUEUE_SIZE"),
+                spanQueueSize: spanQueueSize,
+                logQueueSize: logQueueSize,
+                spanBatchSize: spanBatchSize,
+                logBatchSize: logBatchSize,
+                sampler: sampling.sampler ?? sampler,
                 shutdownTimeout: shutdownWait ?? shutdownTimeout,
                 options: self,
-                debugLogger: debugLogger
+                debugLogger: debugLogger,
+                warnings: reader.warnings
             )
         }
     }
@@ -143,8 +176,16 @@ extension Highlight {
         let spanQueueSize: Int
         /// How many log records wait at most (``Options/exportQueueSize``, or `OTEL_BLRP_MAX_QUEUE_SIZE`).
         let logQueueSize: Int
+        /// Spans per export request (``Options/exportBatchSize``, or `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`).
+        let spanBatchSize: Int
+        /// Log records per export request (``Options/exportBatchSize``, or `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`).
+        let logBatchSize: Int
+        /// ``Options/sampler``, or what `OTEL_TRACES_SAMPLER` names.
+        let sampler: HighlightSampler
         let shutdownTimeout: Duration
         let options: Options
         let debugLogger: Logger?
+        /// Every environment value refused, and why; `Highlight.bootstrap` logs each as a warning.
+        let warnings: [String]
     }
 }

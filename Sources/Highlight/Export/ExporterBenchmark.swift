@@ -18,7 +18,7 @@ package enum ExporterBenchmark {
     package static func run(spans count: Int, endpoint: String) async -> Result {
         let counters = HighlightCounters()
         let settings = TelemetryExporter.Settings(
-            batchDelay: .seconds(1), spanQueueCapacity: count, logQueueCapacity: count, batchSize: 512, concurrentRequests: 4, protobuf: true,
+            batchDelay: .seconds(1), spanQueueCapacity: count, logQueueCapacity: count, spanBatchSize: 512, logBatchSize: 512, concurrentRequests: 4, protobuf: true,
             resource: OTLPResource(
                 attributes: [("service.name", "hlkafka-bench-export"), (HighlightAttribute.projectID, "bench")],
                 scopeName: "swift-highlight-propagation", scopeVersion: HighlightVersion.current

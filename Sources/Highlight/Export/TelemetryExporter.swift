@@ -12,7 +12,10 @@ final class TelemetryExporter: Sendable {
         var batchDelay: Duration
         var spanQueueCapacity: Int
         var logQueueCapacity: Int
-        var batchSize: Int
+        /// Spans per request, and the count at which queued spans wake the exporter.
+        var spanBatchSize: Int
+        /// Log records per request, and the count at which queued records wake the exporter.
+        var logBatchSize: Int
         /// Export requests in flight at once.
         var concurrentRequests: Int
         var protobuf: Bool
@@ -33,8 +36,8 @@ final class TelemetryExporter: Sendable {
     init(settings: Settings, sender: OTLPHTTPSender, counters: HighlightCounters, debugLogger: Logger?) {
         let wakeup = ExportWakeup()
         self.wakeup = wakeup
-        self.spans = TelemetryQueue(capacity: settings.spanQueueCapacity, batchSize: settings.batchSize) { wakeup.signal() }
-        self.logs = TelemetryQueue(capacity: settings.logQueueCapacity, batchSize: settings.batchSize) { wakeup.signal() }
+        self.spans = TelemetryQueue(capacity: settings.spanQueueCapacity, batchSize: settings.spanBatchSize) { wakeup.signal() }
+        self.logs = TelemetryQueue(capacity: settings.logQueueCapacity, batchSize: settings.logBatchSize) { wakeup.signal() }
         self.sender = sender
         self.settings = settings
         self.counters = counters
@@ -125,13 +128,13 @@ final class TelemetryExporter: Sendable {
             }
             // Each span's recorded data is read in place as its batch is encoded: no copy of it (a growing array of
             // copies was a quarter of the exporter's time, in page faults and copies, when it had fallen behind).
-            for start in stride(from: 0, to: spans.count, by: settings.batchSize) {
-                let batch = spans[start..<min(start + settings.batchSize, spans.count)]
+            for start in stride(from: 0, to: spans.count, by: self.spans.batchSize) {
+                let batch = spans[start..<min(start + self.spans.batchSize, spans.count)]
                 let body = protobuf ? traceDocument.encode(batch, as: OTLPProtobufWriter.self) : traceDocument.encode(batch, as: OTLPJSONWriter.self)
                 await send(body, .traces, count: batch.count)
             }
-            for start in stride(from: 0, to: logs.count, by: settings.batchSize) {
-                let batch = Array(logs[start..<min(start + settings.batchSize, logs.count)])
+            for start in stride(from: 0, to: logs.count, by: self.logs.batchSize) {
+                let batch = Array(logs[start..<min(start + self.logs.batchSize, logs.count)])
                 let body = protobuf ? logDocument.encode(batch, as: OTLPProtobufWriter.self) : logDocument.encode(batch, as: OTLPJSONWriter.self)
                 await send(body, .logs, count: batch.count)
             }
