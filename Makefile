@@ -81,7 +81,11 @@ soak: build
 # conditions through the pthread calls the sanitizer intercepts (why: that file's header).
 # Sanitized processes run several times slower: every process of the run gets 30 s, not 5, to flush its telemetry at
 # shutdown (HIGHLIGHT_SHUTDOWN_TIMEOUT; the tests that need the 5 s wait to run out set it back for their child).
-SANITIZE_ENV := HIGHLIGHT_WITHOUT_SWIFT_OTEL=1 HIGHLIGHT_SHUTDOWN_TIMEOUT=30000
+# SWIFT_BACKTRACE=enable=no: a process that crashes under AddressSanitizer ends at once. With Swift's backtracer on,
+# one that aborted (librdkafka 2.0.2's assertion in rd_kafka_cgrp_terminated, closing a consumer during a rebalance)
+# hung while the backtracer failed to suspend its threads, and the run waited for it until CI's time limit; the
+# sanitizers print their own reports.
+SANITIZE_ENV := HIGHLIGHT_WITHOUT_SWIFT_OTEL=1 HIGHLIGHT_SHUTDOWN_TIMEOUT=30000 SWIFT_BACKTRACE=enable=no
 TSAN_ENV := $(SANITIZE_ENV) HIGHLIGHT_THREAD_SANITIZER=1
 TSAN_PRELOAD := .build-tsan/libc11threads-tsan.so
 # Every process of a run (the test bundle and the hlkafka children it starts) writes its reports to a file under
