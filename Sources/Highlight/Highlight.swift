@@ -93,7 +93,7 @@ public enum Highlight {
         state.withLock { $0 = State(resolved: resolved, tracer: tracer, logger: logger, exporter: exporter, promptExport: promptExport) }
         // After logging is bootstrapped, so that the warnings are exported as well as printed.
         for warning in resolved.warnings {
-            Logger(label: "highlight").warning("Environment variable ignored: \(warning)")
+            Logger(label: "highlight").warning("Highlight setting not taken as given: \(warning)")
         }
         resolved.debugLogger?.debug(
             "Highlight bootstrapped",

@@ -131,8 +131,7 @@ extension Highlight {
             let spanBatchSize = batchSize("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "spans", queue: spanQueueSize)
             let logBatchSize = batchSize("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "log records", queue: logQueueSize)
             let shutdownWait = reader.positiveInteger("HIGHLIGHT_SHUTDOWN_TIMEOUT", "milliseconds").map { Duration.milliseconds(Int64($0)) }
-            let sampling = SamplerVariables.read(variables)
-            for warning in sampling.warnings { reader.warn(warning) }
+            let environmentSampler = SamplerVariables.read(&reader)
             let compression = reader.string("OTEL_EXPORTER_OTLP_COMPRESSION")?.lowercased()
             if let compression, compression != "gzip" && compression != "none" {
                 reader.warn("OTEL_EXPORTER_OTLP_COMPRESSION=\(compression) is neither gzip nor none: gzip")
@@ -153,7 +152,7 @@ extension Highlight {
                 logQueueSize: logQueueSize,
                 spanBatchSize: spanBatchSize,
                 logBatchSize: logBatchSize,
-                sampler: sampling.sampler ?? sampler,
+                sampler: environmentSampler ?? sampler,
                 shutdownTimeout: shutdownWait ?? shutdownTimeout,
                 options: self,
                 debugLogger: debugLogger,

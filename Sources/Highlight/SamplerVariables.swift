@@ -15,43 +15,34 @@ import HighlightTracing
 /// `arg` is `OTEL_TRACES_SAMPLER_ARG`, a number from 0 to 1; unset or invalid, it is 1 (as the specification says).
 /// Any other sampler name (`jaeger_remote`, `xray`, a typo) is refused with a warning and the code's sampler stays.
 enum SamplerVariables {
-    /// What the variables say, if anything.
-    struct Reading: Equatable {
-        /// The sampler they name; `nil` when `OTEL_TRACES_SAMPLER` is unset, empty or refused.
-        var sampler: HighlightSampler?
-        /// Why a value was refused or replaced, for the operator: empty when both were fine.
-        var warnings: [String] = []
-    }
-
     static let samplerVariable = "OTEL_TRACES_SAMPLER"
     static let argumentVariable = "OTEL_TRACES_SAMPLER_ARG"
 
-    /// Reads `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` from `variables`.
-    static func read(_ variables: [String: String]) -> Reading {
-        var reading = Reading()
-        guard let raw = variables[samplerVariable], !raw.isEmpty else { return reading }
-        let name = raw.trimmingASCIISpaces().lowercased()
+    /// The sampler `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` name; `nil` when the first is unset, empty or
+    /// refused. What is refused or replaced is noted in `reader`'s warnings.
+    static func read(_ reader: inout EnvironmentReader) -> HighlightSampler? {
+        guard let raw = reader.string(samplerVariable) else { return nil }
         func ratio() -> Double {
-            guard let argument = variables[argumentVariable], !argument.isEmpty else { return 1 }
+            guard let argument = reader.string(argumentVariable) else { return 1 }
             guard let value = Double(argument.trimmingASCIISpaces()), value.isFinite, (0...1).contains(value) else {
-                reading.warnings.append("\(argumentVariable)=\(argument) is not a number from 0 to 1: sampling every trace (ratio 1)")
+                reader.warn("\(argumentVariable)=\(argument) is not a number from 0 to 1: sampling every trace (ratio 1)")
                 return 1
             }
             return value
         }
-        switch name {
-        case "always_on": reading.sampler = .always
-        case "always_off": reading.sampler = .never
-        case "traceidratio": reading.sampler = .ratio(ratio())
-        case "parentbased_always_on": reading.sampler = .parentBased(root: .always)
-        case "parentbased_always_off": reading.sampler = .parentBased(root: .never)
-        case "parentbased_traceidratio": reading.sampler = .parentBased(root: .ratio(ratio()))
+        switch raw.trimmingASCIISpaces().lowercased() {
+        case "always_on": return .always
+        case "always_off": return .never
+        case "traceidratio": return .ratio(ratio())
+        case "parentbased_always_on": return .parentBased(root: .always)
+        case "parentbased_always_off": return .parentBased(root: .never)
+        case "parentbased_traceidratio": return .parentBased(root: .ratio(ratio()))
         default:
-            reading.warnings.append(
+            reader.warn(
                 "\(samplerVariable)=\(raw) is not a sampler this package has (always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio): Options.sampler stays"
             )
+            return nil
         }
-        return reading
     }
 }
 
