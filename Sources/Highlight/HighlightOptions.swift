@@ -111,7 +111,6 @@ extension Highlight {
         func resolved(environment variables: [String: String]) -> Resolved {
             var reader = EnvironmentReader(variables)
             let endpoint = otlpEndpoint ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT") ?? Self.highlightCloudEndpoint
-            let protocolName = otlpProtocol?.rawValue ?? reader.string("OTEL_EXPORTER_OTLP_PROTOCOL") ?? OTLPProtocol.httpProtobuf.rawValue
             var debugLogger = self.debugLogger
             if debugLogger == nil, let flag = reader.string("HIGHLIGHT_DEBUG"), ["1", "true", "yes"].contains(flag.lowercased()) {
                 var logger = Logger(label: "highlight.debug")
@@ -136,8 +135,13 @@ extension Highlight {
             if let compression, compression != "gzip" && compression != "none" {
                 reader.warn("OTEL_EXPORTER_OTLP_COMPRESSION=\(compression) is neither gzip nor none: gzip")
             }
-            if otlpProtocol == nil, let name = reader.string("OTEL_EXPORTER_OTLP_PROTOCOL"), OTLPProtocol(rawValue: name) == nil {
-                reader.warn("OTEL_EXPORTER_OTLP_PROTOCOL=\(name) is not one this package speaks (http/protobuf, http/json): http/protobuf")
+            var resolvedProtocol = otlpProtocol ?? .httpProtobuf
+            if otlpProtocol == nil, let name = reader.string("OTEL_EXPORTER_OTLP_PROTOCOL") {
+                if let named = OTLPProtocol(rawValue: name) {
+                    resolvedProtocol = named
+                } else {
+                    reader.warn("OTEL_EXPORTER_OTLP_PROTOCOL=\(name) is not one this package speaks (http/protobuf, http/json): http/protobuf")
+                }
             }
             return Resolved(
                 projectID: projectID ?? reader.string("HIGHLIGHT_PROJECT_ID"),
@@ -145,7 +149,7 @@ extension Highlight {
                 serviceVersion: serviceVersion,
                 environment: environment,
                 endpoint: endpoint,
-                otlpProtocol: OTLPProtocol(rawValue: protocolName) ?? .httpProtobuf,
+                otlpProtocol: resolvedProtocol,
                 gzip: gzip ?? (compression.map { $0 != "none" } ?? true),
                 batchDelay: batchDelay,
                 spanQueueSize: spanQueueSize,
