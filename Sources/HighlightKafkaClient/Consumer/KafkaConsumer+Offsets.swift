@@ -93,7 +93,7 @@ extension KafkaConsumer {
         let deadline = ContinuousClock.now + budget
         while true {
             do {
-                try await commitStored()
+                try await commitStored(servingQueuedEvents: true)
                 return
             } catch {
                 guard error.isRetriable, !Task.isCancelled, ContinuousClock.now < deadline else {
@@ -106,10 +106,13 @@ extension KafkaConsumer {
         }
     }
 
-    private func commitStored() async throws(KafkaError) {
+    /// - Parameter servingQueuedEvents: at shutdown, once the poll thread has stopped: a revocation waiting in the
+    ///   queue is served first (its group's rebalance waits for it, and commits are refused until it is over).
+    private func commitStored(servingQueuedEvents: Bool = false) async throws(KafkaError) {
         let client = self.client
         let outcome: Result<Void, KafkaError> = await runBlocking {
-            Result { () throws(KafkaError) in try client.commitStoredOffsets(async: false, context: "commit of processed offsets") }
+            if servingQueuedEvents { client.serveQueuedEvents() }
+            return Result { () throws(KafkaError) in try client.commitStoredOffsets(async: false, context: "commit of processed offsets") }
         }
         try outcome.get()
     }

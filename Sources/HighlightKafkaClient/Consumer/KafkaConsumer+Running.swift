@@ -67,12 +67,14 @@ extension KafkaConsumer {
         }
         stopFetching()
         await waitForHandlers()
-        if configuration.groupID != nil { await commitStoredRetrying(for: .seconds(3)) }
         let client = self.client
         let control = pollThread
         let callbacks = self.callbacks
+        // From here this task serves the consumer's queue (rebalances that come during shutdown), not the poll thread.
+        await runBlocking { control.waitUntilExited() }
+        if configuration.groupID != nil { await commitStoredRetrying(for: .seconds(3)) }
         await runBlocking {
-            control.waitUntilExited()
+            client.serveQueuedEvents()
             // Leaves the group; serves the final revocation (which commits again if anything is left).
             if let error = client.closeConsumer() { callbacks.report(error) }
         }

@@ -102,6 +102,7 @@ public final class KafkaConsumer: Service, Sendable {
         buffer.finish(discardingBuffered: true)
         runInBackground("highlight-kafka-consumer-close") {
             control.waitUntilExited()
+            client.serveQueuedEvents()
             if let error = client.closeConsumer() { callbacks.report(error) }
             callbacks.events.finish()
         }

@@ -111,6 +111,29 @@ extension RDKafkaClient {
         }
     }
 
+    /// Serves what is queued for the consumer once its poll thread has stopped: rebalance callbacks run, messages
+    /// taken on the way are dropped (never handed out, never stored: they are read again). Without it, a revocation
+    /// queued while the consumer shut down waited for `closeConsumer()`, whose leaving the group had by then cleared
+    /// the assignment itself. Run that late, in librdkafka 2.0.2, the revocation's commit could reach the group after
+    /// it had terminated, which aborts the process (`rd_kafka_cgrp_terminated: assert:
+    /// !rd_kafka_assignment_in_progress`), or its query of the group's protocol never got an answer (a hung close).
+    ///
+    /// Takes at most what was queued when called, plus one batch: fetching goes on meanwhile.
+    func serveQueuedEvents() {
+        let queue = rd_kafka_queue_get_consumer(handle)
+        defer { rd_kafka_queue_destroy(queue) }
+        let batch = 256
+        var turns = Int(rd_kafka_queue_length(queue)) / batch + 2
+        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: batch) { slots in
+            while turns > 0 {
+                turns -= 1
+                let count = rd_kafka_consume_batch_queue(queue, 0, slots.baseAddress, batch)
+                guard count > 0 else { return }
+                for index in 0..<count { slots[index].map { rd_kafka_message_destroy($0) } }
+            }
+        }
+    }
+
     /// Blocking. Leaves the group, serving the final revocation.
     func closeConsumer() -> KafkaError? {
         let result = rd_kafka_consumer_close(handle)

@@ -51,13 +51,25 @@ struct RDKafkaRebalance {
         return nil
     }
 
+    /// Whether the consumer holds any partition (librdkafka's current assignment is not empty).
+    private var holdsAssignment: Bool {
+        var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &current) == RD_KAFKA_RESP_ERR_NO_ERROR, let current else { return false }
+        defer { rd_kafka_topic_partition_list_destroy(current) }
+        return current.pointee.cnt > 0
+    }
+
     /// After a failed rebalance: drops the whole assignment, as librdkafka asks.
     func dropAssignment() {
         _ = rd_kafka_assign(handle, nil)
     }
 
-    /// Commits the stored offsets and waits for the broker; `nil` also when nothing was stored.
+    /// Commits the stored offsets and waits for the broker; `nil` also when nothing was stored, and when the consumer
+    /// holds no partitions any more (a revocation served after leaving the group had cleared the assignment: see
+    /// `RDKafkaClient.serveQueuedEvents()`; such a commit has nothing to commit and, reaching a group that has
+    /// terminated, aborts librdkafka 2.0.2).
     func commitStoredOffsets() -> KafkaError? {
+        guard holdsAssignment else { return nil }
         let result = rd_kafka_commit(handle, nil, 0)
         guard result != RD_KAFKA_RESP_ERR_NO_ERROR && result != RD_KAFKA_RESP_ERR__NO_OFFSET else { return nil }
         return KafkaError.from(result, kind: .commit, context: "commit before revocation")
