@@ -287,7 +287,8 @@ let package = Package(
 
         // MARK: The allocator's bytes in use, for `hlkafka bench consume` (C: glibc's mallinfo2 is not in Swift's Glibc).
         .target(name: "CHeapStatistics"),
-        // pidfd_open for hlkafka's parent watch (syscall is variadic: Swift cannot call it).
+        // pidfd_open and pidfd_send_signal for hlkafka's parent watch and the tests' child processes (syscall is variadic:
+        // Swift cannot call it).
         .target(name: "CProcessWatch"),
 
         // MARK: The raw librdkafka baseline `hlkafka bench` compares with (C, no Swift).
@@ -338,7 +339,7 @@ let package = Package(
         // What several test targets share (reading a child process's output).
         .target(
             name: "HighlightTestSupport",
-            dependencies: ["HighlightSynchronization"],
+            dependencies: ["HighlightSynchronization", "CProcessWatch"],
             path: "Tests/HighlightTestSupport",
             swiftSettings: swiftSettings
         ),

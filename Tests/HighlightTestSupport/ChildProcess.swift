@@ -1,5 +1,7 @@
 // What both test targets that run child processes share.
+import CProcessWatch
 package import Foundation
+import Glibc
 import HighlightSynchronization
 import Synchronization
 
@@ -27,7 +29,13 @@ package final class ChildProcess: Sendable {
         package let errors: String
     }
 
+    /// Signal the child with ``signal(_:)``, not with `process.terminate()` or `kill`: those name the child by its pid,
+    /// which, once the child has ended and been reaped, the kernel gives to the next process or thread (pids wrap at
+    /// 32,768 here, and a sanitized test run starts tens of thousands of threads), so a late signal could stop another
+    /// test's child.
     package let process: Process
+    /// The child's pidfd, opened as it started; -1 on a kernel without pidfds.
+    private let descriptor: Int32
     /// The child's standard output, line by line, ending when the child closes it.
     package let lines: AsyncStream<String>
     private let exit: OneShot<Int32>
@@ -53,6 +61,9 @@ package final class ChildProcess: Sendable {
         let exit = OneShot<Int32>()
         process.terminationHandler = { exit.set($0.terminationStatus) }
         try process.run()
+        // At once: a child that has already ended and been reaped has no pidfd (-1: signals then go by pid while it
+        // runs), and its pid cannot have gone to another process yet (that takes the pid counter going round).
+        self.descriptor = hl_pidfd_open(process.processIdentifier)
         if let inputPipe, let input {
             inputPipe.fileHandleForWriting.write(input)
             try inputPipe.fileHandleForWriting.close()
@@ -69,7 +80,6 @@ package final class ChildProcess: Sendable {
         _ executable: URL, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil
     ) async throws -> Result {
         let child = try ChildProcess(executable, arguments, environment: environment, input: input, errors: .collect)
-        let pid = child.process.processIdentifier
         return await withTaskCancellationHandler {
             var output: [String] = []
             for await line in child.lines { output.append(line) }
@@ -78,8 +88,22 @@ package final class ChildProcess: Sendable {
         } onCancel: {
             // A test past its time limit is cancelled: a child that hangs is killed with it, and what it wrote until
             // then is still returned (status 9), instead of the test run waiting for it without end.
-            kill(pid, SIGKILL)
+            child.signal(SIGKILL)
         }
+    }
+
+    /// Sends `signal` to the child while it runs; once it has ended, to nobody.
+    ///
+    /// - Parameter signal: `SIGTERM`, `SIGKILL`, ...
+    /// - Returns: whether the signal was sent (`false` once the child has ended).
+    @discardableResult
+    package func signal(_ signal: Int32) -> Bool {
+        if descriptor >= 0 { return hl_pidfd_send_signal(descriptor, signal) == 0 }
+        return process.isRunning && kill(process.processIdentifier, signal) == 0
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// Waits for the child to end and returns its termination status.

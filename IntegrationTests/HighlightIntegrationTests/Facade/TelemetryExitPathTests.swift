@@ -61,7 +61,7 @@ struct TelemetryExitPathTests {
         var probe = try Probe.start(endpoint: receiver.endpoint, path: path)
         if signal {
             try await probe.expectLine("ready")
-            probe.process.terminate()  // SIGTERM
+            probe.child.signal(SIGTERM)
         }
         let status = await probe.child.exitStatus()
         #expect(status == exitStatus)
@@ -97,7 +97,7 @@ struct TelemetryExitPathTests {
             Self.exportedError(receiver, path: "flush") != nil && Self.exportedLog(receiver, path: "flush") != nil
         }
         // Killed, not stopped: nothing after this point could have sent anything.
-        kill(probe.process.processIdentifier, SIGKILL)
+        probe.child.signal(SIGKILL)
         _ = await probe.child.exitStatus()
         #expect(Self.exportedError(receiver, path: "flush")?.attributes["highlight.trace_id"] == "request-flush")
         #expect(receiver.records.filter { $0.kind == "event" && $0.name == "exception" }.count == 1, "sent once")

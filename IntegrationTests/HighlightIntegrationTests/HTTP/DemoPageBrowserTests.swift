@@ -49,7 +49,7 @@ struct DemoPageBrowserTests {
 
     @Test func thePageSendsTheSessionAndTraceToTheWorkerAndAnUnlistedOriginIsRefusedByTheBrowser() async throws {
         let demo = try ChildProcess(HLKafkaCommandLineTests.executable, ["demo", "--serve", "--port", "0", "--page-port", "0", "--grpc-port", "0"])
-        defer { if demo.process.isRunning { demo.process.terminate() } }
+        defer { demo.signal(SIGTERM) }
         var lines = demo.lines.makeAsyncIterator()
         var pageURL: String?
         var output: [String] = []

@@ -32,7 +32,7 @@ struct HLKafkaCommandLineTests {
         var lines = cluster.lines.makeAsyncIterator()
         let line = await lines.next() ?? ""
         guard line.hasPrefix("bootstrap.servers=") else {
-            cluster.process.terminate()
+            cluster.signal(SIGTERM)
             throw TestTimeout(description: "mock-cluster printed '\(line)' instead of bootstrap.servers=...")
         }
         return (cluster, String(line.dropFirst("bootstrap.servers=".count)))
@@ -41,7 +41,7 @@ struct HLKafkaCommandLineTests {
     @Test func produceThenConsumeAcrossProcessesCarriesTheSessionAndTheTrace() async throws {
         let topic = "cli-orders"
         let (cluster, servers) = try await Self.startMockCluster(topic: topic)
-        defer { if cluster.process.isRunning { cluster.process.terminate() } }
+        defer { cluster.signal(SIGTERM) }
 
         let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
         let produced = try await Self.run([

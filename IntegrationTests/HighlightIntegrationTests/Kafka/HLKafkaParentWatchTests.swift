@@ -30,7 +30,7 @@ struct HLKafkaParentWatchTests {
         var lines = shell.lines.makeAsyncIterator()
         let pid = try #require(await lines.next().flatMap { pid_t($0) })
         #expect(await lines.next()?.hasPrefix("bootstrap.servers=") == true, "hlkafka is up")
-        kill(shell.process.processIdentifier, SIGKILL)
+        shell.signal(SIGKILL)
         let ended = await Self.waitForEnd(of: pid, atMost: 30_000)
         if !ended { kill(pid, SIGKILL) }
         #expect(ended, "hlkafka (pid \(pid)) outlived the process that started it by 30 s")

@@ -26,7 +26,7 @@ struct SignalTests {
         /// Sends SIGTERM, reads the rest of the output and returns the exit status with the time the exit took.
         mutating func terminate() async -> (status: Int32, seconds: Duration) {
             let signalled = ContinuousClock.now
-            child.process.terminate()
+            child.signal(SIGTERM)
             await read(until: .max)
             let status = await child.exitStatus()
             return (status, ContinuousClock.now - signalled)
@@ -151,7 +151,7 @@ struct SignalTests {
         for _ in 0..<100 { _ = await output.next() }
         // A batch is stuck in the slow backend: the graceful shutdown would wait its whole 5 s for it.
         try await withTimeout(.seconds(60)) { await receiver.waitForRequests(1) }
-        consumer.process.terminate()
+        consumer.signal(SIGTERM)
         var errors: [String] = []
         var errorLines = consumer.errorLines!.makeAsyncIterator()
         while let line = await errorLines.next() {
@@ -159,7 +159,7 @@ struct SignalTests {
             if line.contains("send it again to stop at once") { break }
         }
         #expect(errors.last?.contains("hlkafka: stopping (SIGTERM)") == true, "\(errors)")
-        consumer.process.terminate()
+        consumer.signal(SIGTERM)
         while let line = await errorLines.next() { errors.append(line) }
         while await output.next() != nil {}
         #expect(await consumer.exitStatus() == 143)

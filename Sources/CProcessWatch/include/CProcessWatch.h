@@ -5,4 +5,8 @@
 /// `syscall` is variadic, which Swift cannot call: this is the one call `hlkafka`'s parent watch and its test need.
 int hl_pidfd_open(int pid);
 
+/// Sends `signal` to the process `pidfd` names (Linux 5.1+): never to another process that was given the same pid
+/// after it ended. 0 on success; -1 with errno set otherwise (ESRCH once the process has ended).
+int hl_pidfd_send_signal(int pidfd, int signal);
+
 #endif
