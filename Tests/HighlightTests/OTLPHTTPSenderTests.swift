@@ -10,7 +10,7 @@ import Testing
 struct OTLPHTTPSenderTests {
     /// Answers the n-th request with the n-th scripted `status[:retry-after[:body hex]]`, and prints each request's
     /// path, content type and content encoding. SIGTERM is unblocked first: `Process` starts a child with the signal
-    /// mask of the thread that starts it, and the tests' threads block nearly every signal, so the `terminate()` of
+    /// mask of the thread that starts it, and the tests' threads block nearly every signal, so the SIGTERM of
     /// `deinit` stayed pending and every endpoint outlived the test run.
     static let script = """
         import http.server, signal, sys
@@ -36,30 +36,24 @@ struct OTLPHTTPSenderTests {
 
     /// A running scripted endpoint; its output is read as it comes, without blocking a thread.
     final class Endpoint: Sendable {
-        let process: Process
+        /// Signalled through ``ChildProcess/signal(_:)``, which never reaches a process that took its pid after it ended.
+        private let child: ChildProcess
         private let lines: AsyncStream<String>
         let port: Int
 
         static func start(_ answers: [String]) async throws -> Endpoint {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", OTLPHTTPSenderTests.script] + answers
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let lines = PipeLines.stream(output)
-            var iterator = lines.makeAsyncIterator()
+            let child = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", OTLPHTTPSenderTests.script] + answers)
+            var iterator = child.lines.makeAsyncIterator()
             guard let first = await iterator.next(), first.hasPrefix("port "), let port = Int(first.dropFirst(5)) else {
-                process.terminate()
+                child.signal(SIGTERM)
                 throw CancellationError()
             }
-            return Endpoint(process: process, lines: lines, port: port)
+            return Endpoint(child: child, port: port)
         }
 
-        private init(process: Process, lines: AsyncStream<String>, port: Int) {
-            self.process = process
-            self.lines = lines
+        private init(child: ChildProcess, port: Int) {
+            self.child = child
+            self.lines = child.lines
             self.port = port
         }
 
@@ -70,7 +64,7 @@ struct OTLPHTTPSenderTests {
         }
 
         deinit {
-            process.terminate()
+            child.signal(SIGTERM)
         }
     }
 
