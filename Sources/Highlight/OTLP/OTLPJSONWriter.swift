@@ -117,6 +117,10 @@ struct OTLPJSONWriter: OTLPEncoding {
         oneofString(field, name, String(value))
     }
 
+    mutating func oneofString(_ field: Int, _ name: StaticString, utf8 value: [UInt8]) {
+        oneofString(field, name, String(decoding: value, as: UTF8.self))
+    }
+
     mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32) {
         guard value != 0 else { return }
         key(name)
@@ -186,5 +190,24 @@ struct OTLPJSONWriter: OTLPEncoding {
             object(content)
         }
         if written { body.append(UInt8(ascii: "]")) }
+    }
+
+    mutating func repeated(
+        _ field: Int,
+        _ name: StaticString,
+        sharing key: ObjectIdentifier?,
+        in encodings: inout SharedEncodings,
+        shared: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
+        producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
+    ) {
+        // Both are called before `repeated` returns: neither outlives this call.
+        withoutActuallyEscaping(shared) { shared in
+            withoutActuallyEscaping(produce) { produce in
+                repeated(field, name, lengthBytes: 1) { element in
+                    if key != nil { shared(element) }
+                    produce(element)
+                }
+            }
+        }
     }
 }

@@ -97,6 +97,10 @@ struct OTLPProtobufWriter: OTLPEncoding {
         utf8(field, value)
     }
 
+    mutating func oneofString(_ field: Int, _ name: StaticString, utf8 value: [UInt8]) {
+        lengthDelimited(field, value)
+    }
+
     mutating func uint32(_ field: Int, _ name: StaticString, _ value: UInt32) {
         guard value != 0 else { return }
         tag(field, .varint)
@@ -136,5 +140,22 @@ struct OTLPProtobufWriter: OTLPEncoding {
         _ field: Int, _ name: StaticString, lengthBytes: Int, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
     ) {
         produce { content in message(field, name, lengthBytes: lengthBytes, content) }
+    }
+
+    mutating func repeated(
+        _ field: Int,
+        _ name: StaticString,
+        sharing key: ObjectIdentifier?,
+        in encodings: inout SharedEncodings,
+        shared: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
+        producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
+    ) {
+        // A repeated field's elements need not be adjacent in protobuf: the shared ones go first, as they are kept.
+        if let key, encodings.withBytes(for: key, { body.append($0) }) == nil {
+            let start = body.count
+            repeated(field, name, lengthBytes: 1, producedBy: shared)
+            if encodings.hasRoom { body.withBytes(from: start) { encodings.keep($0, for: key) } }
+        }
+        repeated(field, name, lengthBytes: 1, producedBy: produce)
     }
 }

@@ -22,9 +22,13 @@ struct OTLPTraceDocument {
                 // Static, given the limits alone: a closure calling a method captured `self`, and copied its resource
                 // (six references retained and released) for every span.
                 let limits = self.limits
+                // The endpoint attributes of this body's spans, encoded once per client and topic.
+                var shared = SharedEncodings()
                 scopeSpans.repeated(2, "spans", lengthBytes: 2) { element in
                     for span in spans {
-                        span.withEnded { recorded, end in element { Self.write(span, recorded, end: end, limits: limits, into: &$0) } }
+                        span.withEnded { recorded, end in
+                            element { Self.write(span, recorded, end: end, limits: limits, shared: &shared, into: &$0) }
+                        }
                     }
                 }
             }
@@ -33,7 +37,12 @@ struct OTLPTraceDocument {
     }
 
     private static func write<Writer: OTLPWriter>(
-        _ span: HighlightSpan, _ ended: HighlightSpan.State, end: UInt64, limits: SpanLimits, into writer: inout Writer
+        _ span: HighlightSpan,
+        _ ended: HighlightSpan.State,
+        end: UInt64,
+        limits: SpanLimits,
+        shared: inout SharedEncodings,
+        into writer: inout Writer
     ) {
         let identity = span.identity
         Self.writeIDs(identity, into: &writer)
@@ -46,14 +55,23 @@ struct OTLPTraceDocument {
 
         // Attributes: the span's own, then the typed messaging fields and the session, each unless the span set an
         // attribute of that name. Without attributes of its own (every Kafka span), the typed ones are written as
-        // they are made; otherwise one list per span, written straight to the wire: no dictionary is built here.
+        // they are made (the endpoint's, alike for a client's spans on a topic, encoded once per body); otherwise one
+        // list per span, written straight to the wire: no dictionary is built here.
         let session = span.session
         if ended.attributes.isEmpty && limits.attributeCount >= TypedAttributes.maximumCount {
-            writer.repeated(9, "attributes") { element in
-                TypedAttributes.forEach(messaging: ended.messaging, session: session) { key, value in
-                    element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
+            writer.repeated(
+                9, "attributes", sharing: TypedAttributes.sharedKey(messaging: ended.messaging), in: &shared,
+                shared: { element in
+                    TypedAttributes.forEachShared(messaging: ended.messaging) { key, value in
+                        element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
+                    }
+                },
+                producedBy: { element in
+                    TypedAttributes.forEachOwn(messaging: ended.messaging, session: session) { key, value in
+                        element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
+                    }
                 }
-            }
+            )
             writer.uint32(10, "droppedAttributesCount", 0)
         } else {
             var attributes = AttributeList(ended.attributes, limit: limits.attributeCount)

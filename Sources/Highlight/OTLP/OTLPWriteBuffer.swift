@@ -21,6 +21,11 @@ final class OTLPWriteBuffer {
     /// A copy of what was written.
     var bytes: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
 
+    /// Runs `body` with what was written from `start` on.
+    func withBytes<Result>(from start: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        body(UnsafeRawBufferPointer(start: self.start + start, count: count - start))
+    }
+
     func append(_ byte: UInt8) {
         reserve(1)
         start[count] = byte

@@ -23,6 +23,8 @@ protocol OTLPWriter {
     mutating func oneofString(_ field: Int, _ name: StaticString, _ value: String)
     /// The same, from a slice of a string.
     mutating func oneofString(_ field: Int, _ name: StaticString, _ value: Substring)
+    /// The same, from bytes known to be valid UTF-8.
+    mutating func oneofString(_ field: Int, _ name: StaticString, utf8 value: [UInt8])
     /// A nested message, written even when empty (an `AnyValue` holding an empty string is still a value). In protobuf
     /// `lengthBytes` is the width foreseen for its length (1: under 128 bytes; 2: under 16 KB; 3: under 2 MB): a
     /// message of another size is written as correctly, moved by the difference once its length is known.
@@ -34,6 +36,18 @@ protocol OTLPWriter {
     /// `lengthBytes` foresees each element's size, as for ``message(_:_:lengthBytes:_:)``.
     mutating func repeated(
         _ field: Int, _ name: StaticString, lengthBytes: Int, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
+    )
+    /// A repeated message field (elements under 128 bytes each) whose first elements, `shared`, are the same byte for
+    /// byte wherever `key` is, followed by the elements `produce` writes; without a key, `shared` is not called.
+    /// Protobuf writes the shared elements once per key into `encodings` and copies their bytes after; JSON writes them
+    /// each time (its separators depend on what comes before).
+    mutating func repeated(
+        _ field: Int,
+        _ name: StaticString,
+        sharing key: ObjectIdentifier?,
+        in encodings: inout SharedEncodings,
+        shared: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
+        producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
     )
 }
 

@@ -1,0 +1,119 @@
+@testable import Highlight
+import HighlightPropagation
+import HighlightTracing
+import Instrumentation
+import Testing
+import Tracing
+
+/// The endpoint attributes of Kafka spans are encoded once per body and copied for the spans after (see
+/// `SharedEncodings`): every span must still come out with its own endpoint's attributes, once each, in both encodings,
+/// when spans of many endpoints are interleaved, when there are more endpoints than are kept, and when a span of an
+/// endpoint has attributes of its own.
+@Suite("Shared attribute encoding")
+struct SharedAttributeEncodingTests {
+    /// One more endpoint than the cache keeps, each with its own topic, client and group.
+    static let endpoints = (0...SharedEncodings.capacity).map { index in
+        MessagingEndpoint(
+            operationType: index.isMultiple(of: 2) ? "process" : "send", destination: "topic-\(index)", clientID: "client-\(index)",
+            serverAddress: "broker-\(index):9092", consumerGroup: index.isMultiple(of: 2) ? "group-\(index)" : nil
+        )
+    }
+
+    /// Three rounds over every endpoint, so each endpoint's spans are far apart; the span of round 1, endpoint 2 also
+    /// sets an attribute of its own (the per-span list, not the shared run). Span `n` has partition and offset `n`, and
+    /// a message key (``key(_:)``).
+    static func spans() -> [HighlightSpan] {
+        let queue = TelemetryQueue<HighlightSpan>(capacity: 100, batchSize: 100) {}
+        let tracer = HighlightTracer(queue: queue)
+        let session = ServiceContext.extract(from: ["x-highlight-request": "sessionS/requestS"], instrument: tracer)
+        var number = 0
+        for round in 0..<3 {
+            for (index, endpoint) in endpoints.enumerated() {
+                let span = tracer.startSpan("span \(number)", context: session, ofKind: .consumer)
+                span.setMessaging(endpoint: endpoint) { fields in
+                    fields.partition = Int32(number)
+                    fields.offset = Int64(number)
+                    fields.key = Self.key(number)
+                }
+                if round == 1 && index == 2 { span.updateAttributes { $0["own"] = "yes" } }
+                span.end()
+                number += 1
+            }
+        }
+        return queue.takeAll()
+    }
+
+    /// Span `n`'s message key: ASCII, other UTF-8, or bytes that are not UTF-8 (not exported), in turn.
+    static func key(_ number: Int) -> [UInt8] {
+        switch number % 3 {
+        case 0: Array("key-\(number)".utf8)
+        case 1: Array("clé-\(number)".utf8)
+        default: [0xFF, 0xFE, UInt8(number)]
+        }
+    }
+
+    @Test(arguments: [OfficialSchema.Input.protobuf, .json])
+    func everySpanCarriesItsOwnEndpointsAttributesOnce(input: OfficialSchema.Input) async throws {
+        let spans = Self.spans()
+        let document = OTLPTraceDocument(resource: OTLPEncodingTests.resource, limits: SpanLimits())
+        let body = input == .json ? document.encode(spans, as: OTLPJSONWriter.self) : document.encode(spans, as: OTLPProtobufWriter.self)
+        let decoded = try await OfficialSchema.decode(body, as: .traces, input: input)
+        let scopeSpans = try #require(((decoded["resource_spans"] as? [[String: Any]])?.first?["scope_spans"] as? [[String: Any]])?.first)
+        let exported = try #require(scopeSpans["spans"] as? [[String: Any]])
+        #expect(exported.count == 3 * Self.endpoints.count)
+        for (number, span) in exported.enumerated() {
+            let index = number % Self.endpoints.count
+            let own = number == Self.endpoints.count + 2
+            #expect(span["name"] as? String == "span \(number)")
+            let list = try #require(span["attributes"] as? [[String: Any]])
+            let keys = list.compactMap { $0["key"] as? String }
+            #expect(Set(keys).count == keys.count, "span \(number) has an attribute twice: \(keys)")
+            let grouped = index.isMultiple(of: 2)
+            // system, topic, two operation keys, client, server, partition, offset, session, request; a group on even
+            // ones; a key unless it is not UTF-8.
+            let keyed = number % 3 != 2
+            let expectedCount: Int = 10 + (grouped ? 1 : 0) + (own ? 1 : 0) + (keyed ? 1 : 0)
+            #expect(keys.count == expectedCount, "span \(number): \(keys)")
+            let attributes = OTLPEncodingTests.attributes(list)
+            let string = { (key: String) in attributes[key]?["string_value"] as? String }
+            #expect(string("messaging.system") == "kafka")
+            #expect(string("messaging.destination.name") == "topic-\(index)", "span \(number)")
+            #expect(string("messaging.operation.name") == (grouped ? "process" : "send"))
+            #expect(string("messaging.client.id") == "client-\(index)")
+            #expect(string("server.address") == "broker-\(index):9092")
+            #expect(string("messaging.consumer.group.name") == (grouped ? "group-\(index)" : nil))
+            #expect(string("messaging.destination.partition.id") == "\(number)")
+            #expect(attributes["messaging.kafka.offset"]?["int_value"] as? String == "\(number)")
+            #expect(string("highlight.session_id") == "sessionS")
+            #expect(string("own") == (own ? "yes" : nil))
+            let expectedKey: String? = keyed ? String(decoding: Self.key(number), as: UTF8.self) : nil
+            #expect(string("messaging.kafka.message.key") == expectedKey)
+        }
+    }
+
+    /// The protobuf body is the same bytes as one written without keeping anything: copying a kept run changes nothing
+    /// on the wire.
+    @Test func keptRunsLeaveTheProtobufBodyUnchanged() {
+        let spans = Self.spans()
+        var shared = SharedEncodings()
+        var unshared = OTLPProtobufWriter(capacity: 64)
+        var kept = OTLPProtobufWriter(capacity: 64)
+        for span in spans {
+            let key = span.ended?.messaging.map { ObjectIdentifier($0.endpoint) }
+            let write = { (writer: inout OTLPProtobufWriter, sharing: ObjectIdentifier?, encodings: inout SharedEncodings) in
+                writer.repeated(
+                    9, "attributes", sharing: sharing, in: &encodings,
+                    shared: { element in element { $0.string(1, "key", "endpoint \(String(describing: key))") } },
+                    producedBy: { element in element { $0.string(1, "key", span.operationName) } }
+                )
+            }
+            var none = SharedEncodings()
+            write(&unshared, key, &none)
+            write(&kept, key, &shared)
+        }
+        let (keptBytes, unsharedBytes) = (kept.finish(), unshared.finish())
+        let difference = zip(keptBytes, unsharedBytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(keptBytes.count == unsharedBytes.count && difference == nil, "first difference at byte \(difference ?? -1) of \(unsharedBytes.count)")
+        #expect(!shared.hasRoom, "the test's endpoints filled the cache")
+    }
+}
