@@ -21,15 +21,17 @@ struct SharedAttributeEncodingTests {
 
     /// Three rounds over every endpoint, so each endpoint's spans are far apart; the span of round 1, endpoint 2 also
     /// sets an attribute of its own (the per-span list, not the shared run). Span `n` has partition and offset `n`, and
-    /// a message key (``key(_:)``).
+    /// a message key (``key(_:)``); even spans are in one session, odd ones in another.
     static func spans() -> [HighlightSpan] {
         let queue = TelemetryQueue<HighlightSpan>(capacity: 100, batchSize: 100) {}
         let tracer = HighlightTracer(queue: queue)
-        let session = ServiceContext.extract(from: ["x-highlight-request": "sessionS/requestS"], instrument: tracer)
+        let sessions = ["sessionS/requestS", "sessionT/requestT"].map {
+            ServiceContext.extract(from: ["x-highlight-request": $0], instrument: tracer)
+        }
         var number = 0
         for round in 0..<3 {
             for (index, endpoint) in endpoints.enumerated() {
-                let span = tracer.startSpan("span \(number)", context: session, ofKind: .consumer)
+                let span = tracer.startSpan("span \(number)", context: sessions[number % 2], ofKind: .consumer)
                 span.setMessaging(endpoint: endpoint) { fields in
                     fields.partition = Int32(number)
                     fields.offset = Int64(number)
@@ -84,7 +86,8 @@ struct SharedAttributeEncodingTests {
             #expect(string("messaging.consumer.group.name") == (grouped ? "group-\(index)" : nil))
             #expect(string("messaging.destination.partition.id") == "\(number)")
             #expect(attributes["messaging.kafka.offset"]?["int_value"] as? String == "\(number)")
-            #expect(string("highlight.session_id") == "sessionS")
+            #expect(string("highlight.session_id") == (number.isMultiple(of: 2) ? "sessionS" : "sessionT"))
+            #expect(string("highlight.trace_id") == (number.isMultiple(of: 2) ? "requestS" : "requestT"))
             #expect(string("own") == (own ? "yes" : nil))
             let expectedKey: String? = keyed ? String(decoding: Self.key(number), as: UTF8.self) : nil
             #expect(string("messaging.kafka.message.key") == expectedKey)
@@ -92,28 +95,32 @@ struct SharedAttributeEncodingTests {
     }
 
     /// The protobuf body is the same bytes as one written without keeping anything: copying a kept run changes nothing
-    /// on the wire.
+    /// on the wire. Run 0 is keyed by the span's endpoint, run 1 by one of three other objects in turn.
     @Test func keptRunsLeaveTheProtobufBodyUnchanged() {
-        let spans = Self.spans()
+        final class Marker {}
+        let markers = [Marker(), Marker(), Marker()]
         var shared = SharedEncodings()
         var unshared = OTLPProtobufWriter(capacity: 64)
         var kept = OTLPProtobufWriter(capacity: 64)
-        for span in spans {
-            let key = span.ended?.messaging.map { ObjectIdentifier($0.endpoint) }
-            let write = { (writer: inout OTLPProtobufWriter, sharing: ObjectIdentifier?, encodings: inout SharedEncodings) in
+        for (number, span) in Self.spans().enumerated() {
+            let endpoint = span.ended?.messaging.map { ObjectIdentifier($0.endpoint) }
+            let keys = SharedEncodings.Keys(first: endpoint, second: ObjectIdentifier(markers[number % 3]))
+            let write = { (writer: inout OTLPProtobufWriter, encodings: inout SharedEncodings) in
                 writer.repeated(
-                    9, "attributes", sharing: sharing, in: &encodings,
-                    shared: { element in element { $0.string(1, "key", "endpoint \(String(describing: key))") } },
+                    9, "attributes", sharing: keys, in: &encodings,
+                    shared: { run, element in
+                        element { $0.string(1, "key", run == 0 ? "endpoint \(String(describing: endpoint))" : "marker \(number % 3)") }
+                    },
                     producedBy: { element in element { $0.string(1, "key", span.operationName) } }
                 )
             }
             var none = SharedEncodings()
-            write(&unshared, key, &none)
-            write(&kept, key, &shared)
+            write(&unshared, &none)
+            write(&kept, &shared)
         }
         let (keptBytes, unsharedBytes) = (kept.finish(), unshared.finish())
         let difference = zip(keptBytes, unsharedBytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
         #expect(keptBytes.count == unsharedBytes.count && difference == nil, "first difference at byte \(difference ?? -1) of \(unsharedBytes.count)")
-        #expect(!shared.hasRoom, "the test's endpoints filled the cache")
+        #expect(!shared.hasRoom, "the test's endpoints and markers filled the cache")
     }
 }

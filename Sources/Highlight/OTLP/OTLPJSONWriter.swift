@@ -195,16 +195,17 @@ struct OTLPJSONWriter: OTLPEncoding {
     mutating func repeated(
         _ field: Int,
         _ name: StaticString,
-        sharing key: ObjectIdentifier?,
+        sharing keys: SharedEncodings.Keys,
         in encodings: inout SharedEncodings,
-        shared: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
+        shared: (_ run: Int, _ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
         producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
     ) {
         // Both are called before `repeated` returns: neither outlives this call.
         withoutActuallyEscaping(shared) { shared in
             withoutActuallyEscaping(produce) { produce in
                 repeated(field, name, lengthBytes: 1) { element in
-                    if key != nil { shared(element) }
+                    if keys.first != nil { shared(0, element) }
+                    if keys.second != nil { shared(1, element) }
                     produce(element)
                 }
             }

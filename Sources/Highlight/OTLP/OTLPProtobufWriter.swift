@@ -145,16 +145,23 @@ struct OTLPProtobufWriter: OTLPEncoding {
     mutating func repeated(
         _ field: Int,
         _ name: StaticString,
-        sharing key: ObjectIdentifier?,
+        sharing keys: SharedEncodings.Keys,
         in encodings: inout SharedEncodings,
-        shared: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
+        shared: (_ run: Int, _ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
         producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
     ) {
-        // A repeated field's elements need not be adjacent in protobuf: the shared ones go first, as they are kept.
-        if let key, encodings.withBytes(for: key, { body.append($0) }) == nil {
-            let start = body.count
-            repeated(field, name, lengthBytes: 1, producedBy: shared)
-            if encodings.hasRoom { body.withBytes(from: start) { encodings.keep($0, for: key) } }
+        // A repeated field's elements need not be adjacent in protobuf; here the runs go first, in order, as they are
+        // kept.
+        // `shared` is called before this returns: it does not outlive the call.
+        withoutActuallyEscaping(shared) { shared in
+            func write(run: Int, key: ObjectIdentifier?) {
+                guard let key, encodings.withBytes(for: key, { body.append($0) }) == nil else { return }
+                let start = body.count
+                repeated(field, name, lengthBytes: 1) { element in shared(run, element) }
+                if encodings.hasRoom { body.withBytes(from: start) { encodings.keep($0, for: key) } }
+            }
+            write(run: 0, key: keys.first)
+            write(run: 1, key: keys.second)
         }
         repeated(field, name, lengthBytes: 1, producedBy: produce)
     }

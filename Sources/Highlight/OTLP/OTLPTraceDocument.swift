@@ -55,19 +55,26 @@ struct OTLPTraceDocument {
 
         // Attributes: the span's own, then the typed messaging fields and the session, each unless the span set an
         // attribute of that name. Without attributes of its own (every Kafka span), the typed ones are written as
-        // they are made (the endpoint's, alike for a client's spans on a topic, encoded once per body); otherwise one
+        // they are made (the endpoint's and the session's, alike for many spans, encoded once per body: reading the
+        // session retained and released its string, which the consuming threads share, twice a span); otherwise one
         // list per span, written straight to the wire: no dictionary is built here.
-        let session = span.session
         if ended.attributes.isEmpty && limits.attributeCount >= TypedAttributes.maximumCount {
+            let keys = SharedEncodings.Keys(
+                first: TypedAttributes.sharedKey(messaging: ended.messaging),
+                // The values are immutable: one box, one session.
+                second: span.parentValues.map(ObjectIdentifier.init)
+            )
             writer.repeated(
-                9, "attributes", sharing: TypedAttributes.sharedKey(messaging: ended.messaging), in: &shared,
-                shared: { element in
-                    TypedAttributes.forEachShared(messaging: ended.messaging) { key, value in
+                9, "attributes", sharing: keys, in: &shared,
+                shared: { run, element in
+                    let write = { (key: String, value: TypedAttributes.Value) in
                         element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
                     }
+                    if run == 0 { TypedAttributes.forEachShared(messaging: ended.messaging, write) }
+                    else { TypedAttributes.forEachSession(span.session, write) }
                 },
                 producedBy: { element in
-                    TypedAttributes.forEachOwn(messaging: ended.messaging, session: session) { key, value in
+                    TypedAttributes.forEachOwn(messaging: ended.messaging) { key, value in
                         element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
                     }
                 }
@@ -75,7 +82,7 @@ struct OTLPTraceDocument {
             writer.uint32(10, "droppedAttributesCount", 0)
         } else {
             var attributes = AttributeList(ended.attributes, limit: limits.attributeCount)
-            TypedAttributes.forEach(messaging: ended.messaging, session: session) { key, value in attributes.add(key, value.spanAttribute) }
+            TypedAttributes.forEach(messaging: ended.messaging, session: span.session) { key, value in attributes.add(key, value.spanAttribute) }
             attributes.write(9, into: &writer)
             writer.uint32(10, "droppedAttributesCount", UInt32(clamping: attributes.dropped))
         }

@@ -37,16 +37,16 @@ protocol OTLPWriter {
     mutating func repeated(
         _ field: Int, _ name: StaticString, lengthBytes: Int, producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
     )
-    /// A repeated message field (elements under 128 bytes each) whose first elements, `shared`, are the same byte for
-    /// byte wherever `key` is, followed by the elements `produce` writes; without a key, `shared` is not called.
-    /// Protobuf writes the shared elements once per key into `encodings` and copies their bytes after; JSON writes them
-    /// each time (its separators depend on what comes before).
+    /// A repeated message field (elements under 128 bytes each) whose first elements are two runs that `shared` writes
+    /// (run 0, then run 1), each the same byte for byte wherever its key in `keys` is, followed by the elements
+    /// `produce` writes; a run without a key is not written. Protobuf writes each run once per key into `encodings`
+    /// and copies its bytes after; JSON writes them each time (its separators depend on what comes before).
     mutating func repeated(
         _ field: Int,
         _ name: StaticString,
-        sharing key: ObjectIdentifier?,
+        sharing keys: SharedEncodings.Keys,
         in encodings: inout SharedEncodings,
-        shared: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
+        shared: (_ run: Int, _ element: (_ content: (inout Self) -> Void) -> Void) -> Void,
         producedBy produce: (_ element: (_ content: (inout Self) -> Void) -> Void) -> Void
     )
 }

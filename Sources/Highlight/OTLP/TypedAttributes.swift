@@ -55,15 +55,17 @@ enum TypedAttributes {
     /// The most a span has: a span attribute limit at least this large never drops one of them.
     static let maximumCount = 15
 
-    /// Calls `body` with each attribute a span with `fields` and `session` has, in export order: the endpoint's
-    /// (``forEachShared(messaging:_:)``), then the message's and the session's (``forEachOwn(messaging:session:_:)``).
+    /// Calls `body` with each attribute a span with `fields` and `session` has: the endpoint's
+    /// (``forEachShared(messaging:_:)``), the message's (``forEachOwn(messaging:_:)``) and the session's
+    /// (``forEachSession(_:_:)``).
     static func forEach(
         messaging fields: borrowing MessagingFields?,
         session: HighlightRequestContext?,
         _ body: (_ key: String, _ value: Value) -> Void
     ) {
         forEachShared(messaging: fields, body)
-        forEachOwn(messaging: fields, session: session, body)
+        forEachOwn(messaging: fields, body)
+        forEachSession(session, body)
     }
 
     /// What the attributes of ``forEachShared(messaging:_:)`` depend on: the identity of the fields' endpoint, the same
@@ -98,12 +100,8 @@ enum TypedAttributes {
         }
     }
 
-    /// Calls `body` with the attributes of this span's message and session.
-    static func forEachOwn(
-        messaging fields: borrowing MessagingFields?,
-        session: HighlightRequestContext?,
-        _ body: (_ key: String, _ value: Value) -> Void
-    ) {
+    /// Calls `body` with the attributes of this span's message.
+    static func forEachOwn(messaging fields: borrowing MessagingFields?, _ body: (_ key: String, _ value: Value) -> Void) {
         switch fields {
         case .none: break
         case .some(let messaging):
@@ -114,6 +112,11 @@ enum TypedAttributes {
             if let count = messaging.batchCount { body("messaging.batch.message_count", .int(Int64(count))) }
             if let attempt = messaging.attempt, attempt > 1 { body("highlight.kafka.attempt", .int(Int64(attempt))) }
         }
+    }
+
+    /// Calls `body` with the session's attributes, `highlight.session_id` and `highlight.trace_id`: the same for
+    /// every span started in the same propagated values.
+    static func forEachSession(_ session: HighlightRequestContext?, _ body: (_ key: String, _ value: Value) -> Void) {
         if let session {
             body(HighlightAttribute.sessionID, .slice(session.sessionSecureIDSlice))
             if let requestID = session.requestIDSlice { body(HighlightAttribute.traceID, .slice(requestID)) }
