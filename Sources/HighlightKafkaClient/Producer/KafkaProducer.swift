@@ -30,7 +30,7 @@ public final class KafkaProducer: Service, Sendable {
     public let deliveryReports: AsyncStream<KafkaDeliveryReport>
 
     private let client: RDKafkaClient
-    private let callbacks: ProducerCallbacks
+    let callbacks: ProducerCallbacks
     private let room = RoomSignal()
     private let pollThread = PollThreadControl()
     private let phase = Locked<Phase>(.running)
@@ -115,7 +115,7 @@ public final class KafkaProducer: Service, Sendable {
     @discardableResult
     public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReceipt {
         let pending = PendingDelivery(id: nextMessageID.add(1, ordering: .relaxed).oldValue, topic: record.topic, forgotten: false)
-        try await enqueue(record, pending: pending)
+        try await enqueue(record, context: .pending(pending))
         return try await pending.outcome().get()
     }
 
@@ -152,49 +152,16 @@ public final class KafkaProducer: Service, Sendable {
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReceipt, KafkaError>) -> Void
     ) async throws(KafkaError) -> UInt64 {
         let id = reserveMessageID()
-        try await enqueue(record, pending: PendingDelivery(id: id, topic: record.topic, forgotten: true, onDelivery: onDelivery))
+        try await enqueue(record, context: .pending(PendingDelivery(id: id, topic: record.topic, forgotten: true, onDelivery: onDelivery)))
         return id
     }
 
-    /// Queues a record like ``sendAndForget(_:onDelivery:)`` and tells `observer` its outcome, with no closure per
-    /// message (see ``KafkaDeliveryObserver``).
-    ///
-    /// - Parameters:
-    ///   - record: the topic, key, value, headers and, optionally, partition.
-    ///   - observer: told once of the outcome, where `onDelivery` would be; not told when this call throws.
-    /// - Returns: the message's id, which its delivery report carries.
-    /// - Throws: ``KafkaError`` when the record cannot be queued.
-    @discardableResult
-    package func sendAndForget(_ record: KafkaProducerRecord, observer: any KafkaDeliveryObserver) async throws(KafkaError) -> UInt64 {
-        try await sendAndForget(record, headers: NoHeaderWriter(), observer: observer)
-    }
-
-    /// The same, with the headers `writer` writes added to the record's as the message is queued (replacing the
-    /// record's of the same names): they are copied once, from the writer's bytes into the message.
-    ///
-    /// - Parameters:
-    ///   - record: the topic, key, value, headers and, optionally, partition.
-    ///   - writer: writes the extra headers.
-    ///   - observer: told once of the outcome, where `onDelivery` would be, if given; not told when this call throws.
-    /// - Returns: the message's id, which its delivery report carries.
-    /// - Throws: ``KafkaError`` when the record cannot be queued.
-    @discardableResult
-    package func sendAndForget<Writer: KafkaHeaderWriter>(
-        _ record: KafkaProducerRecord,
-        headers writer: Writer,
-        observer: (any KafkaDeliveryObserver)? = nil
-    ) async throws(KafkaError) -> UInt64 {
-        let id = reserveMessageID()
-        try await enqueue(record, headers: writer, pending: PendingDelivery(id: id, topic: record.topic, forgotten: true, observer: observer))
-        return id
-    }
-
-    private func reserveMessageID() -> UInt64 {
+    func reserveMessageID() -> UInt64 {
         nextMessageID.add(1, ordering: .relaxed).oldValue
     }
 
     private func sendAndForget(_ record: KafkaProducerRecord, messageID: UInt64) async throws(KafkaError) {
-        try await enqueue(record, pending: PendingDelivery(id: messageID, topic: record.topic, forgotten: true))
+        try await enqueue(record, context: .pending(PendingDelivery(id: messageID, topic: record.topic, forgotten: true)))
     }
 
     /// Waits until every queued message has been delivered or failed.
@@ -257,29 +224,29 @@ public final class KafkaProducer: Service, Sendable {
 
     // MARK: Enqueueing
 
-    private func enqueue<Writer: KafkaHeaderWriter>(
+    func enqueue<Writer: KafkaHeaderWriter>(
         _ record: KafkaProducerRecord,
         headers writer: Writer = NoHeaderWriter(),
-        pending: PendingDelivery
+        context: DeliveryContext
     ) async throws(KafkaError) {
         while true {
             let generation = room.generation
             guard phase.withLock({ if case .running = $0 { true } else { false } }) else {
                 throw KafkaError.closed("producer")
             }
-            let opaque = Unmanaged.passRetained(pending).toOpaque()
+            let opaque = context.passRetained()
             switch client.produce(record, writer: writer, opaque: opaque) {
             case .queued:
                 callbacks.counters.enqueued.add(1, ordering: .relaxed)
                 if callbacks.serving.countSend() { serveReportsHere(takingOver: true) }
                 return
             case .queueFull:
-                Unmanaged<PendingDelivery>.fromOpaque(opaque).release()
+                DeliveryContext.release(opaque)
                 serveReportsHere(takingOver: false)
                 await room.wait(after: generation)
                 if Task.isCancelled { throw KafkaError.cancelledWaitingForRoom(record.topic) }
             case .failed(let error):
-                Unmanaged<PendingDelivery>.fromOpaque(opaque).release()
+                DeliveryContext.release(opaque)
                 throw error
             }
         }

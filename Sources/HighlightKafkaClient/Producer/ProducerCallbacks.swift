@@ -10,6 +10,9 @@ final class ProducerCallbacks: Sendable {
     /// Who serves the reports, and the wake-up librdkafka gives when they arrive.
     let serving = DeliveryReportServing()
     let logger: Logger
+    /// The observer type whose objects ride as their message's opaque; set once, by the first observed send with the
+    /// report stream off (a retained reference, released in `deinit`).
+    private let observerKind = Atomic<Unmanaged<DeliveryObserverKind>?>(nil)
 
     /// What a delivery report says.
     enum DeliveryOutcome {
@@ -41,7 +44,12 @@ final class ProducerCallbacks: Sendable {
             logger.debug("Message not delivered", metadata: ["topic": "\(pending.topic)", "error": "\(error.code.name)"])
         }
         pending.onDelivery?(result)
-        pending.observer?.delivered(result)
+        if let observer = pending.observer {
+            switch result {
+            case .success(let receipt): observer.delivered(partition: receipt.partition, offset: receipt.offset)
+            case .failure(let error): observer.failed(error)
+            }
+        }
         if pending.forgotten {
             if let reports, case .dropped = reports.yield(KafkaDeliveryReport(messageID: pending.id, topic: pending.topic, result: result)) {
                 counters.reportsDropped.add(1, ordering: .relaxed)
@@ -52,6 +60,50 @@ final class ProducerCallbacks: Sendable {
         } else {
             pending.complete(result)
         }
+    }
+
+    /// Whether a send observed by an `Observer` can carry the object itself as its opaque: only with the report stream
+    /// off (a report needs the send's id and topic, which only a ``PendingDelivery`` keeps), and only for one observer
+    /// type per producer (the first asked about).
+    func carriesDirectly<Observer: KafkaDeliveryObserver>(_: Observer.Type) -> Bool {
+        guard reports == nil else { return false }
+        if let kind = observerKind.load(ordering: .acquiring) {
+            return kind.takeUnretainedValue().id == ObjectIdentifier(Observer.self)
+        }
+        let made = Unmanaged.passRetained(DeliveryObserverKind(Observer.self))
+        let (exchanged, original) = observerKind.compareExchange(expected: nil, desired: made, ordering: .acquiringAndReleasing)
+        guard !exchanged, let original else { return true }
+        made.release()
+        return original.takeUnretainedValue().id == ObjectIdentifier(Observer.self)
+    }
+
+    /// A delivery report of a message whose opaque was its observer `object` (see ``carriesDirectly(_:)``).
+    ///
+    /// - Parameters:
+    ///   - object: the observer, of the producer's observer kind.
+    ///   - outcome: where it landed, or why it failed.
+    ///   - topic: the message's topic, read only when a failure needs naming.
+    func observed(_ object: AnyObject, _ outcome: DeliveryOutcome, topic: () -> String) {
+        // Set before the object was queued (the send's produce call orders it before this report).
+        guard let kind = observerKind.load(ordering: .acquiring)?.takeUnretainedValue() else {
+            logger.error("A delivery report carried an observer of no known kind; its outcome is dropped")
+            return
+        }
+        switch outcome {
+        case .delivered(let partition, let offset, _):
+            counters.delivered.add(1, ordering: .relaxed)
+            kind.delivered(object, partition, offset)
+        case .failed(let code):
+            let topic = topic()
+            let error = KafkaError(kind: .delivery, code: code, message: "delivery to \(topic) failed: \(code.message)")
+            counters.failed.add(1, ordering: .relaxed)
+            kind.failed(object, error)
+            logger.warning("A fire-and-forget message was not delivered", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+
+    deinit {
+        observerKind.load(ordering: .acquiring)?.release()
     }
 
     func error(code: Int32, reason: String) {

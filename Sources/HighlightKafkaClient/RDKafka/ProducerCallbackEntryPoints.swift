@@ -6,21 +6,32 @@ enum ProducerCallbackEntryPoints {
     static let delivery: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
         _, message, opaque in
         guard let message, let opaque else { return }
-        // The message's own opaque is the retained PendingDelivery its send queued: taken back exactly once, here.
-        let pending = message.pointee._private.map { Unmanaged<PendingDelivery>.fromOpaque($0).takeRetainedValue() }
-        let outcome: ProducerCallbacks.DeliveryOutcome
-        if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-            let timestamp = rd_kafka_message_timestamp(message, &type)
-            outcome = .delivered(
-                partition: message.pointee.partition,
-                offset: message.pointee.offset,
-                timestampMilliseconds: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
-            )
-        } else {
-            outcome = .failed(KafkaErrorCode(message.pointee.err))
+        let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+        let delivered = message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR
+        // The message's own opaque is the retained context its send queued: taken back exactly once, here.
+        switch message.pointee._private.map(DeliveryContext.takeRetained) {
+        case .observer(let object):
+            // An observer is told the partition and offset only: no timestamp read, no topic unless it failed.
+            let outcome: ProducerCallbacks.DeliveryOutcome = delivered
+                ? .delivered(partition: message.pointee.partition, offset: message.pointee.offset, timestampMilliseconds: nil)
+                : .failed(KafkaErrorCode(message.pointee.err))
+            callbacks.observed(object, outcome) { String(cString: rd_kafka_topic_name(message.pointee.rkt)) }
+        case .pending(let pending):
+            callbacks.delivered(pending, outcome(of: message, delivered: delivered))
+        case nil:
+            callbacks.delivered(nil, outcome(of: message, delivered: delivered))
         }
-        Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue().delivered(pending, outcome)
+    }
+
+    private static func outcome(of message: UnsafePointer<rd_kafka_message_t>, delivered: Bool) -> ProducerCallbacks.DeliveryOutcome {
+        guard delivered else { return .failed(KafkaErrorCode(message.pointee.err)) }
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &type)
+        return .delivered(
+            partition: message.pointee.partition,
+            offset: message.pointee.offset,
+            timestampMilliseconds: type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+        )
     }
 
     static let error: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
