@@ -87,6 +87,21 @@ struct KafkaDeliveryTests {
         await producer.shutdown()
     }
 
+    @Test func withTheStreamOffAFireAndForgetSendThatFailsIsStillCounted() async throws {
+        // Nothing listens on port 1 of loopback: the messages stay queued until shutdown fails them. With no stream,
+        // closure or observer, nothing but the counters (and the log) can tell of them.
+        var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
+        configuration.deliveryReportBufferSize = 0
+        let producer = try KafkaProducer(configuration: configuration, logger: TestKafka.logger)
+        for index in 0..<4 {
+            _ = try await producer.sendAndForget(KafkaProducerRecord(topic: "nowhere", value: "\(index)"))
+        }
+        #expect(producer.statistics.enqueued == 4)
+        await producer.shutdown(flushTimeout: .milliseconds(200))
+        #expect(producer.statistics.failed == 4, "each failure counted")
+        #expect(producer.statistics.delivered == 0)
+    }
+
     @Test func aSendToAClusterThatIsDownFailsWithATypedTimeout() async throws {
         // Nothing listens on port 1 of loopback: the same outcome as a cluster whose brokers are all down, with a
         // real broker configured or not.

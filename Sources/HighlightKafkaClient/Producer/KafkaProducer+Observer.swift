@@ -34,11 +34,13 @@ extension KafkaProducer {
         try await sendAndForget(record, headers: NoHeaderWriter(), observer: observer)
     }
 
-    /// The same with no observer: the headers `writer` writes are added as the message is queued.
+    /// The same with no observer: the headers `writer` writes are added as the message is queued. With the report
+    /// stream off nothing is made for the send (it is only counted).
     @discardableResult
     package func sendAndForget<Writer: KafkaHeaderWriter>(_ record: KafkaProducerRecord, headers writer: Writer) async throws(KafkaError) -> UInt64 {
         let id = reserveMessageID()
-        try await enqueue(record, headers: writer, context: .pending(PendingDelivery(id: id, topic: record.topic, forgotten: true)))
+        let context: DeliveryContext = callbacks.reports == nil ? .bare : .pending(PendingDelivery(id: id, topic: record.topic, forgotten: true))
+        try await enqueue(record, headers: writer, context: context)
         return id
     }
 }

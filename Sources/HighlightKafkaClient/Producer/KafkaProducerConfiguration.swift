@@ -47,7 +47,8 @@ public struct KafkaProducerConfiguration: Sendable {
     /// How many fire-and-forget delivery reports ``KafkaProducer/deliveryReports`` keeps for a slow reader before
     /// dropping the oldest (a drop is counted and logged, and the message itself is unaffected). Default 100,000.
     /// 0 turns the stream off (it finishes at once): choose that when nothing reads it, so the poll thread does not
-    /// spend its time filling a buffer; failures are still counted in ``KafkaProducer/statistics`` and logged, and
+    /// spend its time filling a buffer and ``KafkaProducer/sendAndForget(_:)`` keeps no record of a message while it is
+    /// in flight; failures are still counted in ``KafkaProducer/statistics`` and logged, and
     /// ``KafkaProducer/sendAndForget(_:onDelivery:)`` still reports each outcome to its closure.
     public var deliveryReportBufferSize: Int
     /// Any other librdkafka property; these win over the typed fields.

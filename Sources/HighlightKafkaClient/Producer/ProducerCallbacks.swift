@@ -94,12 +94,28 @@ final class ProducerCallbacks: Sendable {
             counters.delivered.add(1, ordering: .relaxed)
             kind.delivered(object, partition, offset)
         case .failed(let code):
-            let topic = topic()
-            let error = KafkaError(kind: .delivery, code: code, message: "delivery to \(topic) failed: \(code.message)")
-            counters.failed.add(1, ordering: .relaxed)
-            kind.failed(object, error)
-            logger.warning("A fire-and-forget message was not delivered", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            kind.failed(object, countFailure(code, topic: topic()))
         }
+    }
+
+    /// A delivery report of a send nobody waits for or observes (a ``DeliveryContext/bare`` one): counted, and logged
+    /// when it failed.
+    ///
+    /// - Parameters:
+    ///   - outcome: where it landed, or why it failed.
+    ///   - topic: the message's topic, read only when a failure needs naming.
+    func counted(_ outcome: DeliveryOutcome, topic: () -> String) {
+        switch outcome {
+        case .delivered: counters.delivered.add(1, ordering: .relaxed)
+        case .failed(let code): _ = countFailure(code, topic: topic())
+        }
+    }
+
+    private func countFailure(_ code: KafkaErrorCode, topic: String) -> KafkaError {
+        let error = KafkaError(kind: .delivery, code: code, message: "delivery to \(topic) failed: \(code.message)")
+        counters.failed.add(1, ordering: .relaxed)
+        logger.warning("A fire-and-forget message was not delivered", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        return error
     }
 
     deinit {

@@ -12,15 +12,24 @@ enum ProducerCallbackEntryPoints {
         switch message.pointee._private.map(DeliveryContext.takeRetained) {
         case .observer(let object):
             // An observer is told the partition and offset only: no timestamp read, no topic unless it failed.
-            let outcome: ProducerCallbacks.DeliveryOutcome = delivered
-                ? .delivered(partition: message.pointee.partition, offset: message.pointee.offset, timestampMilliseconds: nil)
-                : .failed(KafkaErrorCode(message.pointee.err))
-            callbacks.observed(object, outcome) { String(cString: rd_kafka_topic_name(message.pointee.rkt)) }
+            callbacks.observed(object, bareOutcome(of: message, delivered: delivered)) { topicName(of: message) }
+        case .bare:
+            callbacks.counted(bareOutcome(of: message, delivered: delivered)) { topicName(of: message) }
         case .pending(let pending):
             callbacks.delivered(pending, outcome(of: message, delivered: delivered))
         case nil:
             callbacks.delivered(nil, outcome(of: message, delivered: delivered))
         }
+    }
+
+    private static func bareOutcome(of message: UnsafePointer<rd_kafka_message_t>, delivered: Bool) -> ProducerCallbacks.DeliveryOutcome {
+        delivered
+            ? .delivered(partition: message.pointee.partition, offset: message.pointee.offset, timestampMilliseconds: nil)
+            : .failed(KafkaErrorCode(message.pointee.err))
+    }
+
+    private static func topicName(of message: UnsafePointer<rd_kafka_message_t>) -> String {
+        String(cString: rd_kafka_topic_name(message.pointee.rkt))
     }
 
     private static func outcome(of message: UnsafePointer<rd_kafka_message_t>, delivered: Bool) -> ProducerCallbacks.DeliveryOutcome {

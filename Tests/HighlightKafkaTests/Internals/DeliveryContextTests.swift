@@ -86,4 +86,27 @@ struct DeliveryContextTests {
         let statistics = callbacks.counters.snapshot
         #expect(statistics.delivered == 1 && statistics.failed == 1)
     }
+
+    @Test func aBareSendCarriesNoObjectAndIsOnlyCounted() {
+        let opaque = DeliveryContext.bare.passRetained()
+        guard case .bare = DeliveryContext.takeRetained(opaque) else {
+            Issue.record("a bare send's opaque came back as something else")
+            return
+        }
+        DeliveryContext.release(DeliveryContext.bare.passRetained())
+
+        let callbacks = ProducerCallbacks(reports: nil, logger: Logger(label: "test"))
+        var topicReads = 0
+        callbacks.counted(.delivered(partition: 0, offset: 1, timestampMilliseconds: nil)) {
+            topicReads += 1
+            return "t"
+        }
+        callbacks.counted(.failed(.messageTimedOut)) {
+            topicReads += 1
+            return "t"
+        }
+        let statistics = callbacks.counters.snapshot
+        #expect(statistics.delivered == 1 && statistics.failed == 1)
+        #expect(topicReads == 1, "the topic is read only to name a failure")
+    }
 }
