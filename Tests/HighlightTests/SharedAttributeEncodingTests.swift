@@ -121,6 +121,24 @@ struct SharedAttributeEncodingTests {
         let (keptBytes, unsharedBytes) = (kept.finish(), unshared.finish())
         let difference = zip(keptBytes, unsharedBytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
         #expect(keptBytes.count == unsharedBytes.count && difference == nil, "first difference at byte \(difference ?? -1) of \(unsharedBytes.count)")
-        #expect(!shared.hasRoom, "the test's endpoints and markers filled the cache")
+        #expect(!shared.hasRoom(forRun: 0), "the test's endpoints filled their part of the cache")
+        #expect(shared.hasRoom(forRun: 1), "three markers leave room for more")
+    }
+
+    /// Sessions and endpoints are kept within budgets of their own: a batch of many sessions still copies its
+    /// endpoints' runs.
+    @Test func manySessionsDoNotCrowdOutTheEndpoints() {
+        final class Marker {}
+        let sessions = (0..<(SharedEncodings.capacity * 3)).map { _ in Marker() }
+        let endpoint = Marker()
+        var shared = SharedEncodings()
+        let run: [UInt8] = [1, 2, 3]
+        run.withUnsafeBytes { bytes in
+            for session in sessions { shared.keep(bytes, for: ObjectIdentifier(session), run: 1) }
+            shared.keep(bytes, for: ObjectIdentifier(endpoint), run: 0)
+        }
+        #expect(shared.withBytes(for: ObjectIdentifier(endpoint)) { Array($0) } == run, "the endpoint's run is kept")
+        let keptSessions = sessions.filter { shared.withBytes(for: ObjectIdentifier($0)) { _ in true } == true }.count
+        #expect(keptSessions == SharedEncodings.capacity, "sessions past their budget are written each time")
     }
 }

@@ -158,7 +158,7 @@ struct OTLPProtobufWriter: OTLPEncoding {
                 guard let key, encodings.withBytes(for: key, { body.append($0) }) == nil else { return }
                 let start = body.count
                 repeated(field, name, lengthBytes: 1) { element in shared(run, element) }
-                if encodings.hasRoom { body.withBytes(from: start) { encodings.keep($0, for: key) } }
+                if encodings.hasRoom(forRun: run) { body.withBytes(from: start) { encodings.keep($0, for: key, run: run) } }
             }
             write(run: 0, key: keys.first)
             write(run: 1, key: keys.second)

@@ -58,6 +58,10 @@ struct OTLPTraceDocument {
         // they are made (the endpoint's and the session's, alike for many spans, encoded once per body: reading the
         // session retained and released its string, which the consuming threads share, twice a span); otherwise one
         // list per span, written straight to the wire: no dictionary is built here.
+        /// One typed attribute as an element of the list.
+        func attribute(_ key: String, _ value: TypedAttributes.Value, _ element: (_ content: (inout Writer) -> Void) -> Void) {
+            element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
+        }
         if ended.attributes.isEmpty && limits.attributeCount >= TypedAttributes.maximumCount {
             let keys = SharedEncodings.Keys(
                 first: TypedAttributes.sharedKey(messaging: ended.messaging),
@@ -67,16 +71,12 @@ struct OTLPTraceDocument {
             writer.repeated(
                 9, "attributes", sharing: keys, in: &shared,
                 shared: { run, element in
-                    let write = { (key: String, value: TypedAttributes.Value) in
-                        element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
-                    }
+                    let write = { (key: String, value: TypedAttributes.Value) in attribute(key, value, element) }
                     if run == 0 { TypedAttributes.forEachShared(messaging: ended.messaging, write) }
                     else { TypedAttributes.forEachSession(span.session, write) }
                 },
                 producedBy: { element in
-                    TypedAttributes.forEachOwn(messaging: ended.messaging) { key, value in
-                        element { OTLPAttributes.keyValue(key, into: &$0) { value.write(into: &$0) } }
-                    }
+                    TypedAttributes.forEachOwn(messaging: ended.messaging) { key, value in attribute(key, value, element) }
                 }
             )
             writer.uint32(10, "droppedAttributesCount", 0)

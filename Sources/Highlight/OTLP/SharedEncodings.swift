@@ -15,12 +15,16 @@ struct SharedEncodings {
         var second: ObjectIdentifier?
     }
 
-    /// The most runs kept: past it, a run is written each time (a batch rarely spans more than a few topics).
+    /// The most runs kept for each of the two keys (endpoints, sessions): past it, a run of that key is written each
+    /// time (a batch rarely spans more than a few topics). Separate, so that a batch of many sessions never crowds the
+    /// endpoints out.
     static let capacity = 8
 
     private var keys: [ObjectIdentifier] = []
     private var ranges: [Range<Int>] = []
     private var bytes: [UInt8] = []
+    /// How many runs of each key (0: ``Keys/first``, 1: ``Keys/second``) are kept.
+    private var kept = (0, 0)
 
     /// The bytes kept under `key`, if any.
     func withBytes<Result>(for key: ObjectIdentifier, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
@@ -28,15 +32,18 @@ struct SharedEncodings {
         return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[ranges[index]])) }
     }
 
-    /// Whether a run can still be kept.
-    var hasRoom: Bool { keys.count < Self.capacity }
+    /// Whether one more run of `run` (0 for the first key, 1 for the second) can still be kept.
+    func hasRoom(forRun run: Int) -> Bool {
+        (run == 0 ? kept.0 : kept.1) < Self.capacity
+    }
 
-    /// Keeps `run` under `key`.
-    mutating func keep(_ run: UnsafeRawBufferPointer, for key: ObjectIdentifier) {
-        guard hasRoom else { return }
-        let start = bytes.count
-        bytes.append(contentsOf: run)
+    /// Keeps `bytes` under `key`, the key of `run`.
+    mutating func keep(_ bytes: UnsafeRawBufferPointer, for key: ObjectIdentifier, run: Int) {
+        guard hasRoom(forRun: run) else { return }
+        if run == 0 { kept.0 += 1 } else { kept.1 += 1 }
+        let start = self.bytes.count
+        self.bytes.append(contentsOf: bytes)
         keys.append(key)
-        ranges.append(start..<bytes.count)
+        ranges.append(start..<self.bytes.count)
     }
 }
