@@ -39,8 +39,7 @@ extension KafkaProducer {
     @discardableResult
     package func sendAndForget<Writer: KafkaHeaderWriter>(_ record: KafkaProducerRecord, headers writer: Writer) async throws(KafkaError) -> UInt64 {
         let id = reserveMessageID()
-        let context: DeliveryContext = callbacks.reports == nil ? .bare : .pending(PendingDelivery(id: id, topic: record.topic, forgotten: true))
-        try await enqueue(record, headers: writer, context: context)
+        try await enqueue(record, headers: writer, context: callbacks.forgottenContext(id: id, topic: record.topic))
         return id
     }
 }

@@ -161,8 +161,7 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     private func sendAndForget(_ record: KafkaProducerRecord, messageID: UInt64) async throws(KafkaError) {
-        // With the report stream off nothing needs a record of the send: it is only counted.
-        try await enqueue(record, context: callbacks.reports == nil ? .bare : .pending(PendingDelivery(id: messageID, topic: record.topic, forgotten: true)))
+        try await enqueue(record, context: callbacks.forgottenContext(id: messageID, topic: record.topic))
     }
 
     /// Waits until every queued message has been delivered or failed.

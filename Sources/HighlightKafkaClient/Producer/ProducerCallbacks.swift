@@ -62,6 +62,12 @@ final class ProducerCallbacks: Sendable {
         }
     }
 
+    /// What a fire-and-forget send with no closure or observer carries: nothing with the report stream off (it is only
+    /// counted), else the record its report is made from.
+    func forgottenContext(id: UInt64, topic: String) -> DeliveryContext {
+        reports == nil ? .bare : .pending(PendingDelivery(id: id, topic: topic, forgotten: true))
+    }
+
     /// Whether a send observed by an `Observer` can carry the object itself as its opaque: only with the report stream
     /// off (a report needs the send's id and topic, which only a ``PendingDelivery`` keeps), and only for one observer
     /// type per producer (the first asked about).

@@ -12,30 +12,29 @@ enum ProducerCallbackEntryPoints {
         switch message.pointee._private.map(DeliveryContext.takeRetained) {
         case .observer(let object):
             // An observer is told the partition and offset only: no timestamp read, no topic unless it failed.
-            callbacks.observed(object, bareOutcome(of: message, delivered: delivered)) { topicName(of: message) }
+            callbacks.observed(object, outcome(of: message, delivered: delivered, readingTimestamp: false)) { topicName(of: message) }
         case .bare:
-            callbacks.counted(bareOutcome(of: message, delivered: delivered)) { topicName(of: message) }
+            callbacks.counted(outcome(of: message, delivered: delivered, readingTimestamp: false)) { topicName(of: message) }
         case .pending(let pending):
-            callbacks.delivered(pending, outcome(of: message, delivered: delivered))
+            callbacks.delivered(pending, outcome(of: message, delivered: delivered, readingTimestamp: true))
         case nil:
-            callbacks.delivered(nil, outcome(of: message, delivered: delivered))
+            callbacks.delivered(nil, outcome(of: message, delivered: delivered, readingTimestamp: true))
         }
-    }
-
-    private static func bareOutcome(of message: UnsafePointer<rd_kafka_message_t>, delivered: Bool) -> ProducerCallbacks.DeliveryOutcome {
-        delivered
-            ? .delivered(partition: message.pointee.partition, offset: message.pointee.offset, timestampMilliseconds: nil)
-            : .failed(KafkaErrorCode(message.pointee.err))
     }
 
     private static func topicName(of message: UnsafePointer<rd_kafka_message_t>) -> String {
         String(cString: rd_kafka_topic_name(message.pointee.rkt))
     }
 
-    private static func outcome(of message: UnsafePointer<rd_kafka_message_t>, delivered: Bool) -> ProducerCallbacks.DeliveryOutcome {
+    /// What the report says; the timestamp is read only when someone is given it (a receipt).
+    private static func outcome(
+        of message: UnsafePointer<rd_kafka_message_t>,
+        delivered: Bool,
+        readingTimestamp: Bool
+    ) -> ProducerCallbacks.DeliveryOutcome {
         guard delivered else { return .failed(KafkaErrorCode(message.pointee.err)) }
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &type)
+        let timestamp = readingTimestamp ? rd_kafka_message_timestamp(message, &type) : 0
         return .delivered(
             partition: message.pointee.partition,
             offset: message.pointee.offset,
