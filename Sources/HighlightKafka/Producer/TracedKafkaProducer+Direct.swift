@@ -16,7 +16,7 @@ extension TracedKafkaProducer {
     /// (another tracer is bootstrapped, or nothing of this package would write the headers).
     ///
     /// - Returns: the record's id, or `nil` for the general path.
-    func sendDirect(_ record: KafkaProducerRecord, injectContext: Bool?) async throws(KafkaError) -> UInt64? {
+    nonisolated(nonsending) func sendDirect(_ record: KafkaProducerRecord, injectContext: Bool?) async throws(KafkaError) -> UInt64? {
         let resolved = instruments.resolve()
         let inject = injectContext ?? configuration.injectContext
         guard configuration.createSpans else {

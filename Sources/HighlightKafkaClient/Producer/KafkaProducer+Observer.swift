@@ -15,7 +15,7 @@ extension KafkaProducer {
     /// - Returns: the message's id, which its delivery report carries.
     /// - Throws: ``KafkaError`` when the record cannot be queued.
     @discardableResult
-    package func sendAndForget<Writer: KafkaHeaderWriter, Observer: KafkaDeliveryObserver>(
+    package nonisolated(nonsending) func sendAndForget<Writer: KafkaHeaderWriter, Observer: KafkaDeliveryObserver>(
         _ record: KafkaProducerRecord,
         headers writer: Writer,
         observer: Observer
@@ -30,14 +30,14 @@ extension KafkaProducer {
 
     /// The same with no headers added.
     @discardableResult
-    package func sendAndForget<Observer: KafkaDeliveryObserver>(_ record: KafkaProducerRecord, observer: Observer) async throws(KafkaError) -> UInt64 {
+    package nonisolated(nonsending) func sendAndForget<Observer: KafkaDeliveryObserver>(_ record: KafkaProducerRecord, observer: Observer) async throws(KafkaError) -> UInt64 {
         try await sendAndForget(record, headers: NoHeaderWriter(), observer: observer)
     }
 
     /// The same with no observer: the headers `writer` writes are added as the message is queued. With the report
     /// stream off nothing is made for the send (it is only counted).
     @discardableResult
-    package func sendAndForget<Writer: KafkaHeaderWriter>(_ record: KafkaProducerRecord, headers writer: Writer) async throws(KafkaError) -> UInt64 {
+    package nonisolated(nonsending) func sendAndForget<Writer: KafkaHeaderWriter>(_ record: KafkaProducerRecord, headers writer: Writer) async throws(KafkaError) -> UInt64 {
         let id = reserveMessageID()
         try await enqueue(record, headers: writer, context: callbacks.forgottenContext(id: id, topic: record.topic))
         return id
