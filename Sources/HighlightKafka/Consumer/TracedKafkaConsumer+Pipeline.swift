@@ -225,7 +225,7 @@ extension TracedKafkaConsumer {
     /// The next messages of the queue that may start (waiting while the gate holds new work for a rebalance), with
     /// the context each carried; `nil` once the queue ends.
     /// A single handler gets `.message`, a batch handler `.batch` (a batch of one included: its span links).
-    private func nextDelivery(
+    private nonisolated(nonsending) func nextDelivery(
         from queue: AsyncBoundedQueue<KafkaConsumerMessage>, handler: Handler, gate: PartitionGate, slot: PartitionGate.Slot,
         instruments: inout WorkerInstruments, memo: inout ByteExtractionMemo
     ) async -> Delivery? {

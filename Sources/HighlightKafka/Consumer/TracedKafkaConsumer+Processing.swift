@@ -23,7 +23,7 @@ extension TracedKafkaConsumer {
     /// until its offsets may be stored, the consumer must stop, or the run is cancelled.
     ///
     /// - Parameter contexts: the worker's storage for its spans' contexts (see ``ReusableSpanContext``).
-    func deliver(
+    nonisolated(nonsending) func deliver(
         _ delivery: Delivery, handler: Handler, resuming interrupted: InterruptedDelivery?, contexts: inout ReusableSpanContext
     ) async -> DeliveryEnd {
         var machine: DeliveryStateMachine
@@ -85,7 +85,7 @@ extension TracedKafkaConsumer {
     }
 
     /// Calls the user's handler (under the time limit) with what it takes.
-    private func invoke(_ handler: Handler, with delivery: Delivery, spanContext: ServiceContext, attempt: Int) async throws {
+    private nonisolated(nonsending) func invoke(_ handler: Handler, with delivery: Delivery, spanContext: ServiceContext, attempt: Int) async throws {
         // One enum at a time, not a tuple of both: switching over a tuple copies the delivery into it (2% of a traced
         // consumer's worker threads).
         switch delivery {
@@ -116,7 +116,7 @@ extension TracedKafkaConsumer {
     }
 
     /// Records a failed attempt, applies the policy to it, and ends its span.
-    private func attemptFailed(_ error: any Error, delivery: Delivery, span: any Span, machine: inout DeliveryStateMachine) async -> DeliveryStateMachine.Action {
+    private nonisolated(nonsending) func attemptFailed(_ error: any Error, delivery: Delivery, span: any Span, machine: inout DeliveryStateMachine) async -> DeliveryStateMachine.Action {
         let attempt = machine.attempt
         counters.failedAttempts.add(1, ordering: .relaxed)
         await report(error, message: delivery.first, attempt: attempt, span: span)

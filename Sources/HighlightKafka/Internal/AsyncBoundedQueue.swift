@@ -53,7 +53,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     /// Appends `element`, waiting for room. Returns false (and drops nothing: the element was never taken) once
     /// the queue is finished, or when the task is cancelled while it waits.
     @discardableResult
-    func send(_ element: consuming Element) async -> Bool {
+    nonisolated(nonsending) func send(_ element: consuming Element) async -> Bool {
         // Moved along, never copied (see `send(poppingLast:from:)`): taken out where it leaves this call.
         var pending = Optional(consume element)
         // A worker already waiting takes the element at once: it is never stored, so it needs no slot in the budget
@@ -113,7 +113,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     /// - Returns: how many were taken: all, or fewer once the queue is finished or the task is cancelled while waiting
     ///   (those not taken are dropped, as a finished queue drops what it holds).
     @discardableResult
-    func send(poppingLast count: Int, from elements: inout [Element]) async -> Int {
+    nonisolated(nonsending) func send(poppingLast count: Int, from elements: inout [Element]) async -> Int {
         let end = elements.count - min(max(0, count), elements.count)
         guard elements.count > end else { return 0 }
         let slots = budget?.acquireAvailable(upTo: elements.count - end) ?? (elements.count - end)
@@ -153,7 +153,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     }
 
     /// Waits until the queue has room (true), or is finished or the task cancelled (false).
-    private func waitForRoom() async -> Bool {
+    private nonisolated(nonsending) func waitForRoom() async -> Bool {
         let id = state.withLock { state -> Int in
             state.nextSenderID += 1
             return state.nextSenderID
@@ -187,7 +187,7 @@ final class AsyncBoundedQueue<Element: Sendable>: Sendable {
 
     /// The next element, or `nil` once finished and drained, or when the task is cancelled while it waits. One
     /// receiver at a time.
-    func next() async -> Element? {
+    nonisolated(nonsending) func next() async -> Element? {
         // Without suspending when an element is there: a continuation made for an element already queued still
         // suspended the worker and scheduled it again, a task switch per message.
         switch take(registering: nil) {

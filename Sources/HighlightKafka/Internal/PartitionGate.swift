@@ -160,7 +160,7 @@ final class PartitionGate: Sendable {
 
     /// Waits while a hold lasts: until the next assignment or revocation, the hold's time limit, or the task's
     /// cancellation, whichever comes first; returns at once when there is none.
-    func waitWhileHeld() async {
+    nonisolated(nonsending) func waitWhileHeld() async {
         guard holding.load(ordering: .relaxed), let until = state.withLock({ $0.heldUntil }) else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(until: until, clock: .continuous) }
