@@ -224,9 +224,10 @@ public final class KafkaProducer: Service, Sendable {
 
     // MARK: Enqueueing
 
-    // `nonisolated(nonsending)` here and on the internal sends above it: they run on their caller's executor (the
-    // public sends' generic one), so a send is not a runtime executor switch at the entry and return of each layer
-    // (8 `swift_task_switch` calls a traced message before, 2 after, counted with a uprobe).
+    // `nonisolated(nonsending)` here and on the internal sends that lead here (`sendAndForget(_:messageID:)`, the
+    // package overloads of `KafkaProducer+Observer.swift`, the traced producer's `sendDirect`): they run on their
+    // caller's executor (the public sends' generic one), so a send is not a runtime executor switch at the entry and
+    // return of each layer (8 `swift_task_switch` calls a traced message before, 2 after, counted with a uprobe).
     nonisolated(nonsending) func enqueue<Writer: KafkaHeaderWriter>(
         _ record: KafkaProducerRecord,
         headers writer: Writer = NoHeaderWriter(),
