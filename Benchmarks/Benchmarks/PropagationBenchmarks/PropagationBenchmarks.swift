@@ -1,6 +1,6 @@
 import Benchmark
 import GRPCCore
-import HighlightKafka
+@_spi(Benchmarks) import HighlightKafka
 import HighlightKafkaClient
 import HighlightPropagation
 import HighlightTracing
@@ -37,6 +37,21 @@ let benchmarks: @Sendable () -> Void = {
     let context = ServiceContext.extract(from: inboundHeaders, instrument: propagator)
 
     registerRoundTrips("FullContext", context: context, instrument: propagator, withHTTPFields: true)
+
+    // What the traced producer and consumer run per message on the byte path (the "fast path"), without the
+    // public round trips' carrier: written as into librdkafka's header list, read into the values a consumer's span
+    // starts from (see BytePathRoundTrip). MessageBytes: consecutive messages of one session, as a partition's worker
+    // usually sees them; MessageBytesNewSession: the session and baggage decoded and checked on every message.
+    for (name, sameSession) in [("MessageBytes", true), ("MessageBytesNewSession", false)] {
+        Benchmark("InjectExtract.FullContext.\(name)") { benchmark in
+            var roundTrip = BytePathRoundTrip(context: context, propagator: highlightPropagator, sameSessionInARow: sameSession)
+            blackHole(roundTrip.run())
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(roundTrip.run())
+            }
+        }
+    }
 
     // The floor of the API itself: an instrument that copies the same four values through the same carriers and
     // the same `any Instrument` calls, parsing and validating nothing (see VerbatimInstrument). The distance between
