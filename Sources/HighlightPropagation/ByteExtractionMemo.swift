@@ -8,7 +8,7 @@ import Darwin
 /// consumer's partition worker) so that the next carrier sending the same `x-highlight-request` and `baggage` bytes
 /// reuses them instead of decoding and checking them again. Consecutive messages of one partition usually come from
 /// one request, which sends the same session and baggage with every message; the `traceparent` differs per message
-/// and is always parsed.
+/// and is always parsed. The last single `tracestate` is kept the same way (a request forwards one `tracestate`).
 ///
 /// A hit is decided on the exact bytes (and on the limits they were checked against), so it restores what a fresh
 /// extraction would, and counts the same refusals again. A carrier with several `baggage` headers is never kept.
@@ -23,6 +23,10 @@ package struct ByteExtractionMemo {
     @usableFromInline var session: InboundSession?
     /// What ``session`` restores, once made (see ``sessionValues(_:)``): `.none` until then.
     @usableFromInline var values: PropagatedValuesBox??
+    /// The last single `tracestate` value read, and what checking and normalising it gave (see
+    /// ``traceState(at:in:)``).
+    @usableFromInline var traceStateBytes: [UInt8]?
+    @usableFromInline var normalizedTraceState: Result<String?, PropagationRejection>?
     /// How many extractions reused what was kept.
     package private(set) var hits = 0
 
@@ -88,6 +92,21 @@ package struct ByteExtractionMemo {
         let made = make(session!)
         values = .some(made)
         return made
+    }
+
+    /// The single `tracestate` header at `index`, checked and normalised as ``W3CTraceContextParser`` does it, or the
+    /// result kept for the same bytes: the messages of one request forward the same `tracestate`, whose decoding,
+    /// checks and `String` were about a sixth of a consumed message's byte-path extraction. The result is what a
+    /// fresh reading gives, refusal included, so it is counted the same.
+    @inlinable
+    mutating func traceState<Source: PropagationByteSource>(at index: Int, in source: Source) -> Result<String?, PropagationRejection> {
+        if let normalizedTraceState, Self.matches(traceStateBytes, index, in: source) { return normalizedTraceState }
+        let result = W3CTraceContextParser.normalizing(HighlightPropagator.text(at: index, in: source))
+        if keeps {
+            traceStateBytes = Self.bytes(at: index, in: source)
+            normalizedTraceState = result
+        }
+        return result
     }
 
     /// Both absent, or both present with the same bytes.

@@ -76,12 +76,12 @@ extension HighlightPropagator {
 
         var forwarded: (context: ForwardedTraceContext?, rejections: [PropagationRejection])?
         if forwardsTraceContext, let traceParent = found.traceParent {
-            let traceState: String? = switch Self.values(found.traceStates, in: source) {
-            case .none: nil
-            case .one(let value): value
-            case .many(let all): all.joined(separator: ",")
+            let traceState: Result<String?, PropagationRejection> = switch found.traceStates {
+            case .none: .success(nil)
+            case .one(let index): memo.traceState(at: index, in: source)
+            case .many(let all): Self.normalizing(all.map { Self.text(at: $0, in: source) }.joined(separator: ","))
             }
-            source.withValue(at: traceParent) { forwarded = Self.parseForwarding(traceParent: $0, traceState: traceState) }
+            source.withValue(at: traceParent) { forwarded = Self.parseForwarding(traceParent: $0, normalizedTraceState: traceState) }
         }
 
         // Several baggage headers are never kept (see ByteExtractionMemo).
@@ -127,8 +127,15 @@ extension HighlightPropagator {
     }
 
     @usableFromInline
-    static func parseForwarding(traceParent: UnsafeBufferPointer<UInt8>, traceState: String?) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
-        W3CTraceContextParser.parseForwarding(traceParentBytes: traceParent, traceState: traceState)
+    static func parseForwarding(
+        traceParent: UnsafeBufferPointer<UInt8>, normalizedTraceState: Result<String?, PropagationRejection>
+    ) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
+        W3CTraceContextParser.parseForwarding(traceParentBytes: traceParent, normalizedTraceState: normalizedTraceState)
+    }
+
+    @usableFromInline
+    static func normalizing(_ traceState: String) -> Result<String?, PropagationRejection> {
+        W3CTraceContextParser.normalizing(traceState)
     }
 
     @usableFromInline

@@ -53,15 +53,36 @@ public enum W3CTraceContextParser {
 
     /// ``parseForwarding(traceParent:traceState:)`` for a `traceparent` read as bytes (a Kafka header's): the same
     /// rules, no `String` made for it (forwarding it formats one from the parsed ids, only if it is ever sent).
-    static func parseForwarding(traceParentBytes: UnsafeBufferPointer<UInt8>, traceState: String?) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
+    ///
+    /// The `tracestate` comes checked and normalised (``normalizing(_:)``), so that a reader of many carriers can keep
+    /// the result for the next one sending the same bytes; it is used only when the `traceparent` is valid, as here.
+    static func parseForwarding(
+        traceParentBytes: UnsafeBufferPointer<UInt8>, normalizedTraceState: Swift.Result<String?, PropagationRejection>
+    ) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
         let parsed = Swift.Result { () throws(PropagationRejection) in try parseTraceParent(traceParentBytes) }
-        return forwarding(parsed, canonical: nil, traceState: traceState)
+        return forwarding(parsed, canonical: nil, normalizedTraceState: normalizedTraceState)
+    }
+
+    /// A `tracestate` as it is forwarded: `nil` for an empty one, otherwise ``normalizedTraceState(_:)``.
+    @usableFromInline
+    static func normalizing(_ traceState: String) -> Swift.Result<String?, PropagationRejection> {
+        traceState.isEmpty ? .success(nil) : normalizedTraceState(traceState)
     }
 
     private static func forwarding(
         _ parsed: Swift.Result<SpanIdentity, PropagationRejection>,
         canonical: String?,
         traceState: String?
+    ) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
+        // The `tracestate` is read only for a valid `traceparent`.
+        guard case .success = parsed else { return forwarding(parsed, canonical: canonical, normalizedTraceState: .success(nil)) }
+        return forwarding(parsed, canonical: canonical, normalizedTraceState: traceState.map(normalizing) ?? .success(nil))
+    }
+
+    private static func forwarding(
+        _ parsed: Swift.Result<SpanIdentity, PropagationRejection>,
+        canonical: String?,
+        normalizedTraceState: Swift.Result<String?, PropagationRejection>
     ) -> (context: ForwardedTraceContext?, rejections: [PropagationRejection]) {
         let parent: SpanIdentity
         switch parsed {
@@ -74,8 +95,7 @@ public enum W3CTraceContextParser {
                 encodedTraceParent: canonical
             )
         }
-        guard let traceState, !traceState.isEmpty else { return (forwarded(nil), []) }
-        switch normalizedTraceState(traceState) {
+        switch normalizedTraceState {
         case .success(let normalized): return (forwarded(normalized), [])
         case .failure(let rejection): return (forwarded(nil), [rejection])
         }

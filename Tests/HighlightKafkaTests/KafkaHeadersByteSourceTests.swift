@@ -154,6 +154,33 @@ struct KafkaHeadersByteSourceTests {
         #expect(extract(headers("sess1/req1", parent: 1), &keepsNothing).session !== extract(headers("sess1/req1", parent: 1), &keepsNothing).session)
     }
 
+    /// The memo keeps the last `tracestate`'s reading: a repeated value restores what a fresh reading restores (a
+    /// normalised one included), a refused one is counted on every message, and a value one byte apart is read anew.
+    @Test func aRepeatedTraceStateRestoresAndCountsAsAFreshReading() {
+        let values = [
+            " congo=t61rcWkgMzE , ,rojo=00f067aa0ba902b7", " congo=t61rcWkgMzE , ,rojo=00f067aa0ba902b7",
+            "congo=t61rcWkgMzE", "congo=t61rcWkgMzE", "congo=t61rcWkgMzF", "Bad Key=1", "Bad Key=1", "", "",
+        ]
+        let stringStatistics = PropagationStatistics()
+        let byteStatistics = PropagationStatistics()
+        let reference = HighlightPropagator(statistics: PropagationStatistics())
+        let byValues = HighlightPropagator(statistics: byteStatistics)
+        var memo = ByteExtractionMemo()
+        for (index, value) in values.enumerated() {
+            let headers = [
+                KafkaHeader(name: "traceparent", string: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902\(String(format: "%02x", index + 1))-01"),
+                KafkaHeader(name: "tracestate", string: value),
+            ]
+            let viaStrings = ServiceContext.extract(
+                from: headers, using: KafkaHeadersExtractor(), instrument: HighlightPropagator(statistics: stringStatistics)
+            )
+            let viaValues = byValues.extractedValues(from: KafkaHeadersByteSource(headers: headers), memo: &memo)
+            #expect(Self.summary(viaValues.context, reference) == Self.summary(viaStrings, reference), "message \(index): \(value)")
+        }
+        #expect(byteStatistics.snapshot == stringStatistics.snapshot)
+        #expect(byteStatistics.snapshot.totalRejections == 2, "the refused value counted on both messages: \(byteStatistics.snapshot)")
+    }
+
     @Test func anotherInstrumentReadsThroughTheExtractor() {
         struct Marker: Instrument {
             enum Key: ServiceContextKey { typealias Value = String }
