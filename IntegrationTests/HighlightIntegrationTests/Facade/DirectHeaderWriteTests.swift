@@ -9,7 +9,7 @@ import Testing
 /// straight into the message as it is queued, and its span is told of the delivery itself. What travels and what is
 /// exported must be what the `[KafkaHeader]` path sends: the record's headers of the same names (any case) replaced,
 /// its others kept, the `send` span ended with where the message landed.
-@Suite("Traced producer: headers written into the message", .timeLimit(.minutes(2)))
+@Suite("Traced producer: headers written into the message", .timeLimit(.minutes(2)), .readsSharedReceiver)
 struct DirectHeaderWriteTests {
     @Test func sendAndForgetWritesThePropagatedHeadersReplacingTheRecordsOwnOfTheSameNames() async throws {
         let receiver = try await TestHighlight.ready()

@@ -20,7 +20,7 @@ struct HighlightFacadeTests {
         var description: String { "" }
     }
 
-    @Test func anErrorInsideARestoredContextCarriesTheSessionRequestAndProject() async throws {
+    @Test(.readsSharedReceiver) func anErrorInsideARestoredContextCarriesTheSessionRequestAndProject() async throws {
         let receiver = try await TestHighlight.ready()
         let marker = UUID().uuidString
         let context = ServiceContext.extract(from: ["x-highlight-request": "facadeSession/facadeRequest"])
@@ -47,7 +47,7 @@ struct HighlightFacadeTests {
         #expect(receiver.requests.contains { $0.headers["x-highlight-project"] == TestHighlight.projectID })
     }
 
-    @Test func anErrorOutsideAnyContextIsStillExportedAtProjectLevel() async throws {
+    @Test(.readsSharedReceiver) func anErrorOutsideAnyContextIsStillExportedAtProjectLevel() async throws {
         let receiver = try await TestHighlight.ready()
         let marker = UUID().uuidString
         H.consumeError(PaymentDeclined(marker: marker))
@@ -57,7 +57,7 @@ struct HighlightFacadeTests {
         #expect(error.attributes["highlight.project_id"] == TestHighlight.projectID)
     }
 
-    @Test func explicitIdsWinAndAnEmptyMessageFallsBackToTheTypeName() async throws {
+    @Test(.readsSharedReceiver) func explicitIdsWinAndAnEmptyMessageFallsBackToTheTypeName() async throws {
         let receiver = try await TestHighlight.ready()
         H.consumeError(Silent(marker: "x"), secureSessionID: "explicitSession", requestID: "explicitRequest")
         let records = try await receiver.waitFor { $0.contains { $0.attributes["highlight.session_id"] == "explicitSession" } }
@@ -66,7 +66,7 @@ struct HighlightFacadeTests {
         #expect(error.attributes["highlight.trace_id"] == "explicitRequest")
     }
 
-    @Test func logsCarrySeverityTextSessionAndCodeLocation() async throws {
+    @Test(.readsSharedReceiver) func logsCarrySeverityTextSessionAndCodeLocation() async throws {
         let receiver = try await TestHighlight.ready()
         let marker = UUID().uuidString
         let context = ServiceContext.extract(from: ["x-highlight-request": "logSession/logRequest"])
@@ -106,7 +106,7 @@ struct HighlightFacadeTests {
         #expect(H.parseHeaders(["x-highlight-request": "a\r\nb/c"]) == nil)
     }
 
-    @Test func aKafkaHandlerErrorIsExportedOnceWithTheMessagesSession() async throws {
+    @Test(.readsSharedReceiver) func aKafkaHandlerErrorIsExportedOnceWithTheMessagesSession() async throws {
         let receiver = try await TestHighlight.ready()
         let topic = try await TestKafka.makeTopic("facade")
         let producer = TracedKafkaProducer(producer: try TestKafka.producer())
@@ -145,7 +145,7 @@ struct HighlightFacadeTests {
 
     /// The backend answers nothing until the calls are done: had any call waited on the network, it would never have
     /// returned (the suite's time limit fails it).
-    @Test func aBackendThatNeverAnswersDoesNotHoldTheCaller() async throws {
+    @Test(.disruptsSharedReceiver) func aBackendThatNeverAnswersDoesNotHoldTheCaller() async throws {
         let receiver = try await TestHighlight.ready()
         receiver.setBehaviour(.hold)
         defer { receiver.release() }  // the receiver is shared: never leave it holding, whatever happens here
@@ -165,7 +165,7 @@ struct HighlightFacadeTests {
         _ = try await receiver.waitFor(timeout: .seconds(90)) { $0.contains { $0.attributes["exception.message"]?.contains(marker) == true } }
     }
 
-    @Test func aBackendThatFailsCostsTheCallerNothingButCountedDrops() async throws {
+    @Test(.disruptsSharedReceiver) func aBackendThatFailsCostsTheCallerNothingButCountedDrops() async throws {
         let receiver = try await TestHighlight.ready()
         receiver.setBehaviour(.fail)
         let failedBefore = Highlight.statistics.exportsFailed

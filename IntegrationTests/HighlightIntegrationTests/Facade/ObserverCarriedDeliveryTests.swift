@@ -8,7 +8,7 @@ import Testing
 /// With the report stream off, a traced `sendAndForget` hands librdkafka the span itself as the message's opaque (no
 /// record of the send is made): its span must still end with where the message landed, or with the failure, exactly
 /// once, and the producer's counters must still add up.
-@Suite("Traced producer: the span rides with the message", .timeLimit(.minutes(2)))
+@Suite("Traced producer: the span rides with the message", .timeLimit(.minutes(2)), .readsSharedReceiver)
 struct ObserverCarriedDeliveryTests {
     @Test func everySpanEndsWithTheOffsetItsMessageGot() async throws {
         let receiver = try await TestHighlight.ready()

@@ -13,7 +13,7 @@ import Testing
 /// tracer (bootstrapped by `H.bootstrap`, exporting to this process's receiver), every span a session-bearing request
 /// causes carries it: the API's SERVER span, its CLIENT call, the inventory's SERVER span, the Kafka `send` and the
 /// worker's `process`.
-@Suite("The session on every span", .timeLimit(.minutes(2)))
+@Suite("The session on every span", .timeLimit(.minutes(2)), .readsSharedReceiver)
 struct SessionOnEverySpanTests {
     @Test func everySpanOfASessionBearingRequestCarriesTheSessionOverHTTPAndKafka() async throws {
         let receiver = try await TestHighlight.ready()

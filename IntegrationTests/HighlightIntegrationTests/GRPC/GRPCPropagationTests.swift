@@ -8,7 +8,7 @@ import Testing
 
 /// The session over gRPC: `HighlightClientInterceptor` and `HighlightServerInterceptor` on a real loopback HTTP/2
 /// connection (grpc-swift-nio-transport's posix transport, an ephemeral port).
-@Suite("gRPC propagation", .timeLimit(.minutes(2)))
+@Suite("gRPC propagation", .timeLimit(.minutes(2)), .readsSharedReceiver)
 struct GRPCPropagationTests {
     static let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 

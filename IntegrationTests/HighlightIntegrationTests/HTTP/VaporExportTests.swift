@@ -12,7 +12,7 @@ import W3CTraceContext
 
 /// `HighlightVapor` with the facade bootstrapped (`H.bootstrap`, exporting to this process's OTLP receiver): what
 /// highlight receives from a Vapor service.
-@Suite("Vapor export", .timeLimit(.minutes(2)))
+@Suite("Vapor export", .timeLimit(.minutes(2)), .readsSharedReceiver)
 struct VaporExportTests {
     struct Declined: Error, CustomStringConvertible {
         let marker: String
