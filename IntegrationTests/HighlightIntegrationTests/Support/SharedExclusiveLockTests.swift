@@ -1,16 +1,14 @@
-import HighlightSynchronization
-import Synchronization
 import Testing
 
 /// The lock that keeps tests disrupting the shared OTLP receiver apart from the tests reading it
-/// (``SharedReceiverAccess``). Each step is awaited through the lock's own state or a gate, never a sleep.
+/// (``SharedReceiverAccess``). Each step is awaited through the lock's own state or a `HandlerGate`, never a sleep.
 @Suite("Test support: the shared-or-exclusive lock", .timeLimit(.minutes(1)))
 struct SharedExclusiveLockTests {
     /// A reader holds the lock; a writer waits for it; a reader arriving after the writer waits behind the writer.
     @Test func aWaitingWriterRunsBeforeAReaderThatCameAfterIt() async throws {
         let lock = SharedExclusiveLock()
-        let order = Recorder<String>()
-        let gate = Gate()
+        let order = LockedArray<String>()
+        let gate = HandlerGate()
         let first = Task {
             try await lock.withAccess(exclusive: false) {
                 order.append("first reader")
@@ -31,8 +29,8 @@ struct SharedExclusiveLockTests {
     /// Two readers hold the lock at once.
     @Test func readersShareTheLock() async throws {
         let lock = SharedExclusiveLock()
-        let inside = Recorder<Int>()
-        let gate = Gate()
+        let inside = LockedArray<Int>()
+        let gate = HandlerGate()
         let readers = (0..<2).map { index in
             Task {
                 try await lock.withAccess(exclusive: false) {
@@ -51,47 +49,16 @@ struct SharedExclusiveLockTests {
     /// A writer whose wait is cancelled throws and stops holding readers back.
     @Test func aCancelledWriterStopsWaitingAndLetsReadersIn() async throws {
         let lock = SharedExclusiveLock()
-        let gate = Gate()
+        let gate = HandlerGate()
         let holder = Task { try await lock.withAccess(exclusive: false) { await gate.wait() } }
         let writer = Task { try await lock.withAccess(exclusive: true) {} }
         await lock.waitForExclusiveWaiters(1)
         writer.cancel()
         await #expect(throws: CancellationError.self) { try await writer.value }
-        let entered = Recorder<String>()
+        let entered = LockedArray<String>()
         try await lock.withAccess(exclusive: false) { entered.append("second reader") }
         #expect(entered.values == ["second reader"], "a reader gets in beside the first once the writer gave up")
         gate.open()
         try await holder.value
-    }
-}
-
-/// Opened once; every waiter, before or after, goes on.
-private final class Gate: Sendable {
-    private let isOpen = Locked(false)
-    private let waiters = ConditionWaiters()
-
-    func wait() async { await waiters.wait { self.isOpen.withLock { $0 } } }
-
-    func open() {
-        isOpen.withLock { $0 = true }
-        waiters.conditionsChanged()
-    }
-}
-
-/// What the tasks did, in order, and a wait for it.
-private final class Recorder<Element: Sendable>: Sendable {
-    private let elements = Locked<[Element]>([])
-    private let waiters = ConditionWaiters()
-
-    var values: [Element] { elements.withLock { $0 } }
-
-    func append(_ element: Element) {
-        elements.withLock { $0.append(element) }
-        waiters.conditionsChanged()
-    }
-
-    /// Returns once `count` elements are in (the suite's time limit bounds it).
-    func waitFor(count: Int) async {
-        await waiters.wait { self.elements.withLock { $0.count >= count } }
     }
 }

@@ -53,13 +53,8 @@ final class SharedExclusiveLock: Sendable {
     /// Runs `body` holding the lock (exclusively or shared), and lets it go however `body` ends.
     func withAccess(exclusive: Bool, _ body: @Sendable () async throws -> Void) async throws {
         if exclusive { try await acquireExclusive() } else { try await acquireShared() }
-        do {
-            try await body()
-        } catch {
-            release(exclusive: exclusive)
-            throw error
-        }
-        release(exclusive: exclusive)
+        defer { release(exclusive: exclusive) }
+        try await body()
     }
 
     private func acquireShared() async throws {

@@ -38,11 +38,20 @@ func withTimeout<Result: Sendable>(_ limit: Duration, _ body: @escaping @Sendabl
     }
 }
 
-/// An array several tasks append to.
+/// An array several tasks append to, and a wait for it to grow.
 final class LockedArray<Element: Sendable>: Sendable {
     private let storage = Locked<[Element]>([])
+    private let waiters = ConditionWaiters()
 
-    func append(_ element: Element) { storage.withLock { $0.append(element) } }
+    func append(_ element: Element) {
+        storage.withLock { $0.append(element) }
+        waiters.conditionsChanged()
+    }
 
     var values: [Element] { storage.withLock { $0 } }
+
+    /// Returns once `count` elements are in, or when the task is cancelled (bound it with a time limit).
+    func waitFor(count: Int) async {
+        await waiters.wait { self.storage.withLock { $0.count >= count } }
+    }
 }
