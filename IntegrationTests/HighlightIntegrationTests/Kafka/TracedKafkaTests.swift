@@ -200,9 +200,8 @@ struct TracedKafkaTests {
         }
         // 396 messages are there to fill the queues (each partition's could take 100); the total stops them at 10:
         // the dispatcher ends up waiting for a slot of the budget.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while consumer.queueBudget.waiting == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        try #require(consumer.queueBudget.waiting == 1, "the dispatcher waits for room in the full queues")
+        try await withTimeout(.seconds(20)) { await consumer.queueBudget.waitForWaiters(1) }
+        #expect(consumer.queueBudget.waiting == 1, "the dispatcher alone waits for room in the full queues")
         #expect(consumer.statistics.queuedMessages == 10)
         release.open()
         try await run.value

@@ -20,6 +20,8 @@ final class QueueBudget: Sendable {
     }
 
     private let state = Locked(State())
+    /// Tasks waiting for ``waiting`` to reach a count (tests that need the queues full); told when a task starts to wait.
+    private let waitingObservers = ConditionWaiters()
     /// The most messages waiting at once.
     let capacity: Int
 
@@ -51,7 +53,7 @@ final class QueueBudget: Sendable {
                     state.waiters.append((id, continuation))
                     return nil
                 }
-                if let resumeNow { continuation.resume(returning: resumeNow) }
+                if let resumeNow { continuation.resume(returning: resumeNow) } else { waitingObservers.conditionsChanged() }
             }
         } onCancel: {
             let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
@@ -98,4 +100,9 @@ final class QueueBudget: Sendable {
 
     /// Tasks waiting for a slot.
     var waiting: Int { state.withLock { $0.waiters.count } }
+
+    /// Returns once `count` tasks wait for a slot, or when the task is cancelled (bound it with a time limit).
+    func waitForWaiters(_ count: Int) async {
+        await waitingObservers.wait { self.waiting >= count }
+    }
 }
