@@ -120,6 +120,12 @@ public enum Highlight {
     /// Counters of reported errors and logs and failed exports.
     public static var statistics: HighlightStatistics { counters.snapshot }
 
+    /// Returns once ``HighlightStatistics/exportsFailed`` is at least `count`, or when the task is cancelled: what a
+    /// test of a failing backend waits on instead of reading the statistics in a loop.
+    package static func waitForFailedExports(atLeast count: Int) async {
+        await counters.failedExports.wait(untilAtLeast: count)
+    }
+
     /// Sends the spans (so the errors) and log records queued now, without waiting for the batch delay. Never waits:
     /// the export runs on the exporter's task.
     public static func flush() {

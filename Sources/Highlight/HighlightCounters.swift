@@ -1,3 +1,4 @@
+import HighlightSynchronization
 import Metrics
 import Synchronization
 
@@ -32,8 +33,13 @@ final class HighlightCounters: Sendable {
     final class Counted: Sendable {
         private let value = Atomic<Int>(0)
         private let metric: Counter
+        /// Tasks waiting for the count to reach a value; only on counters that change rarely (a lock per change).
+        private let waiters: ConditionWaiters?
 
-        init(_ label: String) { metric = Counter(label: label) }
+        init(_ label: String, awaitable: Bool = false) {
+            metric = Counter(label: label)
+            waiters = awaitable ? ConditionWaiters() : nil
+        }
 
         func increment() {
             add(1)
@@ -43,15 +49,22 @@ final class HighlightCounters: Sendable {
             guard count > 0 else { return }
             value.add(count, ordering: .relaxed)
             metric.increment(by: Int64(count))
+            waiters?.conditionsChanged()
         }
 
         var count: Int { value.load(ordering: .relaxed) }
+
+        /// Returns once the count is at least `target`, or when the task is cancelled. Only on an awaitable counter.
+        func wait(untilAtLeast target: Int) async {
+            guard let waiters else { preconditionFailure("wait(untilAtLeast:) on a counter made without awaitable") }
+            await waiters.wait { self.count >= target }
+        }
     }
 
     let errors = Counted("highlight_errors_reported")
     let droppedErrors = Counted("highlight_errors_dropped")
     let logs = Counted("highlight_logs_emitted")
-    let failedExports = Counted("highlight_exports_failed")
+    let failedExports = Counted("highlight_exports_failed", awaitable: true)
     let shutdownsCutShort = Counted("highlight_shutdowns_cut_short")
     let spansExported = Counted("highlight_spans_exported")
     let logRecordsExported = Counted("highlight_log_records_exported")

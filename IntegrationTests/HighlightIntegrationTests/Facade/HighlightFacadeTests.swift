@@ -8,7 +8,7 @@ import Instrumentation
 import Synchronization
 import Testing
 
-@Suite("Highlight facade over OTLP", .serialized, .timeLimit(.minutes(2)))
+@Suite("Highlight facade over OTLP", .serialized, .timeLimit(.minutes(2)), .readsSharedReceiver)
 struct HighlightFacadeTests {
     struct PaymentDeclined: Error, CustomStringConvertible {
         let marker: String
@@ -20,7 +20,7 @@ struct HighlightFacadeTests {
         var description: String { "" }
     }
 
-    @Test(.readsSharedReceiver) func anErrorInsideARestoredContextCarriesTheSessionRequestAndProject() async throws {
+    @Test func anErrorInsideARestoredContextCarriesTheSessionRequestAndProject() async throws {
         let receiver = try await TestHighlight.ready()
         let marker = UUID().uuidString
         let context = ServiceContext.extract(from: ["x-highlight-request": "facadeSession/facadeRequest"])
@@ -47,7 +47,7 @@ struct HighlightFacadeTests {
         #expect(receiver.requests.contains { $0.headers["x-highlight-project"] == TestHighlight.projectID })
     }
 
-    @Test(.readsSharedReceiver) func anErrorOutsideAnyContextIsStillExportedAtProjectLevel() async throws {
+    @Test func anErrorOutsideAnyContextIsStillExportedAtProjectLevel() async throws {
         let receiver = try await TestHighlight.ready()
         let marker = UUID().uuidString
         H.consumeError(PaymentDeclined(marker: marker))
@@ -57,7 +57,7 @@ struct HighlightFacadeTests {
         #expect(error.attributes["highlight.project_id"] == TestHighlight.projectID)
     }
 
-    @Test(.readsSharedReceiver) func explicitIdsWinAndAnEmptyMessageFallsBackToTheTypeName() async throws {
+    @Test func explicitIdsWinAndAnEmptyMessageFallsBackToTheTypeName() async throws {
         let receiver = try await TestHighlight.ready()
         H.consumeError(Silent(marker: "x"), secureSessionID: "explicitSession", requestID: "explicitRequest")
         let records = try await receiver.waitFor { $0.contains { $0.attributes["highlight.session_id"] == "explicitSession" } }
@@ -66,7 +66,7 @@ struct HighlightFacadeTests {
         #expect(error.attributes["highlight.trace_id"] == "explicitRequest")
     }
 
-    @Test(.readsSharedReceiver) func logsCarrySeverityTextSessionAndCodeLocation() async throws {
+    @Test func logsCarrySeverityTextSessionAndCodeLocation() async throws {
         let receiver = try await TestHighlight.ready()
         let marker = UUID().uuidString
         let context = ServiceContext.extract(from: ["x-highlight-request": "logSession/logRequest"])
@@ -106,7 +106,7 @@ struct HighlightFacadeTests {
         #expect(H.parseHeaders(["x-highlight-request": "a\r\nb/c"]) == nil)
     }
 
-    @Test(.readsSharedReceiver) func aKafkaHandlerErrorIsExportedOnceWithTheMessagesSession() async throws {
+    @Test func aKafkaHandlerErrorIsExportedOnceWithTheMessagesSession() async throws {
         let receiver = try await TestHighlight.ready()
         let topic = try await TestKafka.makeTopic("facade")
         let producer = TracedKafkaProducer(producer: try TestKafka.producer())
@@ -136,62 +136,10 @@ struct HighlightFacadeTests {
         _ = try await receiver.waitFor { $0.contains { $0.attributes["exception.message"]?.contains(marker) == true } }
         // An error reported after it has been exported too: a second copy of the first, queued before, has had its
         // export by then.
-        try await waitUntilHealthy(receiver)
+        try await TestHighlight.waitUntilDrained(receiver)
         let exported = receiver.records.filter { $0.attributes["exception.message"]?.contains(marker) == true }
         #expect(exported.count == 1, "one failure, one exported error")
         #expect(exported.first?.attributes["highlight.session_id"] == "kafkaS")
         #expect(exported.first?.attributes["highlight.trace_id"] == "kafkaR")
     }
-
-    /// The backend answers nothing until the calls are done: had any call waited on the network, it would never have
-    /// returned (the suite's time limit fails it).
-    @Test(.disruptsSharedReceiver) func aBackendThatNeverAnswersDoesNotHoldTheCaller() async throws {
-        let receiver = try await TestHighlight.ready()
-        receiver.setBehaviour(.hold)
-        defer { receiver.release() }  // the receiver is shared: never leave it holding, whatever happens here
-        let before = receiver.requests.count
-        for index in 0..<10_000 { H.log("under a backend that does not answer \(index)") }
-        for _ in 0..<100 { H.consumeError(PaymentDeclined(marker: "held")) }
-        // The exporter did reach the backend meanwhile: the calls returned while it was holding requests.
-        try await withTimeout(.seconds(60)) { await receiver.waitForRequests(before + 1) }
-        receiver.release()
-        try await waitUntilHealthy(receiver)
-    }
-
-    /// Waits until an error reported now reaches the receiver, so the next test starts on a drained pipeline.
-    func waitUntilHealthy(_ receiver: OTLPTestReceiver) async throws {
-        let marker = "healthy-\(UUID().uuidString)"
-        H.consumeError(PaymentDeclined(marker: marker))
-        _ = try await receiver.waitFor(timeout: .seconds(90)) { $0.contains { $0.attributes["exception.message"]?.contains(marker) == true } }
-    }
-
-    @Test(.disruptsSharedReceiver) func aBackendThatFailsCostsTheCallerNothingButCountedDrops() async throws {
-        let receiver = try await TestHighlight.ready()
-        receiver.setBehaviour(.fail)
-        let failedBefore = Highlight.statistics.exportsFailed
-        let requestsBefore = receiver.requests.count
-        let residentBefore = residentMemoryBytes()
-        try #require(residentBefore > 0, "resident memory is read from /proc")
-        for index in 0..<10_000 { H.log("under a failing backend \(index)") }
-        // Counted by the exporter once its retries are spent: waited for (with a deadline), the test's own requests
-        // having reached the failing backend first.
-        try await withTimeout(.seconds(60)) { await receiver.waitForRequests(requestsBefore + 1) }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while Highlight.statistics.exportsFailed == failedBefore && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(Highlight.statistics.exportsFailed > failedBefore, "failed exports are counted")
-        let growth = residentMemoryBytes() - residentBefore
-        #expect(growth < 200 * 1024 * 1024, "the bounded queue keeps memory bounded (grew \(growth) bytes)")
-        receiver.setBehaviour(.accept)
-        try await waitUntilHealthy(receiver)
-    }
-}
-
-/// The process's resident memory, from /proc.
-func residentMemoryBytes() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let fields = text.split(separator: " ")
-    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }

@@ -13,11 +13,16 @@ import Testing
 /// `aBackendThatFailsCostsTheCallerNothingButCountedDrops`, both suites run together: failed after 64 s); with these
 /// traits the failing test waited for it, and both passed.
 ///
-/// A test or suite that reads what reached the receiver takes it ``readsSharedReceiver`` (any number at once); a test
-/// that changes its behaviour takes it ``disruptsSharedReceiver`` (alone). A disrupting test that waits keeps new
-/// readers from starting, so it is not starved. Apply a reading trait to a suite, or to tests, never to both a suite and
-/// a disrupting test inside it: the test would wait for its own suite to end.
-struct SharedReceiverAccess: TestTrait, SuiteTrait, TestScoping {
+/// A suite whose tests read what reached the receiver takes it ``readsSharedReceiver`` (any number of suites at once); a
+/// suite whose tests change its behaviour takes it ``disruptsSharedReceiver`` (alone). A disrupting suite that waits
+/// keeps new readers from starting, so it is not starved.
+///
+/// Only suites take it: the test runner counts a test's wait for a scope trait against the test's time limit, and a
+/// test waiting there holds one of the runner's parallel slots (twice the processor count: four on a two-core CI
+/// machine). With the trait on tests, a disrupting test waited for every running reading suite to end, all within its
+/// own two-minute limit, while those suites' tests shared the slots left with the rest of the run. A suite's scope is
+/// taken before any of its tests starts, outside their limits and slots.
+struct SharedReceiverAccess: SuiteTrait, TestScoping {
     enum Mode: Sendable { case reading, disrupting }
 
     let mode: Mode
@@ -30,11 +35,11 @@ struct SharedReceiverAccess: TestTrait, SuiteTrait, TestScoping {
 }
 
 extension Trait where Self == SharedReceiverAccess {
-    /// The test (or every test of the suite) reads what the process-wide exporter sent to the shared receiver: it runs
-    /// while no test makes that receiver fail or hold.
+    /// The suite's tests read what the process-wide exporter sent to the shared receiver: the suite runs while no suite
+    /// makes that receiver fail or hold.
     static var readsSharedReceiver: Self { SharedReceiverAccess(mode: .reading) }
 
-    /// The test makes the shared receiver fail or hold requests: it runs while no test reads from it.
+    /// The suite's tests make the shared receiver fail or hold requests: the suite runs while no suite reads from it.
     static var disruptsSharedReceiver: Self { SharedReceiverAccess(mode: .disrupting) }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Highlight
 import ServiceLifecycle
 
@@ -25,5 +26,18 @@ enum TestHighlight {
     /// The receiver, once the facade exports to it.
     static func ready() async throws -> OTLPTestReceiver {
         try await receiver.value
+    }
+
+    /// Reports an error now and waits until it reaches the receiver: what was queued before it has been sent by then,
+    /// so the next test starts on a drained pipeline.
+    static func waitUntilDrained(_ receiver: OTLPTestReceiver) async throws {
+        let marker = "drained-\(UUID().uuidString)"
+        H.consumeError(DrainMarker(marker: marker))
+        _ = try await receiver.waitFor(timeout: .seconds(90)) { $0.contains { $0.attributes["exception.message"]?.contains(marker) == true } }
+    }
+
+    private struct DrainMarker: Error, CustomStringConvertible {
+        let marker: String
+        var description: String { "drain marker (\(marker))" }
     }
 }
