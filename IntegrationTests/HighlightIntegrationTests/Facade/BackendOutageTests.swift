@@ -8,11 +8,6 @@ import Testing
 /// finish, and a waiting test would hold one of the test runner's few parallel slots.
 @Suite("Highlight facade: a backend that holds or fails", .serialized, .timeLimit(.minutes(2)), .disruptsSharedReceiver)
 struct BackendOutageTests {
-    struct PaymentDeclined: Error, CustomStringConvertible {
-        let marker: String
-        var description: String { "card declined (\(marker))" }
-    }
-
     /// The backend answers nothing until the calls are done: had any call waited on the network, it would never have
     /// returned (the suite's time limit fails it).
     @Test func aBackendThatNeverAnswersDoesNotHoldTheCaller() async throws {
@@ -21,7 +16,7 @@ struct BackendOutageTests {
         defer { receiver.release() }  // the receiver is shared: never leave it holding, whatever happens here
         let before = receiver.requests.count
         for index in 0..<10_000 { H.log("under a backend that does not answer \(index)") }
-        for _ in 0..<100 { H.consumeError(PaymentDeclined(marker: "held")) }
+        for _ in 0..<100 { H.consumeError(HighlightFacadeTests.PaymentDeclined(marker: "held")) }
         // The exporter did reach the backend meanwhile: the calls returned while it was holding requests.
         try await withTimeout(.seconds(60)) { await receiver.waitForRequests(before + 1) }
         receiver.release()
