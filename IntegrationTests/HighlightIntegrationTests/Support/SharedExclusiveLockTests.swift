@@ -1,6 +1,6 @@
 import Testing
 
-/// The lock that keeps tests disrupting the shared OTLP receiver apart from the tests reading it
+/// The lock that keeps suites disrupting the shared OTLP receiver apart from the suites reading it
 /// (``SharedReceiverAccess``). Each step is awaited through the lock's own state or a `HandlerGate`, never a sleep.
 @Suite("Test support: the shared-or-exclusive lock", .timeLimit(.minutes(1)))
 struct SharedExclusiveLockTests {
